@@ -1,0 +1,45 @@
+"""Small batched helpers shared by the algorithms (no Python loops over samples)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from environment.metrics import rates
+
+LN2 = np.log(2.0)
+
+
+def weighted_sum_rate(gains, powers, noise, weights=None) -> np.ndarray:
+    """sum_i w_i * rate_i over the last axis; ``weights`` None means all ones."""
+    r = rates(gains, powers, noise)
+    if weights is None:
+        return r.sum(axis=-1)
+    return (np.asarray(weights) * r).sum(axis=-1)
+
+
+def offdiag(gains: np.ndarray) -> np.ndarray:
+    """Copy of ``gains`` with the diagonal (desired links) zeroed: the cross gains only."""
+    out = np.array(gains, dtype=float, copy=True)
+    k = out.shape[-1]
+    out[..., np.arange(k), np.arange(k)] = 0.0
+    return out
+
+
+def direct(gains: np.ndarray) -> np.ndarray:
+    """Direct gains G_ii, shape (..., K)."""
+    return np.diagonal(gains, axis1=-2, axis2=-1).copy()
+
+
+def as_weights(weights, batch: int, k: int) -> np.ndarray:
+    if weights is None:
+        return np.ones((batch, k))
+    return np.array(np.broadcast_to(np.asarray(weights, dtype=float), (batch, k)))
+
+
+def safe_div(num, den):
+    """num / den with 0 where den == 0."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.zeros(np.broadcast(num, den).shape)
+    np.divide(num, den, out=out, where=den > 0)
+    return out

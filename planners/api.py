@@ -1,0 +1,129 @@
+"""``solve`` and ``solve_detailed``: the one entry point to the classical planners."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from environment.metrics import rates as link_rates
+
+from . import constraints as cons
+from ._problem import normalize
+from .errors import InfeasibleError, PlannerInputError
+from .registry import ALGORITHMS, WEIGHTED
+
+
+@dataclass
+class Solution:
+    """What a planner decided and how good it is.
+
+    Shapes follow the input: one problem gives ``powers``/``rates`` (K,) and scalar
+    ``sum_rate``/``feasible``/``iterations``; a batch gives (B, K) and (B,).
+
+    powers      transmit powers in watts
+    rates       per-link rates in bit/s/Hz
+    sum_rate    sum of the rates, bit/s/Hz
+    feasible    every minimum rate met (True where there are none)
+    violations  one line per missed minimum rate, e.g.
+                "link 2: needs 1.50 bit/s/Hz, best reachable 0.83 under the caps ..."
+    algo        algorithm name
+    iterations  iterations (or sweeps) the algorithm used, summed over its inner runs
+    seconds     wall-clock time of the whole solve
+    """
+
+    powers: np.ndarray
+    rates: np.ndarray
+    sum_rate: np.ndarray | float
+    feasible: np.ndarray | bool
+    violations: list[str] = field(default_factory=list)
+    algo: str = ""
+    iterations: np.ndarray | int = 0
+    seconds: float = 0.0
+
+    @property
+    def all_feasible(self) -> bool:
+        return bool(np.all(self.feasible))
+
+
+def _options(algo: str, fn, options: dict) -> dict:
+    params = inspect.signature(fn).parameters
+    allowed = [n for n in params if n not in ("gains", "caps", "noise", "weights", "min_rate")]
+    for key in options:
+        if key not in allowed:
+            hint = ", ".join(allowed) if allowed else "none"
+            raise PlannerInputError(
+                f"algo '{algo}' does not take option '{key}' (options: {hint}; constraints: "
+                "max_power, max_power_frac, min_rate)"
+            )
+    return dict(options)
+
+
+def solve_detailed(
+    gains,
+    p_max=1.0,
+    noise=1.0,
+    algo: str = "wmmse",
+    *,
+    max_power=None,
+    max_power_frac=None,
+    min_rate=None,
+    **options,
+) -> Solution:
+    """Plan powers like :func:`solve` and return the full :class:`Solution` report."""
+    t0 = time.perf_counter()
+    if not isinstance(algo, str) or algo not in ALGORITHMS:
+        raise PlannerInputError(f"unknown algo {algo!r}; choose one of: {', '.join(ALGORITHMS)}")
+    fn = ALGORITHMS[algo]
+    opts = _options(algo, fn, options)
+    prob = normalize(gains, p_max, noise, max_power, max_power_frac, min_rate)
+    g, nz, caps, tg = prob.gains, prob.noise, prob.caps, prob.min_rate
+    constrained = bool(np.any(tg > 0))
+    if constrained and "min_rate" in inspect.signature(fn).parameters:
+        opts["min_rate"] = tg
+    powers, iters = fn(g, caps, nz, **opts)
+    powers = np.clip(np.asarray(powers, dtype=float), 0.0, caps)
+    iters = np.asarray(iters, dtype=int)
+    if constrained:
+        powers, extra = cons.enforce(g, nz, caps, tg, powers, penalty=algo in WEIGHTED)
+        powers = np.clip(powers, 0.0, caps)
+        iters = iters + extra
+    feasible, violations = cons.report(g, nz, caps, tg, powers, batched=not prob.single)
+    r = link_rates(g, powers, nz)
+    un = prob.unbatch
+    return Solution(
+        powers=un(powers),
+        rates=un(r),
+        sum_rate=float(r[0].sum()) if prob.single else r.sum(-1),
+        feasible=bool(feasible[0]) if prob.single else feasible,
+        violations=violations,
+        algo=algo,
+        iterations=int(iters[0]) if prob.single else iters,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def solve(
+    gains, p_max=1.0, noise=1.0, algo: str = "wmmse", *, strict: bool = False, **constraints
+) -> np.ndarray:
+    """Joint transmit powers in watts for one (K, K) or a batch (B, K, K) of gain matrices.
+
+    ``gains[..., i, j]`` is the linear power gain from transmitter j to receiver i; ``p_max``
+    and ``noise`` (watts) are scalars or arrays broadcastable to (K,) / (B, K). Returns powers
+    of shape (K,) or (B, K). ``algo`` is a name from ``ALGORITHMS``.
+
+    Constraints: ``max_power`` (watts per link, 0 = silent), ``max_power_frac`` (fraction of
+    p_max per link), ``min_rate`` (bit/s/Hz per link, 0 or NaN = none). Minimum rates are met
+    where the caps allow; otherwise the powers come as close as the search got, and with
+    ``strict=True`` an :class:`InfeasibleError` names the links that miss. Any other keyword is
+    an algorithm option (``seed``, ``levels``, ``max_iter``, ...). Bad input raises a
+    ``ValueError`` with a one-line message.
+    """
+    sol = solve_detailed(gains, p_max, noise, algo, **constraints)
+    if strict and not np.all(sol.feasible):
+        shown = "; ".join(sol.violations[:3])
+        more = f" (+{len(sol.violations) - 3} more)" if len(sol.violations) > 3 else ""
+        raise InfeasibleError(f"minimum rates infeasible: {shown}{more}", sol)
+    return sol.powers

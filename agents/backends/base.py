@@ -1,0 +1,154 @@
+"""The one interface every model backend implements, and the accounting of its calls.
+
+A backend wraps one loaded model. All agents that use the same model share one backend instance
+(weights loaded once, see :mod:`agents.backends.registry`); its calls are serialized by a lock,
+because one llama.cpp context is not thread-safe and one call already uses every core.
+
+Every call returns a :class:`Completion` that records prompt and completion tokens and wall
+seconds; the backend also keeps running totals in :attr:`ModelBackend.usage`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+
+
+class BackendError(RuntimeError):
+    """A model call failed (load error, server error, timeout). Agents degrade, runs go on."""
+
+
+class SchemaError(ValueError):
+    """A JSON schema could not be turned into a decoding constraint. Never silently ignored."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One model call.
+
+    ``text`` is the generated text only (no prompt). ``seconds`` is wall time of the call,
+    lock wait excluded. ``finish_reason`` is ``"stop"`` or ``"length"``.
+    """
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    finish_reason: str = "stop"
+    model: str = ""
+
+    def json(self):
+        """Parse ``text`` as JSON; raises ``ValueError`` on malformed output."""
+        return json.loads(self.text)
+
+
+@dataclass
+class Usage:
+    """Running totals of a backend's calls: counts, tokens and model seconds."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+
+    def add(self, c: Completion) -> None:
+        self.calls += 1
+        self.prompt_tokens += c.prompt_tokens
+        self.completion_tokens += c.completion_tokens
+        self.seconds += c.seconds
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "tokens": self.tokens}
+
+
+@dataclass
+class GenerationConfig:
+    """Sampling settings of one call. ``temperature = 0`` means greedy and is deterministic."""
+
+    max_tokens: int = 64
+    temperature: float = 0.0
+    seed: int = 0
+    stop: tuple[str, ...] = ()
+
+
+@dataclass
+class ModelBackend(ABC):
+    """A loaded model behind a lock. Subclasses implement :meth:`_chat` and :meth:`_complete`.
+
+    ``name`` is the model's short name (``smollm2``), ``kind`` the backend (``llama.cpp``,
+    ``transformers``, ``http``), ``source`` where the weights came from, ``is_chat`` whether the
+    model follows a chat template (instruct models) or is a base model to prompt few-shot.
+    """
+
+    name: str
+    kind: str
+    source: str = ""
+    is_chat: bool = True  # False for base models: prompt them few-shot through complete()
+    usage: Usage = field(default_factory=Usage)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- public API -------------------------------------------------------------------------
+    def chat(
+        self,
+        messages: list[dict],
+        *,
+        schema: dict | None = None,
+        config: GenerationConfig | None = None,
+    ) -> Completion:
+        """Answer a chat (``[{"role": ..., "content": ...}]``), optionally constrained to ``schema``."""
+        return self._call(self._chat, messages, schema, config or GenerationConfig())
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        schema: dict | None = None,
+        config: GenerationConfig | None = None,
+    ) -> Completion:
+        """Continue a raw ``prompt`` (for base models prompted few-shot)."""
+        return self._call(self._complete, prompt, schema, config or GenerationConfig())
+
+    def close(self) -> None:  # pragma: no cover - overridden where there is something to free
+        """Free the model's resources."""
+
+    # -- implementation hooks ---------------------------------------------------------------
+    @abstractmethod
+    def _chat(self, messages: list[dict], schema: dict | None, config: GenerationConfig) -> Completion:
+        ...
+
+    @abstractmethod
+    def _complete(self, prompt: str, schema: dict | None, config: GenerationConfig) -> Completion:
+        ...
+
+    def _call(self, fn, payload, schema, config) -> Completion:
+        with self._lock:
+            t0 = time.perf_counter()
+            try:
+                out = fn(payload, schema, config)
+            except SchemaError:
+                raise
+            except BackendError:
+                self.usage.errors += 1
+                raise
+            except Exception as exc:  # a model library failing must not kill the run
+                self.usage.errors += 1
+                raise BackendError(f"{self.kind} model {self.name}: {exc}") from exc
+            if not out.seconds:
+                out = Completion(
+                    out.text,
+                    out.prompt_tokens,
+                    out.completion_tokens,
+                    time.perf_counter() - t0,
+                    out.finish_reason,
+                    out.model or self.name,
+                )
+            self.usage.add(out)
+            return out

@@ -1,0 +1,133 @@
+"""llama.cpp backend (llama-cpp-python): the default, quantized GGUF models on the CPU.
+
+Decoding constraints: a JSON schema becomes a GBNF grammar through
+``LlamaGrammar.from_json_schema``; a schema that cannot be converted raises :class:`SchemaError`.
+Grammars are cached per schema, since conversion costs milliseconds and schemas repeat every call.
+
+KV-cache reuse: llama-cpp-python keeps the tokens of the previous call and re-evaluates only the
+part of a new prompt after the longest common prefix, so callers that keep a stable prompt prefix
+(system prompt, tool descriptions) pay for it once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+
+from agents.backends.base import (
+    BackendError,
+    Completion,
+    GenerationConfig,
+    ModelBackend,
+    SchemaError,
+)
+
+
+def default_threads() -> int:
+    """Threads for llama.cpp: every core (``os.sched_getaffinity`` where available)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS / Windows
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class LlamaCppBackend(ModelBackend):
+    """A GGUF model loaded once by llama-cpp-python.
+
+    ``model_path`` is the GGUF file, ``n_ctx`` the context window in tokens.
+    """
+
+    model_path: str = ""
+    n_ctx: int = 2048
+    n_threads: int = field(default_factory=default_threads)
+    _llm: object = field(default=None, repr=False)
+    _grammars: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        from llama_cpp import Llama
+
+        if not os.path.isfile(self.model_path):
+            raise BackendError(f"GGUF file not found: {self.model_path}")
+        try:
+            self._llm = Llama(
+                model_path=self.model_path,
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                seed=0,
+                verbose=False,
+            )
+        except Exception as exc:  # llama.cpp says little more than "failed to load"
+            raise BackendError(f"could not load GGUF model {self.model_path}: {exc}") from exc
+
+    # -- grammar ------------------------------------------------------------------------------
+    def grammar(self, schema: dict | None):
+        """The GBNF grammar for ``schema`` (cached); ``None`` for unconstrained output."""
+        if schema is None:
+            return None
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            try:
+                self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            except Exception as exc:
+                raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
+        return self._grammars[key]
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` under this model's tokenizer (no BOS)."""
+        return len(self._llm.tokenize(text.encode(), add_bos=False, special=True))
+
+    # -- calls --------------------------------------------------------------------------------
+    def _kwargs(self, schema, config: GenerationConfig) -> dict:
+        return dict(
+            grammar=self.grammar(schema),
+            max_tokens=config.max_tokens,
+            temperature=config.temperature,
+            seed=config.seed,
+            stop=list(config.stop) or None,
+        )
+
+    def _chat(self, messages, schema, config) -> Completion:
+        kwargs = self._kwargs(schema, config)
+        t0 = time.perf_counter()
+        r = self._llm.create_chat_completion(messages=messages, **kwargs)
+        seconds = time.perf_counter() - t0
+        choice = r["choices"][0]
+        return Completion(
+            text=choice["message"]["content"] or "",
+            prompt_tokens=r["usage"]["prompt_tokens"],
+            completion_tokens=r["usage"]["completion_tokens"],
+            seconds=seconds,
+            finish_reason=choice.get("finish_reason") or "stop",
+            model=self.name,
+        )
+
+    def _complete(self, prompt, schema, config) -> Completion:
+        kwargs = self._kwargs(schema, config)
+        t0 = time.perf_counter()
+        r = self._llm.create_completion(prompt=prompt, **kwargs)
+        seconds = time.perf_counter() - t0
+        choice = r["choices"][0]
+        return Completion(
+            text=choice["text"],
+            prompt_tokens=r["usage"]["prompt_tokens"],
+            completion_tokens=r["usage"]["completion_tokens"],
+            seconds=seconds,
+            finish_reason=choice.get("finish_reason") or "stop",
+            model=self.name,
+        )
+
+    @property
+    def llama(self):
+        """The underlying ``llama_cpp.Llama`` (for benchmarks that time a bare completion)."""
+        return self._llm
+
+    def close(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+            self._llm = None

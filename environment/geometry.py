@@ -20,8 +20,17 @@ _SQRT3 = np.sqrt(3.0)
 
 def pairwise_distances(rx: np.ndarray, tx: np.ndarray) -> np.ndarray:
     """``D[i, j]`` = distance in metres from transmitter ``j`` to receiver ``i``, shape ``(R, T)``."""
-    diff = rx[:, None, :] - tx[None, :, :]
-    return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    return np.sqrt(pairwise_sq_distances(rx, tx))
+
+
+def pairwise_sq_distances(rx: np.ndarray, tx: np.ndarray) -> np.ndarray:
+    """Squared distances in m^2, ``D2[i, j] = |rx_i - tx_j|^2``, shape ``(R, T)``."""
+    dx = rx[:, None, 0] - tx[None, :, 0]
+    dy = rx[:, None, 1] - tx[None, :, 1]
+    dx *= dx
+    dy *= dy
+    dx += dy
+    return dx
 
 
 def in_square(side_m: float) -> Region:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..channels import JakesFading, large_scale_gain, shadowing_db
-from ..geometry import drop_around, drop_uniform_square, in_square, pairwise_distances
+from ..channels import JakesFading, pathloss_gain_sq, shadowing_db, shadowing_gain
+from ..geometry import drop_around, drop_uniform_square, in_square, pairwise_sq_distances
 from ..metrics import dbm_to_watts
 from ..movement import RandomWalk
 from .base import Scenario
@@ -95,17 +95,21 @@ class D2DScenario(Scenario):
         self.tx = np.zeros((self.n_agents, 2))
         self.rx = np.zeros((self.n_agents, 2))
         self.shadow_db = np.zeros((self.n_agents, self.n_agents))
+        self.shadow_gain = np.ones((self.n_agents, self.n_agents))
 
     def _gains(self, fading_power: np.ndarray) -> np.ndarray:
-        dist = pairwise_distances(self.rx, self.tx)
-        large = large_scale_gain(dist, self.shadow_db, self.config.min_distance_m)
-        return large * fading_power
+        d2 = pairwise_sq_distances(self.rx, self.tx)
+        gains = pathloss_gain_sq(d2, self.config.min_distance_m)
+        gains *= self.shadow_gain
+        gains *= fading_power
+        return gains
 
     def reset(self, rng: np.random.Generator) -> np.ndarray:
         c, k = self.config, self.n_agents
         self.tx = drop_uniform_square(rng, k, self.side_m)
         self.rx = drop_around(rng, self.tx, c.r_min_m, c.r_max_m, self.inside)
         self.shadow_db = shadowing_db(rng, (k, k), c.shadowing_std_db)
+        self.shadow_gain = shadowing_gain(self.shadow_db)
         self.walk.reset(rng, k)
         return self._gains(self.fading.reset(rng))
 

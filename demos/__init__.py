@@ -1,0 +1,1 @@
+"""demos: the `wagents` command line, terminal dashboard, evaluator and example suites."""

@@ -1,0 +1,1 @@
+"""Subcommands of the ``wagents`` CLI, one module each."""

@@ -1,0 +1,197 @@
+"""``wagents solve``: classical joint power allocation on a user's own channels."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+
+from demos.errors import UsageError
+from demos.files import check_writable, load_gains, save_npy
+
+# A link below this fraction of p_max is shown as "off" (WMMSE drives silenced links to ~1e-19 W).
+OFF_FRACTION = 1e-6
+
+
+def add_parser(sub) -> None:
+    from planners import ALGORITHMS
+
+    p = sub.add_parser(
+        "solve",
+        help="solve joint transmit powers for your own channel gains (.npy)",
+        description=(
+            "Solve transmit powers that maximize the sum-rate of an interference channel. "
+            "FILE.npy holds power gains of shape (K, K) or (B, K, K), G[..., i, j] from "
+            "transmitter j to receiver i."
+        ),
+    )
+    p.add_argument(
+        "--channels", required=True, metavar="FILE.npy", help="power gains, (K,K) or (B,K,K)"
+    )
+    p.add_argument(
+        "--algo", default="wmmse", choices=sorted(ALGORITHMS), help="algorithm (default wmmse)"
+    )
+    p.add_argument(
+        "--p-max", type=float, default=1.0, help="power budget per transmitter in watts (default 1)"
+    )
+    p.add_argument(
+        "--noise", type=float, default=1.0, help="receiver noise power in watts (default 1)"
+    )
+    p.add_argument(
+        "--out",
+        default="powers.npy",
+        metavar="FILE.npy",
+        help="where to write the powers (default powers.npy)",
+    )
+    p.add_argument("--no-save", action="store_true", help="do not write a powers file")
+    p.add_argument(
+        "--min-rate",
+        action="append",
+        default=[],
+        metavar="LINK=RATE",
+        help="minimum rate of a link in bit/s/Hz, e.g. 2=1.5 (repeatable)",
+    )
+    p.add_argument(
+        "--max-power-frac",
+        action="append",
+        default=[],
+        metavar="LINK=FRAC",
+        help="cap a link's power at FRAC of p-max, 0 = silent (repeatable)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed for randomized algorithms (default 0)")
+    p.add_argument("--json", action="store_true", help="print a JSON result instead of a table")
+    p.set_defaults(func=run)
+
+
+def _parse_link_values(
+    items: list[str], k: int, flag: str, lo: float, hi: float
+) -> np.ndarray | None:
+    """Turn ``["2=1.5", ...]`` into a length-K array (NaN where not given)."""
+    if not items:
+        return None
+    out = np.full(k, np.nan)
+    for item in items:
+        link, sep, value = item.partition("=")
+        try:
+            i = int(link)
+            v = float(value)
+        except ValueError:
+            raise UsageError(f"{flag} expects LINK=VALUE, got {item!r}") from None
+        if not sep or not 0 <= i < k:
+            raise UsageError(f"{flag} {item!r}: link must be an index in 0..{k - 1}")
+        if not (np.isfinite(v) and lo <= v <= hi):
+            raise UsageError(f"{flag} {item!r}: value must be in [{lo:g}, {hi:g}]")
+        out[i] = v
+    return out
+
+
+def run(args) -> int:
+    import inspect
+
+    from planners import ALGORITHMS, solve_detailed
+
+    for name in ("p_max", "noise"):
+        v = getattr(args, name)
+        if not (np.isfinite(v) and v > 0):
+            raise UsageError(
+                f"--{name.replace('_', '-')} must be a positive number of watts, got {v}"
+            )
+    gains = load_gains(args.channels)
+    k = gains.shape[-1]
+    constraints = {}
+    min_rate = _parse_link_values(args.min_rate, k, "--min-rate", 0.0, 1e3)
+    if min_rate is not None:
+        constraints["min_rate"] = min_rate
+    frac = _parse_link_values(args.max_power_frac, k, "--max-power-frac", 0.0, 1.0)
+    if frac is not None:
+        constraints["max_power_frac"] = np.where(np.isnan(frac), 1.0, frac)
+    out = None if args.no_save else check_writable(args.out)
+
+    if "seed" in inspect.signature(ALGORITHMS[args.algo]).parameters:
+        constraints["seed"] = args.seed
+    t0 = time.perf_counter()
+    try:
+        sol = solve_detailed(
+            gains, p_max=args.p_max, noise=args.noise, algo=args.algo, **constraints
+        )
+    except ValueError as exc:  # e.g. optimal refusing a large K
+        raise UsageError(str(exc).splitlines()[0]) from None
+    seconds = time.perf_counter() - t0
+
+    if out is not None:
+        save_npy(out, sol.powers)
+    sum_rate = np.asarray(sol.sum_rate, dtype=float)
+    if args.json:
+        doc = {
+            "algo": args.algo,
+            "powers": np.asarray(sol.powers).tolist(),
+            "sum_rate": sum_rate.tolist(),
+            "mean_sum_rate": float(np.mean(sum_rate)),
+            "seconds": seconds,
+            "feasible": np.asarray(sol.feasible).tolist(),
+            "violations": list(sol.violations),
+        }
+        print(json.dumps(doc))
+    else:
+        _print_table(args, gains, sol, seconds, out)
+    return 0
+
+
+def _print_table(args, gains, sol, seconds, out) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from environment.metrics import sinr, watts_to_dbm
+
+    console = Console()
+    powers = np.atleast_2d(sol.powers)
+    g = gains if gains.ndim == 3 else gains[None]
+    rates = np.atleast_2d(sol.rates)
+    sinrs = sinr(g, powers, args.noise)
+    sum_rate = np.atleast_1d(sol.sum_rate)
+    batch = powers.shape[0]
+    if batch == 1:
+        table = Table(
+            title=f"{args.algo}: K = {g.shape[-1]} links, sum-rate {sum_rate[0]:.4f} bit/s/Hz"
+        )
+        table.add_column("link", justify="right")
+        table.add_column("power (W)", justify="right")
+        table.add_column("power (dBm)", justify="right")
+        table.add_column("p / p_max", justify="right")
+        table.add_column("SINR (dB)", justify="right")
+        table.add_column("rate (bit/s/Hz)", justify="right")
+        for i in range(g.shape[-1]):
+            on = powers[0, i] > OFF_FRACTION * args.p_max
+            table.add_row(
+                str(i),
+                f"{powers[0, i]:.4g}",
+                f"{watts_to_dbm(powers[0, i]):.1f}" if on else "off",
+                f"{powers[0, i] / args.p_max:.3f}",
+                f"{10 * np.log10(max(sinrs[0, i], 1e-30)):.2f}" if on else "-",
+                f"{rates[0, i]:.4f}",
+            )
+    else:
+        shown = min(batch, 10)
+        table = Table(
+            title=f"{args.algo}: {batch} problems, K = {g.shape[-1]}, mean sum-rate "
+            f"{sum_rate.mean():.4f} bit/s/Hz"
+        )
+        table.add_column("problem", justify="right")
+        table.add_column("sum-rate (bit/s/Hz)", justify="right")
+        table.add_column("active links", justify="right")
+        table.add_column("total power (W)", justify="right")
+        for b in range(shown):
+            table.add_row(
+                str(b),
+                f"{sum_rate[b]:.4f}",
+                str(int(np.sum(powers[b] > OFF_FRACTION * args.p_max))),
+                f"{powers[b].sum():.4g}",
+            )
+        if batch > shown:
+            table.caption = f"first {shown} of {batch} problems shown"
+    console.print(table)
+    for line in sol.violations:
+        console.print(f"[yellow]constraint not met:[/yellow] {line}")
+    where = f", powers written to {out}" if out is not None else ""
+    console.print(f"solved in {seconds * 1e3:.1f} ms{where}")

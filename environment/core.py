@@ -190,7 +190,10 @@ class WirelessEnv(ParallelEnv):
             if self.levels is None:
                 p[i] = float(np.asarray(a, dtype=float).reshape(-1)[0])
             else:
-                p[i] = self.levels[int(np.asarray(a).reshape(-1)[0])]
+                idx = int(np.asarray(a).reshape(-1)[0])
+                if not 0 <= idx < len(self.levels):
+                    raise ValueError(f"{agent}: power level {idx} not in [0, {len(self.levels)})")
+                p[i] = self.levels[idx]
         return np.clip(np.nan_to_num(p, nan=0.0), 0.0, self.p_max)
 
     def actions_from_powers(self, powers) -> dict:

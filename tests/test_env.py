@@ -160,6 +160,8 @@ def test_actions_clipped_missing_silent_and_levels():
     assert dbm.action_space("agent_0").n == 10
     acts = dbm.actions_from_powers(dbm.levels[[0, 3, 9, 9, 2, 1]])
     assert [acts[a] for a in dbm.possible_agents] == [0, 3, 9, 9, 2, 1]
+    with pytest.raises(ValueError):
+        dbm.powers_from_actions({"agent_0": 10})
 
 
 def test_truncation_and_finished_episode():
@@ -246,6 +248,13 @@ def test_render_ansi(topology):
     else:
         grid = "\n".join(line for line in text.splitlines() if line.startswith("|"))
         assert "A" in grid and "a" in grid
+
+
+def test_render_human_prints(capsys):
+    env = make_env("d2d", n_agents=3, seed=0, render_mode="human")
+    env.reset()
+    env.step({})
+    assert "agent_2" in capsys.readouterr().out
 
 
 def test_env_attributes_for_planners():

@@ -17,6 +17,10 @@ Channel as in :mod:`environment.scenarios.d2d`: path loss ``128.1 + 37.6 log10(d
 every BS-user pair, BS power up to 38 dBm, noise -114 dBm. A user's fading is brought forward
 only when it is served, with the exact n-slot transition of the Jakes process (same statistics
 as stepping every pair every slot, at 1/users_per_cell of the cost).
+
+Measured with the defaults (200 drops): full power reaches 0.76 of WMMSE's sum-rate with 7 cells
+and 19 cells (WMMSE about 4.6 and 3.8 bit/s/Hz per cell): cells of 500 m are less crowded than
+the default d2d drop, so power control gains less here.
 """
 
 from __future__ import annotations

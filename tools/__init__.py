@@ -1,1 +1,10 @@
-"""tools: see ARCHITECTURE.md."""
+"""tools: plain functions an agent can call, each with a JSON schema.
+
+Every tool sees only the calling agent's :class:`~tools.view.LocalView`: its own measurements and
+its mailbox of :class:`~tools.view.Note` from neighbours. Imports only ``environment``.
+"""
+
+from tools.registry import TOOLS, Tool, ToolError, call_tool, tool_schemas
+from tools.view import LocalView, Note
+
+__all__ = ["TOOLS", "LocalView", "Note", "Tool", "ToolError", "call_tool", "tool_schemas"]

@@ -1,0 +1,145 @@
+"""Tools: local-only arithmetic that matches the global metrics and the centralized WMMSE."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from environment import make_env
+from environment.metrics import rates, sum_rate
+from planners import solve
+from tools import TOOLS, LocalView, ToolError, call_tool
+from tools.functions import best_response, outgoing_note, wmmse_step
+
+
+def _gains(seed, k):
+    rng = np.random.default_rng(seed)
+    h = (rng.standard_normal((k, k)) + 1j * rng.standard_normal((k, k))) / np.sqrt(2)
+    return np.abs(h) ** 2
+
+
+def _view(g, p, i, notes=(), noise=1.0, p_max=1.0, **kw):
+    k = g.shape[0]
+    nb = [j for j in range(k) if j != i]
+    ipn = noise + float(g[i, nb] @ p[nb])
+    return LocalView(
+        agent=i, p_max=p_max, noise=noise, direct_gain=float(g[i, i]), interference_plus_noise=ipn,
+        last_power=float(p[i]), neighbours=tuple(nb), neighbour_gains=tuple(g[i, nb]),
+        neighbour_rx_last=tuple(g[i, nb] * p[nb]), mailbox=tuple(n for n in notes if n.sender != i), **kw,
+    )  # fmt: skip
+
+
+def _notes(g, p):
+    return [outgoing_note(_view(g, p, i), float(p[i])) for i in range(g.shape[0])]
+
+
+def test_wmmse_step_with_all_neighbours_is_one_centralized_iteration():
+    g = _gains(3, 5)
+    p = np.array([1.0, 0.4, 0.7, 0.2, 0.9])
+    notes = _notes(g, p)
+    got = np.array([wmmse_step(_view(g, p, i, notes))["suggested_power"] for i in range(5)])
+    # centralized WMMSE (Shi et al. 2011), amplitude form, one Jacobi update from p
+    v = np.sqrt(p)
+    d = np.sqrt(np.diag(g))
+    total = g @ p + 1.0
+    u = d * v / total
+    w = 1.0 / (1.0 - u * d * v)
+    v_new = np.minimum(w * u * d / (g.T @ (w * u**2)), 1.0)
+    np.testing.assert_allclose(got, v_new**2, atol=1e-4)
+
+
+@pytest.mark.parametrize("tool", [wmmse_step, best_response])
+def test_rounds_of_local_tools_reach_centralized_wmmse(tool):
+    k, noise = 6, 1.0
+    ratios = []
+    for seed in range(10):
+        g = _gains(seed, k)
+        p = np.ones(k)
+        for _ in range(10):
+            notes = _notes(g, p)
+            p = np.array([tool(_view(g, p, i, notes))["suggested_power"] for i in range(k)])
+        ratios.append(sum_rate(g, p, noise) / sum_rate(g, solve(g), noise))
+    assert np.mean(ratios) >= 0.97
+
+
+def test_what_if_matches_global_rates_when_others_stay():
+    g = _gains(1, 4)
+    p = np.array([0.3, 0.8, 0.5, 1.0])
+    out = call_tool("what_if", _view(g, p, 2), {"power_fractions": [0.0, 0.5, 1.0]})
+    for row in out["candidates"]:
+        q = p.copy()
+        q[2] = row["power"]
+        assert row["rate"] == pytest.approx(rates(g, q)[2], abs=1e-3)
+
+
+def test_neighbour_proposals_change_the_estimate():
+    g = _gains(2, 3)
+    p = np.ones(3)
+    silent = [outgoing_note(_view(g, p, j), 0.0) for j in (1, 2)]
+    r_loud = call_tool("what_if", _view(g, p, 0), {"power_fractions": [1.0]})["candidates"][0][
+        "rate"
+    ]
+    r_quiet = call_tool("what_if", _view(g, p, 0, silent), {"power_fractions": [1.0]})[
+        "candidates"
+    ][0]["rate"]
+    assert r_quiet == pytest.approx(math.log2(1 + g[0, 0]), abs=1e-3)
+    assert r_quiet > r_loud
+
+
+def test_check_constraints_and_min_rate_floor():
+    g = _gains(4, 3)
+    p = np.ones(3)
+    v = _view(g, p, 0, min_rate=1.0, cap=0.8)
+    out = call_tool("check_constraints", v, {"power": 0.9})
+    assert out["cap_ok"] is False and out["cap"] == pytest.approx(0.8)
+    need = out["power_needed"]
+    assert out["reachable"] == (need <= 0.8)
+    ok = call_tool("check_constraints", v, {"power": min(need + 1e-3, 0.8)})
+    assert ok["min_rate_ok"] == (need + 1e-3 <= 0.8)
+    # tools honour the floor and the cap
+    for name in ("wmmse_step", "best_response"):
+        s = call_tool(name, v)["suggested_power"]
+        assert s <= 0.8 + 1e-9
+        assert s >= min(need, 0.8) - 1e-4
+
+
+def test_interference_report_shares():
+    g = _gains(5, 4)
+    p = np.array([1.0, 1.0, 0.0, 0.5])
+    out = call_tool("interference_report", _view(g, p, 0))
+    shares = {row["agent"]: row["share"] for row in out["top"]}
+    assert shares[2] == 0.0
+    assert sum(shares.values()) == pytest.approx(out["interference_share"], abs=3e-3)
+
+
+def test_unknown_tool_and_argument():
+    v = _view(_gains(0, 3), np.ones(3), 0)
+    with pytest.raises(ToolError, match="unknown tool"):
+        call_tool("nope", v)
+    with pytest.raises(ToolError, match="takes no argument"):
+        call_tool("wmmse_step", v, {"power": 1})
+
+
+def test_schemas_become_grammars():
+    from llama_cpp import LlamaGrammar
+
+    for tool in TOOLS.values():
+        LlamaGrammar.from_json_schema(json.dumps(tool.parameters), verbose=False)
+
+
+def test_view_from_env_observation_is_consistent_with_gains():
+    env = make_env("d2d", n_agents=5, seed=0)
+    obs, infos = env.reset()
+    p = np.full(5, env.p_max)
+    obs, *_, infos = env.step(env.actions_from_powers(p))
+    a = "agent_1"
+    v = LocalView.from_observation(1, obs[a], infos[a]["neighbours"], env.p_max, env.noise)
+    g = env.gains
+    assert v.direct_gain == pytest.approx(g[1, 1], rel=1e-4)
+    for j, gj in zip(v.neighbours, v.neighbour_gains, strict=True):
+        assert gj == pytest.approx(g[1, j], rel=1e-4)
+    assert v.last_power == pytest.approx(env.p_max, rel=1e-6)
+    assert v.last_rate == pytest.approx(infos[a]["rate"], rel=1e-4)

@@ -1,0 +1,56 @@
+"""memory: a bounded record of an agent's past slots and the messages it heard."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    """What happened to the agent in one slot: power (fraction of p_max), rate (bit/s/Hz)."""
+
+    slot: int
+    power_frac: float
+    rate: float
+
+
+@dataclass
+class Memory:
+    """The last ``slots`` slot records and the last ``messages`` messages heard.
+
+    :meth:`summary` is the short text that goes into the prompt.
+    """
+
+    slots: int = 6
+    messages: int = 6
+    _records: deque = field(default=None, repr=False)
+    _heard: deque = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._records = deque(maxlen=self.slots)
+        self._heard = deque(maxlen=self.messages)
+
+    def record(self, slot: int, power_frac: float, rate: float) -> None:
+        self._records.append(SlotRecord(slot, float(power_frac), float(rate)))
+
+    def hear(self, sender: int, text: str) -> None:
+        if text:
+            self._heard.append((int(sender), text))
+
+    @property
+    def records(self) -> list[SlotRecord]:
+        return list(self._records)
+
+    @property
+    def heard(self) -> list[tuple[int, str]]:
+        return list(self._heard)
+
+    def summary(self) -> str:
+        """E.g. ``"Past powers 1.00, 0.60; rates 0.80, 1.20 (avg 1.00)."``; empty if nothing yet."""
+        if not self._records:
+            return ""
+        powers = ", ".join(f"{r.power_frac:.2f}" for r in self._records)
+        rates = ", ".join(f"{r.rate:.2f}" for r in self._records)
+        avg = sum(r.rate for r in self._records) / len(self._records)
+        return f"Past powers {powers}; rates {rates} (avg {avg:.2f})."

@@ -1,0 +1,43 @@
+"""perceive: an agent's local view as a compact text the model can use.
+
+Numbers are rounded and their units named; powers are fractions of the agent's p_max (the
+unit the model answers in). Nothing here is global knowledge: only the :class:`LocalView`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tools.view import LocalView
+
+
+def _db(x: float) -> str:
+    return f"{10 * math.log10(x):.1f} dB" if x > 0 else "off"
+
+
+def _dbm(w: float) -> str:
+    return f"{10 * math.log10(w) + 30:.1f} dBm" if w > 0 else "nothing"
+
+
+def perceive(view: LocalView, slot: int | None = None) -> str:
+    """One short paragraph: own link, last slot, loudest interferers, own constraints."""
+    head = f"Slot {slot}. " if slot is not None else ""
+    lines = [
+        f"{head}I am link {view.agent}. My channel gain {_db(view.direct_gain)}.",
+        f"Last slot: power {view.last_power / view.p_max:.2f} of max, SINR {_db(view.last_sinr)}, "
+        f"rate {view.last_rate:.2f} bit/s/Hz.",
+        f"Interference+noise {_dbm(view.interference_plus_noise)} (noise {_dbm(view.noise)}).",
+    ]
+    loud = [
+        (j, rx) for j, rx in zip(view.neighbours, view.neighbour_rx_last, strict=True) if rx > 0
+    ][:3]
+    if loud:
+        lines.append("Loudest: " + ", ".join(f"link {j} {_dbm(rx)}" for j, rx in loud) + ".")
+    rules = []
+    if view.min_rate:
+        rules.append(f"min rate {view.min_rate:g} bit/s/Hz")
+    if view.cap is not None and view.cap < view.p_max:
+        rules.append(f"power at most {view.p_cap / view.p_max:.2f} of max")
+    if rules:
+        lines.append("My rules: " + "; ".join(rules) + ".")
+    return " ".join(lines)

@@ -1,0 +1,123 @@
+"""The edge agent with the real bundled model: decisions, tools, limits and fallbacks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.agent import AgentConfig, EdgeAgent, cap_message
+from agents.memory import Memory
+from agents.models import load_model
+from agents.perception import perceive
+from environment import make_env
+from tools import LocalView
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("smollm2")
+
+
+@pytest.fixture(scope="module")
+def views():
+    """Local views of 3 d2d links after one full-power slot."""
+    env = make_env("d2d", n_agents=3, seed=0)
+    env.reset()
+    obs, _, _, _, infos = env.step(env.actions_from_powers(np.full(3, env.p_max)))
+    return [
+        LocalView.from_observation(
+            i, obs[f"agent_{i}"], infos[f"agent_{i}"]["neighbours"], env.p_max, env.noise
+        )
+        for i in range(3)
+    ]
+
+
+def test_decision_with_tool_is_valid_and_recorded(model, views):
+    v = views[0]
+    d = EdgeAgent(0, model, AgentConfig(tools=("wmmse_step",))).decide(v, slot=1)
+    assert d.fallback is None, d.raw
+    assert 0.0 <= d.power <= v.p_max
+    assert d.tool_calls and d.tool_calls[0]["tool"] == "wmmse_step"
+    assert "suggested_power" in d.tool_calls[0]["result"]
+    assert len(d.message.encode()) <= 48
+    assert d.tokens > 0 and d.model_seconds > 0 and len(d.calls) == 2
+    assert d.note.sender == 0 and d.note.power == d.power
+    ev = d.as_event()
+    assert ev["agent"] == 0 and ev["tool_calls"][0]["tool"] == "wmmse_step"
+
+
+def test_same_seed_temperature_zero_same_decision(model, views):
+    cfg = AgentConfig(tools=("best_response",))
+    a = EdgeAgent(1, model, cfg).decide(views[1], slot=1)
+    b = EdgeAgent(1, model, cfg).decide(views[1], slot=1)
+    assert a.raw == b.raw and a.power == b.power and a.message == b.message
+
+
+def test_tools_off_decides_in_one_call(model, views):
+    d = EdgeAgent(2, model, AgentConfig(tools=())).decide(views[2], slot=1)
+    assert len(d.calls) == 1 and not d.tool_calls
+    assert 0.0 <= d.power <= views[2].p_max
+
+
+def test_cap_is_enforced_whatever_the_model_says(model, views):
+    import dataclasses
+
+    v = dataclasses.replace(views[0], cap=0.2 * views[0].p_max)
+    d = EdgeAgent(0, model, AgentConfig(tools=())).decide(v, slot=1)
+    assert d.power <= 0.2 * v.p_max + 1e-12
+
+
+def test_answer_cut_short_falls_back_to_last_power(model, views):
+    # 3 tokens cannot hold a decision: the real model's answer is unparsable.
+    d = EdgeAgent(0, model, AgentConfig(tools=(), max_tokens=3)).decide(views[0], slot=1)
+    assert d.fallback and "unparsable" in d.fallback
+    assert d.power == pytest.approx(views[0].last_power)
+    assert "fallback" in d.message
+
+
+def test_dead_model_server_falls_back_and_run_goes_on(views):
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    import dataclasses
+
+    fresh = dataclasses.replace(views[1], last_power=0.0)
+    d = EdgeAgent(1, dead, AgentConfig()).decide(fresh, slot=1)
+    assert d.fallback.startswith("model error")
+    assert d.power == pytest.approx(0.5 * fresh.p_max)  # conservative default with no last power
+    assert dead.usage.errors >= 1
+
+
+def test_base_model_is_prompted_as_a_transcript(views):
+    gemma = load_model("gemma3")
+    assert not gemma.is_chat
+    d = EdgeAgent(0, gemma, AgentConfig(tools=())).decide(views[0], slot=1)
+    assert 0.0 <= d.power <= views[0].p_max
+    assert d.calls[0].prompt_tokens > 0
+
+
+def test_perception_names_units_and_rounds():
+    v = LocalView(
+        agent=3, p_max=2.0, noise=1e-14, direct_gain=1e-9, interference_plus_noise=1e-12,
+        last_power=1.0, last_sinr=3.0, last_rate=2.0, neighbours=(1,), neighbour_gains=(1e-10,),
+        neighbour_rx_last=(1e-13,), min_rate=1.5, cap=0.5,
+    )  # fmt: skip
+    text = perceive(v, slot=7)
+    assert "Slot 7. I am link 3." in text
+    assert "-90.0 dB" in text and "0.50 of max" in text and "4.8 dB" in text
+    assert "-90.0 dBm" in text and "link 1 -100.0 dBm" in text
+    assert "min rate 1.5 bit/s/Hz" in text and "at most 0.25 of max" in text
+
+
+def test_memory_is_bounded_and_summarized():
+    m = Memory(slots=3, messages=2)
+    for t in range(5):
+        m.record(t, 0.1 * t, float(t))
+        m.hear(t, f"msg {t}")
+    assert [r.slot for r in m.records] == [2, 3, 4]
+    assert m.heard == [(3, "msg 3"), (4, "msg 4")]
+    assert m.summary() == "Past powers 0.20, 0.30, 0.40; rates 2.00, 3.00, 4.00 (avg 3.00)."
+
+
+def test_message_cap_counts_bytes_at_char_boundaries():
+    assert cap_message("  a   b ", 10) == "a b"
+    capped = cap_message("é" * 30, 11)
+    assert len(capped.encode()) <= 11 and capped == "é" * 5

@@ -36,7 +36,6 @@ from agents.prompts import (
 from tools import TOOLS, LocalView, Note, ToolError, call_tool
 from tools.functions import outgoing_note
 
-
 _TRUNCATED_DECISION = re.compile(
     r'^\{\s*"power"\s*:\s*"(?P<power>[0-9.]+)"\s*,\s*"message"\s*:\s*"(?P<message>[^"\\]*)'
 )

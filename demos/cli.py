@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from demos.commands import solve
+    from demos.commands import models, solve
 
     parser = _Parser(
         prog="wagents",
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     solve.add_parser(sub)
+    models.add_parser(sub)
     return parser
 
 

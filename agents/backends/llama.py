@@ -68,15 +68,33 @@ class LlamaCppBackend(ModelBackend):
         """The GBNF grammar for ``schema`` (cached); ``None`` for unconstrained output."""
         if schema is None:
             return None
-        key = json.dumps(schema, sort_keys=True)
+        # Property order is kept: it is the order the model must write the fields in.
+        key = json.dumps(schema)
         if key not in self._grammars:
             from llama_cpp import LlamaGrammar
 
             try:
-                self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
             except Exception as exc:
                 raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
+            self._check_grammar(grammar)
+            self._grammars[key] = grammar
         return self._grammars[key]
+
+    def _check_grammar(self, grammar) -> None:
+        """Parse the GBNF with llama.cpp now, so a bad grammar raises instead of crashing later.
+
+        llama-cpp-python only parses a grammar when sampling starts, and a grammar llama.cpp
+        rejects there leaves a NULL sampler that crashes the process.
+        """
+        import llama_cpp
+
+        sampler = llama_cpp.llama_sampler_init_grammar(
+            self._llm._model.vocab, grammar._grammar.encode(), grammar._root.encode()
+        )
+        if not sampler:
+            raise SchemaError("llama.cpp rejects the grammar converted from this JSON schema")
+        llama_cpp.llama_sampler_free(sampler)
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` under this model's tokenizer (no BOS)."""

@@ -80,6 +80,9 @@ class Decision:
     truncated: bool = False  # the model ran out of tokens inside its message
     calls: list[Completion] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
+    requests: list[tuple[list[dict], dict]] = field(
+        default_factory=list, repr=False
+    )  # (chat, schema) per call
 
     @property
     def tokens(self) -> int:
@@ -166,6 +169,7 @@ class EdgeAgent:
                     if may_call
                     else decision_schema(chars)
                 )
+                decision.requests.append((list(messages), schema))
                 out = self._ask(messages, schema, gen)
                 decision.calls.append(out)
                 decision.raw.append(out.text)

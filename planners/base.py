@@ -5,6 +5,10 @@ powers``: ``gains`` (K, K) or (B, K, K) linear power gains (``G[..., i, j]`` fro
 to receiver i), ``p_max`` and ``noise`` in watts (scalars or per link), ``constraints`` a
 mapping with any of ``max_power``, ``max_power_frac``, ``min_rate`` (see ``planners.solve``).
 It returns powers in watts of shape (K,) or (B, K).
+
+``context`` (keyword, optional) carries the slot's local observations for planners that decide
+from them (the LLM team, ``planners.coordination``): ``{"obs", "infos", "slot", ...}``. Classical
+planners ignore it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ class Planner(Protocol):
     name: str
 
     def plan(
-        self, gains, p_max=1.0, noise=1.0, constraints: Mapping[str, Any] | None = None
+        self,
+        gains,
+        p_max=1.0,
+        noise=1.0,
+        constraints: Mapping[str, Any] | None = None,
+        *,
+        context: Mapping[str, Any] | None = None,
     ) -> np.ndarray: ...
 
 
@@ -33,8 +43,15 @@ class ClassicalPlanner:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def plan(
-        self, gains, p_max=1.0, noise=1.0, constraints: Mapping[str, Any] | None = None
+        self,
+        gains,
+        p_max=1.0,
+        noise=1.0,
+        constraints: Mapping[str, Any] | None = None,
+        *,
+        context: Mapping[str, Any] | None = None,
     ) -> np.ndarray:
+        """Solve with the classical algorithm; ``context`` (local observations) is ignored."""
         from .api import solve
 
         return solve(

@@ -1,0 +1,552 @@
+"""One episode as one LangGraph graph: the outer slot loop around the team's decide graph.
+
+::
+
+    START -> sense -> decide -> [approve] -> commit --slots left--> sense
+                                                  +--> END
+
+``sense`` brings the environment to the slot (rebuilding it after a resume by ``reset(seed)`` and
+replaying the committed powers: the env's randomness does not depend on actions, so the replay is
+exact), ``decide`` runs the planner (the LLM team's decide graph, or a classical planner through
+the same contract), ``approve`` pauses with LangGraph ``interrupt`` so a person can approve or
+override the plan, ``commit`` validates the powers, steps the env and records the slot.
+
+Everything a resumed run needs is in the state, which is plain JSON: the settings, the committed
+powers, the agents' memories, the notes carried into the next slot, and the trace so far. With a
+``SqliteSaver`` checkpointer an episode killed mid-way (even SIGKILL) resumes where the last
+checkpoint left it and ends with the same trace as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypedDict
+
+import numpy as np
+
+from environment import make_env
+from environment.metrics import jain_fairness
+from environment.metrics import rates as link_rates
+from planners import get_planner, solve
+
+THREAD = "episode"
+CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
+PLANNERS = ("llm", *CLASSICAL)
+SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
+TIMING_KEYS = ("seconds", "wall")
+
+
+class EpisodeState(TypedDict, total=False):
+    """The outer graph's state (all JSON).
+
+    ``settings`` how the episode was started; ``slot`` the slot being decided; ``committed`` the
+    power vector committed per slot (W); ``memory`` each agent's memory; ``carry`` the notes each
+    agent heard at the end of the last slot; ``plan``/``pending`` the slot's plan awaiting
+    approval and commit; ``steps`` the trace records, one per slot.
+    """
+
+    settings: dict
+    slot: int
+    committed: list
+    memory: dict
+    carry: dict
+    plan: list | None
+    pending: dict | None
+    steps: Annotated[list, operator.add]
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+
+
+def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
+    """``(topology, constraints, intent)`` of a scenario name.
+
+    ``zou``: the energy-saving case study of Zou et al. 2023: K = 4 d2d links must cut their
+    total transmit power while each keeps a minimum rate (``min_rate``, default 1 bit/s/Hz).
+    """
+    name = settings["scenario"]
+    if name == "zou":
+        floor = float(settings.get("min_rate") or 1.0)
+        k = settings["agents"]
+        intent = {
+            "name": "energy-saving",
+            "text": "cut total transmit power; every link keeps its minimum rate",
+            "min_rate": floor,
+        }
+        return "d2d", {"min_rate": np.full(k, floor)}, intent
+    return name, {}, None
+
+
+@dataclass
+class Runtime:
+    """What lives outside the state: the env, the planner, the model. Rebuilt on resume."""
+
+    settings: dict
+    backend: Any = None
+    cloud_backend: Any = None
+    env: Any = None
+    obs: Any = None
+    infos: Any = None
+    planner: Any = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.topology, self.constraints, self.intent = scenario_setup(s)
+        if s["planner"] == "llm":
+            from planners.coordination import LLMPlanner, TeamConfig
+
+            self.planner = LLMPlanner(
+                self.backend,
+                TeamConfig(
+                    strategy=s["strategy"],
+                    rounds=s["rounds"],
+                    loss=s["loss"],
+                    tools=tuple(s["tools"]),
+                    temperature=s["temperature"],
+                    max_tokens=s["max_tokens"],
+                    seed=s["seed"],
+                    cloud=bool(s.get("cloud")),
+                ),
+                cloud_backend=self.cloud_backend,
+            )
+
+    def env_at(self, committed: list) -> None:
+        """Make the env stand before slot ``len(committed)`` (reset + replay if needed)."""
+        n = len(committed)
+        if self.env is not None and self.env.steps == n:
+            return
+        s = self.settings
+        self.env = make_env(
+            self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1
+        )
+        self.obs, self.infos = self.env.reset(seed=s["seed"])
+        for p in committed:
+            self.obs, _, _, _, self.infos = self.env.step(self.env.actions_from_powers(p))
+
+
+def _emit(event: dict) -> None:
+    from langgraph.config import get_stream_writer
+
+    try:
+        get_stream_writer()(event)
+    except Exception:  # noqa: BLE001 - no stream attached
+        pass
+
+
+def build_episode_graph(rt: Runtime, checkpointer=None):
+    """Compile the outer slot loop over runtime ``rt``."""
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import interrupt
+
+    def sense(state: EpisodeState) -> dict:
+        rt.env_at(state["committed"])
+        slot = len(state["committed"])
+        _emit({"type": "slot", "slot": slot, "steps": state["settings"]["steps"]})
+        return {"slot": slot}
+
+    def decide(state: EpisodeState) -> dict:
+        rt.env_at(state["committed"])
+        s = state["settings"]
+        env, slot = rt.env, state["slot"]
+        g = np.asarray(env.gains, dtype=float)
+        t0 = time.perf_counter()
+        if s["planner"] == "llm":
+            ctx = {
+                "obs": rt.obs,
+                "infos": rt.infos,
+                "slot": slot,
+                "seed": s["seed"],
+                "carry": state.get("carry") or {},
+                "memory": state.get("memory") or {},
+            }
+            tp = rt.planner.plan_detailed(g, env.p_max, env.noise, rt.constraints, context=ctx)
+            powers = tp.powers
+            pending = {
+                "agreed": tp.agreed,
+                "rounds": tp.rounds,
+                "events": tp.events,
+                "decisions": tp.decisions,
+                "channel": tp.channel,
+                "escalation": tp.escalation,
+                "llm_tokens": tp.llm_tokens,
+                "llm_seconds": tp.llm_seconds,
+                "carry": tp.carry,
+            }
+        else:
+            opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
+            powers = get_planner(s["planner"], **opts).plan(
+                g, env.p_max, env.noise, rt.constraints, context=None
+            )
+            pending = {"agreed": True, "rounds": 0, "events": [], "decisions": [], "channel": {}}
+            pending.update(llm_tokens=0, llm_seconds=0.0, escalation=None, carry={})
+        pending["decide_seconds"] = time.perf_counter() - t0
+        return {"plan": [float(x) for x in np.asarray(powers).reshape(-1)], "pending": pending}
+
+    def approve(state: EpisodeState) -> dict:
+        p_max = rt.env.p_max if rt.env is not None else None
+        answer = interrupt(
+            {
+                "slot": state["slot"],
+                "plan": state["plan"],
+                "plan_frac": [x / p_max for x in state["plan"]] if p_max else None,
+                "question": "approve this plan? (yes / no / comma-separated powers as fractions)",
+            }
+        )
+        pending = dict(state["pending"])
+        plan = list(state["plan"])
+        if isinstance(answer, dict) and answer.get("powers") is not None:
+            plan = [float(x) for x in answer["powers"]]
+            pending["approval"] = {"approved": False, "override": plan, "by": answer.get("by")}
+        else:
+            ok = bool(answer.get("approved", True)) if isinstance(answer, dict) else bool(answer)
+            pending["approval"] = {"approved": ok, "by": (answer or {}).get("by")
+                                   if isinstance(answer, dict) else None}  # fmt: skip
+            if not ok:  # rejected without an override: keep last slot's powers
+                plan = list(state["committed"][-1]) if state["committed"] else [0.0] * len(plan)
+        return {"plan": plan, "pending": pending}
+
+    def commit(state: EpisodeState) -> dict:
+        rt.env_at(state["committed"])
+        s = state["settings"]
+        env, slot = rt.env, state["slot"]
+        g = np.asarray(env.gains, dtype=float)
+        p = np.nan_to_num(np.asarray(state["plan"], dtype=float), nan=0.0)
+        p = np.clip(p, 0.0, env.p_max)
+        r = link_rates(g, p, env.noise)
+        w = solve(g, env.p_max, env.noise, algo="wmmse")
+        wr = float(link_rates(g, w, env.noise).sum())
+        pend = state["pending"] or {}
+        record = {
+            "slot": slot,
+            "powers": p.tolist(),
+            "rates": r.tolist(),
+            "sum_rate": float(r.sum()),
+            "wmmse_sum_rate": wr,
+            "total_power": float(p.sum()),
+            "fairness": float(jain_fairness(r)),
+            "agreed": pend.get("agreed"),
+            "rounds": pend.get("rounds"),
+            "channel": pend.get("channel"),
+            "escalation": pend.get("escalation"),
+            "approval": pend.get("approval"),
+            "llm_tokens": pend.get("llm_tokens", 0),
+            "llm_seconds": pend.get("llm_seconds", 0.0),
+            "decide_seconds": pend.get("decide_seconds", 0.0),
+            "messages": _messages(pend.get("events", [])),
+            "decisions": pend.get("decisions", []),
+            "events": pend.get("events", []),
+        }
+        if rt.intent is not None:
+            floors = np.asarray(rt.constraints["min_rate"], dtype=float)
+            record["floors_met"] = (r >= floors - 1e-9).tolist()
+        memory = state.get("memory") or {}
+        if s["planner"] == "llm":
+            team = rt.planner.team(env.n_agents)
+            team.import_memory(memory)
+            heard = _heard(pend.get("events", []), env.n_agents)
+            for i, a in enumerate(team.agents):
+                a.remember(slot, float(p[i] / env.p_max), float(r[i]), heard.get(i, []))
+            memory = team.export_memory()
+        rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(p))
+        _emit(
+            {
+                "type": "commit",
+                "slot": slot,
+                "sum_rate": record["sum_rate"],
+                "wmmse_sum_rate": wr,
+                "powers": record["powers"],
+            }
+        )
+        return {
+            "committed": [*state["committed"], p.tolist()],
+            "memory": memory,
+            "carry": pend.get("carry") or {},
+            "plan": None,
+            "pending": None,
+            "steps": [record],
+        }
+
+    def next_slot(state: EpisodeState):
+        return "sense" if len(state["committed"]) < state["settings"]["steps"] else END
+
+    g = StateGraph(EpisodeState)
+    g.add_node("sense", sense)
+    g.add_node("decide", decide)
+    g.add_node("commit", commit)
+    g.add_edge(START, "sense")
+    g.add_edge("sense", "decide")
+    if rt.settings.get("approve"):
+        g.add_node("approve", approve)
+        g.add_edge("decide", "approve")
+        g.add_edge("approve", "commit")
+    else:
+        g.add_edge("decide", "commit")
+    g.add_conditional_edges("commit", next_slot, ["sense", END])
+    return g.compile(checkpointer=checkpointer, name="episode")
+
+
+def recursion_limit(steps: int) -> int:
+    """Supersteps of the outer loop: sense, decide, approve, commit per slot, plus headroom."""
+    return 4 * steps + 10
+
+
+def _messages(events: list) -> list:
+    """The proposals' texts with what became of them on the control channel."""
+    out = []
+    lost = {}
+    for e in events:
+        if e.get("type") == "deliver":
+            for j, i in e.get("lost_links", []):
+                lost.setdefault((e["round"], j), []).append(i)
+    for e in events:
+        if e.get("type") == "proposal":
+            out.append(
+                {
+                    "round": e["round"],
+                    "from": e["agent"],
+                    "text": e["message"],
+                    "lost_to": lost.get((e["round"], e["agent"]), []),
+                }
+            )
+    return out
+
+
+def _heard(events: list, k: int) -> dict:
+    """{agent: [(sender, text)]}: the last-round messages that reached each agent."""
+    hears = next((e["hears"] for e in events if e.get("type") == "sense"), None)
+    props = [e for e in events if e.get("type") == "proposal"]
+    if not hears or not props:
+        return {}
+    last = max(e["round"] for e in props)
+    lost = {
+        (j, i)
+        for e in events
+        if e.get("type") == "deliver" and e["round"] == last
+        for j, i in e.get("lost_links", [])
+    }
+    out: dict = {}
+    for e in props:
+        if e["round"] != last or not e["message"]:
+            continue
+        for i in range(k):
+            if e["agent"] in hears[i] and (e["agent"], i) not in lost:
+                out.setdefault(i, []).append((e["agent"], e["message"]))
+    return out
+
+
+def initial_state(settings: dict) -> dict:
+    return {
+        "settings": settings,
+        "slot": 0,
+        "committed": [],
+        "memory": {},
+        "carry": {},
+        "plan": None,
+        "pending": None,
+        "steps": [],
+    }
+
+
+def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> dict:
+    """The trace document of a finished (or partial) episode state."""
+    s = state["settings"]
+    steps = state.get("steps") or []
+    sr = [x["sum_rate"] for x in steps]
+    wr = [x["wmmse_sum_rate"] for x in steps]
+    mean = float(np.mean(sr)) if sr else 0.0
+    wmean = float(np.mean(wr)) if wr else 0.0
+    ch = [x.get("channel") or {} for x in steps]
+    llm_seconds = float(sum(x.get("llm_seconds", 0.0) for x in steps))
+    cloud_seconds = float(sum(c.get("cloud_seconds", 0.0) for c in ch))
+    model_seconds = llm_seconds + cloud_seconds
+    intent = None
+    _, _, intent_def = scenario_setup(s)
+    if intent_def is not None and steps:
+        met = [all(x.get("floors_met", [])) for x in steps]
+        p_max_total = s["agents"] * float(p_max)
+        intent = {
+            **intent_def,
+            "satisfied_slots": int(sum(met)),
+            "slots": len(met),
+            "fraction": sum(met) / len(met),
+            "mean_total_power_w": float(np.mean([x["total_power"] for x in steps])),
+            "max_total_power_w": p_max_total,
+            "power_saved_fraction": 1.0
+            - float(np.mean([x["total_power"] for x in steps])) / p_max_total
+            if p_max_total
+            else None,
+        }
+    summary = {
+        "mean_sum_rate": mean,
+        "wmmse_mean_sum_rate": wmean,
+        "ratio_to_wmmse": mean / wmean if wmean > 0 else None,
+        "messages": int(sum(c.get("sent", 0) for c in ch)),
+        "messages_delivered": int(sum(c.get("delivered", 0) for c in ch)),
+        "messages_lost": int(sum(c.get("lost", 0) for c in ch)),
+        "message_bytes": int(sum(c.get("bytes", 0) for c in ch)),
+        "cloud_requests": int(sum(c.get("cloud_requests", 0) for c in ch)),
+        "cloud_bytes": int(sum(c.get("cloud_bytes", 0) for c in ch)),
+        "cloud_only_bytes": int(sum(c.get("cloud_only_bytes", 0) for c in ch)),
+        "agreed_slots": int(sum(bool(x.get("agreed")) for x in steps)),
+        "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
+        "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),
+        "llm_tokens": int(sum(x.get("llm_tokens", 0) for x in steps)),
+        "llm_seconds": llm_seconds,
+        "cloud_seconds": cloud_seconds,
+        "wall_seconds": wall_seconds,
+        "overhead_seconds": max(wall_seconds - model_seconds, 0.0),
+        "overhead_fraction": max(wall_seconds - model_seconds, 0.0) / wall_seconds
+        if wall_seconds > 0
+        else None,
+        "intent_satisfaction": intent,
+    }
+    return {
+        "scenario": s["scenario"],
+        "seed": s["seed"],
+        "agents": s["agents"],
+        "planner": s["planner"],
+        "settings": s,
+        "p_max": p_max,
+        "noise": noise,
+        "steps": steps,
+        "summary": summary,
+    }
+
+
+def strip_timings(obj):
+    """A trace without its timing fields (for comparing runs)."""
+    if isinstance(obj, dict):
+        return {
+            k: strip_timings(v)
+            for k, v in obj.items()
+            if not any(t in k for t in TIMING_KEYS) and k != "overhead_fraction"
+        }
+    if isinstance(obj, list):
+        return [strip_timings(v) for v in obj]
+    return obj
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+class NothingToResume(ValueError):
+    """``--resume`` without a checkpointed episode."""
+
+
+def _saver(checkpoint: str | None):
+    if checkpoint:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        return SqliteSaver.from_conn_string(str(checkpoint))
+    from contextlib import nullcontext
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    return nullcontext(InMemorySaver())
+
+
+def saved_settings(checkpoint: str) -> dict | None:
+    """The settings of the episode checkpointed in ``checkpoint`` (None if there is none)."""
+    with _saver(checkpoint) as saver:
+        tup = saver.get_tuple({"configurable": {"thread_id": THREAD}})
+        if tup is None:
+            return None
+        return (tup.checkpoint.get("channel_values") or {}).get("settings")
+
+
+def run_episode(
+    settings: dict,
+    *,
+    backend=None,
+    cloud_backend=None,
+    checkpoint: str | None = None,
+    resume: bool = False,
+    on_event=None,
+    approver=None,
+) -> dict:
+    """Run (or resume) one episode and return its trace document.
+
+    ``on_event(event)`` gets every custom stream event (proposals, deliveries, commits, ...).
+    ``approver(request) -> answer`` answers the ``--approve`` interrupts: ``{"approved": True}``,
+    ``{"approved": False}`` or ``{"powers": [...W]}``.
+    """
+    from langgraph.types import Command
+
+    t0 = time.perf_counter()
+    with _saver(checkpoint) as saver:
+        config = {
+            "configurable": {"thread_id": THREAD},
+            "recursion_limit": recursion_limit(settings["steps"]),
+        }
+        if resume:
+            tup = saver.get_tuple(config)
+            if tup is None:
+                raise NothingToResume(f"no checkpointed episode in {checkpoint}")
+            settings = tup.checkpoint["channel_values"]["settings"]
+            config["recursion_limit"] = recursion_limit(settings["steps"])
+        elif checkpoint:
+            saver.delete_thread(THREAD)
+        rt = Runtime(settings, backend=backend, cloud_backend=cloud_backend)
+        graph = build_episode_graph(rt, checkpointer=saver)
+        inp = None if resume else initial_state(settings)
+        while True:
+            request = None
+            for _ns, mode, chunk in graph.stream(
+                inp, config, stream_mode=["custom", "updates"], subgraphs=True
+            ):
+                if mode == "custom":
+                    if on_event is not None:
+                        on_event(chunk)
+                elif mode == "updates" and "__interrupt__" in chunk:
+                    request = chunk["__interrupt__"][0].value
+            snap = graph.get_state(config)
+            if request is not None and snap.next:
+                answer = approver(request) if approver is not None else {"approved": True}
+                if on_event is not None:
+                    on_event({"type": "approval", "slot": request["slot"], "answer": answer})
+                inp = Command(resume=answer)
+                continue
+            break
+        state = graph.get_state(config).values
+        rt.env_at(state["committed"])
+        p_max, noise = rt.env.p_max, rt.env.noise
+    return summarize(state, time.perf_counter() - t0, p_max, noise)
+
+
+def mermaid(settings: dict | None = None, which: str = "episode") -> str:
+    """The episode graph (or the team's decide graph) as Mermaid text."""
+    s = default_settings(**(settings or {}))
+    if which == "decide":
+        from planners.coordination import Team, TeamConfig
+
+        team = Team(s["agents"], backend=None, config=TeamConfig(tools=tuple(s["tools"])))
+        return team.graph.get_graph().draw_mermaid()
+    s = {**s, "planner": "wmmse"}  # drawing needs no model
+    rt = Runtime(s)
+    return build_episode_graph(rt).get_graph(xray=False).draw_mermaid()
+
+
+def default_settings(**over) -> dict:
+    s = {
+        "scenario": "d2d",
+        "agents": 6,
+        "planner": "llm",
+        "steps": 5,
+        "seed": 0,
+        "model": "smollm2",
+        "strategy": "negotiation",
+        "rounds": 2,
+        "loss": 0.0,
+        "tools": ["best_response"],
+        "temperature": 0.0,
+        "max_tokens": 40,
+        "cloud": False,
+        "cloud_model": None,
+        "approve": False,
+        "min_rate": None,
+    }
+    s.update({k: v for k, v in over.items() if v is not None or k in ("cloud_model", "min_rate")})
+    return s

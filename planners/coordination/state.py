@@ -1,0 +1,111 @@
+"""The JSON-able state of the coordination graph and the codecs between it and the tools' types.
+
+Everything in the state is plain JSON (ints, floats, strings, lists, dicts with string keys), so
+a checkpoint is readable and a resumed run rebuilds exactly the same objects.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import asdict, replace
+from typing import Annotated, Any, TypedDict
+
+from tools import LocalView, Note
+
+
+def merge(a: dict, b: dict) -> dict:
+    """Reducer: parallel proposal tasks each add their own agent's entry."""
+    return {**(a or {}), **(b or {})}
+
+
+class DecideState(TypedDict, total=False):
+    """State of one slot's decision (the ``decide`` graph).
+
+    Inputs: ``slot``, ``seed``, ``p_max``, ``noise``, ``views`` (one :class:`LocalView` per
+    agent as a dict, empty mailbox), ``neighbours`` (strongest interferers per agent),
+    ``p_loss`` (control-channel loss matrix), ``carry`` (each agent's last received note per
+    sender from the previous slot), ``settings`` (strategy, rounds, tol, cloud on/off).
+
+    Working: ``hears`` (who hears whom), ``groups`` (Gauss-Seidel waves), ``round``, ``wave``,
+    ``proposals`` {agent: {power, message, note, ...}}, ``sent`` {agent: power last announced},
+    ``mailbox`` {receiver: {sender: envelope}}, ``rounds_powers`` (proposal vector per round),
+    ``channel`` counters.
+
+    Outputs: ``plan`` (watts per agent), ``agreed``, ``floors_ok``, ``escalation``, ``events``
+    (everything that happened, in order), ``decisions`` (each agent decision's record).
+    """
+
+    slot: int
+    seed: int
+    p_max: float
+    noise: float
+    views: list[dict]
+    neighbours: list[list[int]]
+    p_loss: list[list[float]]
+    carry: dict
+    settings: dict
+    hears: list[list[int]]
+    groups: list[list[int]]
+    round: int
+    wave: int
+    proposals: Annotated[dict, merge]
+    sent: dict
+    mailbox: dict
+    rounds_powers: list[list[float]]
+    channel: dict
+    plan: list[float]
+    agreed: bool
+    floors_ok: bool
+    escalation: dict | None
+    leader: int | None
+    events: Annotated[list, operator.add]
+    decisions: Annotated[list, operator.add]
+
+
+class ProposeTask(TypedDict):
+    """What one ``Send`` carries to the propose node: one agent's view and mailbox, nothing more."""
+
+    agent: int
+    slot: int
+    round: int
+    view: dict
+    mailbox: list[dict]  # envelopes delivered to this agent, latest per sender
+    current: float | None  # the power this agent announced last (this slot), or None
+    strategy: str
+
+
+def view_to_dict(view: LocalView) -> dict:
+    d = asdict(view)
+    d["mailbox"] = []
+    return d
+
+
+def view_from_dict(d: dict, mailbox=(), last_power: float | None = None) -> LocalView:
+    fields = dict(d)
+    fields["mailbox"] = tuple(mailbox)
+    for key in ("neighbours", "neighbour_gains", "neighbour_rx_last"):
+        fields[key] = tuple(fields[key])
+    v = LocalView(**fields)
+    return v if last_power is None else replace(v, last_power=float(last_power))
+
+
+def note_to_dict(note: Note) -> dict:
+    return {
+        "sender": note.sender,
+        "power": note.power,
+        "prices": {str(k): float(v) for k, v in note.prices.items()},
+        "wmmse": {str(k): float(v) for k, v in note.wmmse.items()},
+        "min_rate": note.min_rate,
+        "request": note.request,
+    }
+
+
+def note_from_dict(d: dict[str, Any]) -> Note:
+    return Note(
+        sender=int(d["sender"]),
+        power=None if d.get("power") is None else float(d["power"]),
+        prices={int(k): float(v) for k, v in d.get("prices", {}).items()},
+        wmmse={int(k): float(v) for k, v in d.get("wmmse", {}).items()},
+        min_rate=d.get("min_rate"),
+        request=d.get("request", ""),
+    )

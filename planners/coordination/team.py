@@ -1,0 +1,408 @@
+"""The LLM team as a planner: edge agents + the decide graph (+ an optional cloud coordinator).
+
+:class:`LLMPlanner` keeps the classical planners' contract, ``plan(gains, p_max, noise,
+constraints, context=None) -> powers``, so any evaluation can swap them. ``context`` carries the
+slot's local observations (``obs``, ``infos``) from the environment, the slot number, the notes
+each agent heard at the end of the last slot (``carry``) and the agents' memories. Agents only
+ever see their own :class:`~tools.LocalView`; the gain matrix is used by the simulated control
+channel (loss depends on link gains) and, without a context, to synthesize each agent's first
+measurements (its own row of gains, nobody transmitting yet).
+
+Edge/cloud (after NetGPT): when a slot does not settle (no agreement within the round budget, or
+a minimum-rate floor unmet), the agents concerned escalate. What the cloud knows: only what the
+requests carry, i.e. each escalating agent's own report (direct gain, its neighbours' gains at its
+receiver, measured interference plus noise, its proposal and its floor). Requests of agents that
+hear each other are merged into one (duplicates removed, contexts joined). The cloud builds the
+partial gain matrix of the merged request (interference from outside it stays as measured noise),
+runs the classical constrained solver on it as its tool, and its model (``cloud_model``) writes
+the short answer that goes back down. Every request/answer is counted (requests, bytes, seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agents.agent import AgentConfig, EdgeAgent
+from agents.backends.base import BackendError, GenerationConfig
+from tools import LocalView
+
+from . import channel as ch
+from .graph import STRATEGIES, build_decide_graph, recursion_limit
+from .state import view_to_dict
+
+DEFAULT_TOOLS = ("best_response",)
+
+
+@dataclass
+class TeamConfig:
+    """How the LLM team plans one slot.
+
+    ``strategy``: negotiation | independent | leader. ``rounds``: round budget per slot.
+    ``tol``: agreement tolerance (largest move of a proposal, fraction of p_max). ``loss``: base
+    message-loss probability of the control channel. ``tools``: tools offered to the agents
+    (empty = tools off). ``cloud``: escalate unsettled slots to the cloud coordinator.
+    """
+
+    strategy: str = "negotiation"
+    rounds: int = 2
+    tol: float = 0.02
+    loss: float = 0.0
+    tools: tuple[str, ...] = DEFAULT_TOOLS
+    temperature: float = 0.0
+    max_tokens: int = 40
+    seed: int = 0
+    cloud: bool = False
+    n_interferers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; choose one of {STRATEGIES}")
+        if self.rounds < 1:
+            raise ValueError("rounds must be at least 1")
+        if not 0.0 <= self.loss <= 1.0:
+            raise ValueError("loss must be a probability in [0, 1]")
+
+    def settings(self) -> dict:
+        return {
+            "strategy": self.strategy,
+            "rounds": self.rounds,
+            "tol": self.tol,
+            "loss": self.loss,
+            "cloud": self.cloud,
+        }
+
+
+CLOUD_SCHEMA = {
+    "type": "object",
+    "properties": {"accept": {"type": "boolean"}, "note": {"type": "string", "maxLength": 40}},
+    "required": ["accept", "note"],
+    "additionalProperties": False,
+}
+CLOUD_SYSTEM = (
+    "You are the cloud coordinator of a radio network. Edge devices could not agree on transmit "
+    "powers and sent you their measurements. Your solver proposed a joint plan. Answer JSON "
+    '{"accept": true|false, "note": "<short reason>"}; accept unless the plan breaks a rule.'
+)
+
+
+@dataclass
+class Team:
+    """K edge agents on one shared backend, plus an optional cloud backend."""
+
+    k: int
+    backend: object
+    config: TeamConfig = field(default_factory=TeamConfig)
+    cloud_backend: object | None = None
+
+    def __post_init__(self) -> None:
+        cfg = self.config
+        acfg = AgentConfig(
+            tools=tuple(cfg.tools),
+            temperature=cfg.temperature,
+            max_tokens=cfg.max_tokens,
+            seed=cfg.seed,
+        )
+        self.agents = [EdgeAgent(i, self.backend, acfg) for i in range(self.k)]
+        self.graph = build_decide_graph(self)
+
+    # -- memory (lives in the episode state, restored before each slot) -------------------------
+    def export_memory(self) -> dict:
+        return {
+            str(a.agent_id): {
+                "records": [[r.slot, r.power_frac, r.rate] for r in a.memory.records],
+                "heard": [[s, t] for s, t in a.memory.heard],
+            }
+            for a in self.agents
+        }
+
+    def import_memory(self, memory: dict | None) -> None:
+        from agents.memory import Memory
+
+        for a in self.agents:
+            m = Memory(slots=a.config.memory_slots)
+            saved = (memory or {}).get(str(a.agent_id), {})
+            for slot, frac, r in saved.get("records", []):
+                m.record(int(slot), float(frac), float(r))
+            for sender, text in saved.get("heard", []):
+                m.hear(int(sender), text)
+            a.memory = m
+
+    # -- cloud ----------------------------------------------------------------------------------
+    def cloud_answer(self, state: dict) -> dict:
+        """Merge the escalating agents' requests, solve on the cloud, answer (graph node body)."""
+        from langgraph.config import get_stream_writer
+
+        from planners.api import solve_detailed
+
+        k = len(state["views"])
+        props = dict(state["proposals"])
+        tol = state["settings"]["tol"]
+        rp = state["rounds_powers"]
+        prev = rp[-2] if len(rp) > 1 else [float(v["last_power"]) for v in state["views"]]
+        p_max = state["p_max"]
+        unsettled = [
+            i
+            for i in range(k)
+            if abs(rp[-1][i] - prev[i]) / p_max > tol or not props[str(i)]["floor_ok"]
+        ]
+        if not state["agreed"] and not unsettled:
+            unsettled = list(range(k))
+        # merge: one request per connected group of escalating agents that hear each other
+        hears = state["hears"]
+        groups, seen = [], set()
+        for i in unsettled:
+            if i in seen:
+                continue
+            comp, todo = [], [i]
+            seen.add(i)
+            while todo:
+                a = todo.pop()
+                comp.append(a)
+                for b in hears[a]:
+                    if b in unsettled and b not in seen:
+                        seen.add(b)
+                        todo.append(b)
+            groups.append(sorted(comp))
+        counters = dict(state["channel"])
+        answers = []
+        for comp in groups:
+            reports = {i: state["views"][i] for i in comp}
+            request = {
+                "agents": comp,
+                "reason": "no agreement" if not state["agreed"] else "min-rate floor unmet",
+                "reports": reports,
+                "proposals": {str(i): props[str(i)]["power"] for i in comp},
+            }
+            req_bytes = ch.message_bytes(request)
+            raw_bytes = sum(ch.message_bytes({"from": i, "report": reports[i]}) for i in comp)
+            g, noise_eff, mins, caps = _partial_problem(reports, comp, props)
+            sol = solve_detailed(
+                g, 1.0, noise_eff, algo="wmmse", max_power=caps,
+                min_rate=mins if np.any(mins > 0) else None,
+            )  # fmt: skip
+            plan = {i: float(sol.powers[n]) for n, i in enumerate(comp)}
+            accept, note, secs, toks = True, "solver plan", 0.0, 0
+            if self.cloud_backend is not None:
+                t0 = time.perf_counter()
+                try:
+                    prompt = json.dumps(
+                        {
+                            "request": request["reason"],
+                            "agents": comp,
+                            "plan": {str(i): round(plan[i] / p_max, 3) for i in comp},
+                            "feasible": bool(sol.feasible),
+                        }
+                    )
+                    msgs = [
+                        {"role": "system", "content": CLOUD_SYSTEM},
+                        {"role": "user", "content": prompt},
+                    ]
+                    cfg = GenerationConfig(max_tokens=30, temperature=0.0, seed=0)
+                    be = self.cloud_backend
+                    if be.is_chat:
+                        out = be.chat(msgs, schema=CLOUD_SCHEMA, config=cfg)
+                    else:
+                        from agents.prompts import as_completion_prompt
+
+                        out = be.complete(
+                            as_completion_prompt(msgs), schema=CLOUD_SCHEMA, config=cfg
+                        )
+                    ans = json.loads(out.text)
+                    accept, note = bool(ans.get("accept", True)), str(ans.get("note", ""))[:40]
+                    toks = out.prompt_tokens + out.completion_tokens
+                    secs = out.seconds
+                except (BackendError, ValueError, TypeError) as exc:
+                    accept, note = True, f"cloud model unavailable: {str(exc)[:60]}"
+                    secs = time.perf_counter() - t0
+            answer = {"plan": {str(i): plan[i] for i in comp}, "accept": accept, "note": note}
+            ans_bytes = ch.message_bytes(answer)
+            if accept:
+                for i in comp:
+                    props[str(i)] = {**props[str(i)], "power": plan[i], "cloud": True}
+            counters["cloud_requests"] += 1
+            counters["cloud_bytes"] += req_bytes + ans_bytes
+            counters["cloud_seconds"] += secs
+            answers.append(
+                {
+                    "agents": comp,
+                    "merged_from": len(comp),
+                    "request_bytes": req_bytes,
+                    "unmerged_bytes": raw_bytes,
+                    "answer_bytes": ans_bytes,
+                    "accept": accept,
+                    "note": note,
+                    "feasible": bool(sol.feasible),
+                    "cloud_tokens": toks,
+                    "cloud_seconds": secs,
+                }
+            )
+        ev = {"type": "escalate", "slot": state["slot"], "requests": answers}
+        try:
+            get_stream_writer()(ev)
+        except Exception:  # noqa: BLE001
+            pass
+        return {"proposals": props, "escalation": ev, "channel": counters, "events": [ev]}
+
+
+def _partial_problem(reports: dict, comp: list[int], props: dict):
+    """The gain matrix the cloud can build from the reports of ``comp`` (normalized by p_max)."""
+    n = len(comp)
+    idx = {i: a for a, i in enumerate(comp)}
+    p_max = float(next(iter(reports.values()))["p_max"])
+    g = np.zeros((n, n))
+    noise = np.zeros(n)
+    mins = np.zeros(n)
+    caps = np.ones(n)
+    for i in comp:
+        r = reports[i]
+        a = idx[i]
+        g[a, a] = r["direct_gain"] * p_max
+        outside = float(r["interference_plus_noise"])
+        for j, gij, rx in zip(
+            r["neighbours"], r["neighbour_gains"], r["neighbour_rx_last"], strict=True
+        ):
+            if j in idx:
+                g[a, idx[j]] = gij * p_max
+                outside -= rx
+        noise[a] = max(outside, r["noise"])
+        mins[a] = r.get("min_rate") or 0.0
+        cap = r["p_max"] if r.get("cap") is None else min(r["p_max"], r["cap"])
+        caps[a] = cap / r["p_max"]
+    # solve in units of p_max: powers come back as fractions; scale to watts
+    return g, noise, mins, caps
+
+
+@dataclass
+class TeamPlan:
+    """What the team decided for one slot, with everything that happened on the way."""
+
+    powers: np.ndarray
+    agreed: bool
+    rounds: int
+    events: list
+    decisions: list
+    channel: dict
+    escalation: dict | None
+    carry: dict
+    llm_tokens: int
+    llm_seconds: float
+
+
+class LLMPlanner:
+    """The LLM team behind the :class:`planners.Planner` contract (name ``llm``)."""
+
+    name = "llm"
+
+    def __init__(self, backend, config: TeamConfig | None = None, cloud_backend=None):
+        self.backend = backend
+        self.config = config or TeamConfig()
+        self.cloud_backend = cloud_backend
+        self._teams: dict[int, Team] = {}
+
+    def team(self, k: int) -> Team:
+        if k not in self._teams:
+            self._teams[k] = Team(k, self.backend, self.config, self.cloud_backend)
+        return self._teams[k]
+
+    def plan(self, gains, p_max=1.0, noise=1.0, constraints=None, *, context=None) -> np.ndarray:
+        g = np.asarray(gains, dtype=float)
+        if g.ndim == 3:
+            return np.stack([self.plan(x, p_max, noise, constraints, context=context) for x in g])
+        return self.plan_detailed(g, p_max, noise, constraints, context).powers
+
+    def plan_detailed(
+        self, gains, p_max=1.0, noise=1.0, constraints=None, context=None, config=None
+    ) -> TeamPlan:
+        g = np.asarray(gains, dtype=float)
+        k = g.shape[-1]
+        team = self.team(k)
+        ctx = dict(context or {})
+        team.import_memory(ctx.get("memory"))
+        inp = decide_input(g, float(p_max), float(noise), constraints, ctx, self.config)
+        cfg = {"recursion_limit": recursion_limit(k, self.config.rounds), "max_concurrency": 1}
+        if config:
+            cfg = {**config, **cfg}
+        before = _usage(self.backend)
+        out = team.graph.invoke(inp, cfg)
+        after = _usage(self.backend)
+        carry = {
+            key: {j: {"from": e["from"], "note": e["note"]} for j, e in box.items()}
+            for key, box in (out.get("mailbox") or {}).items()
+        }
+        return TeamPlan(
+            powers=np.asarray(out["plan"], dtype=float),
+            agreed=bool(out.get("agreed")),
+            rounds=int(out["round"]),
+            events=out["events"],
+            decisions=out["decisions"],
+            channel=out["channel"],
+            escalation=out.get("escalation"),
+            carry=carry,
+            llm_tokens=sum(d["tokens"] for d in out["decisions"]),
+            llm_seconds=after - before,
+        )
+
+
+def _usage(backend) -> float:
+    u = getattr(backend, "usage", None)
+    return float(u.seconds) if u is not None else 0.0
+
+
+def _per_link(value, k: int, default=None):
+    if value is None:
+        return [default] * k
+    arr = np.broadcast_to(np.asarray(value, dtype=float), (k,))
+    return [default if not np.isfinite(v) else float(v) for v in arr]
+
+
+def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -> dict:
+    """The decide graph's input for one slot (JSON-able)."""
+    k = gains.shape[-1]
+    cons = dict(constraints or {})
+    mins = [m if m and m > 0 else None for m in _per_link(cons.get("min_rate"), k)]
+    caps = _per_link(cons.get("max_power"), k)
+    fracs = _per_link(cons.get("max_power_frac"), k)
+    caps = [
+        c if f is None else (f * p_max if c is None else min(c, f * p_max))
+        for c, f in zip(caps, fracs, strict=True)
+    ]
+    obs, infos = ctx.get("obs"), ctx.get("infos")
+    views = []
+    neighbours = []
+    for i in range(k):
+        name = f"agent_{i}"
+        if obs is not None and infos is not None:
+            nb = [int(j) for j in infos[name]["neighbours"]]
+            v = LocalView.from_observation(
+                i, obs[name], nb, p_max, noise, min_rate=mins[i], cap=caps[i]
+            )
+        else:  # no observation: the agent's own row of gains, nobody transmitted yet
+            n = min(5, k - 1) if cfg.n_interferers is None else cfg.n_interferers
+            order = [j for j in np.argsort(-gains[i], kind="stable") if j != i][:n]
+            nb = [int(j) for j in order]
+            v = LocalView(
+                agent=i, p_max=p_max, noise=noise, direct_gain=float(gains[i, i]),
+                interference_plus_noise=noise, neighbours=tuple(nb),
+                neighbour_gains=tuple(float(gains[i, j]) for j in nb),
+                neighbour_rx_last=tuple(0.0 for _ in nb), min_rate=mins[i], cap=caps[i],
+            )  # fmt: skip
+        views.append(view_to_dict(v))
+        neighbours.append(nb)
+    return {
+        "slot": int(ctx.get("slot", 0)),
+        "seed": int(ctx.get("seed", cfg.seed)),
+        "p_max": p_max,
+        "noise": noise,
+        "views": views,
+        "neighbours": neighbours,
+        "p_loss": ch.loss_matrix(gains, p_max, noise, cfg.loss),
+        "carry": ctx.get("carry") or {},
+        "settings": cfg.settings(),
+        "proposals": {},
+        "events": [],
+        "decisions": [],
+    }

@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from demos.commands import models, solve
+    from demos.commands import episode, graph, models, solve
 
     parser = _Parser(
         prog="wagents",
@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     solve.add_parser(sub)
     models.add_parser(sub)
+    episode.add_parser(sub)
+    graph.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,299 @@
+"""``wagents episode``: one multi-agent episode, LLM team or classical planner, to a JSON trace."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+
+from demos.errors import UsageError
+
+
+def add_parser(sub) -> None:
+    from demos.episode import PLANNERS, SCENARIOS
+    from planners.coordination import STRATEGIES
+
+    p = sub.add_parser(
+        "episode",
+        help="run one episode: LLM agents (or a classical planner) set powers slot by slot",
+        description=(
+            "Run one episode on a scenario: each slot the planner (the LLM team by default, "
+            "through its LangGraph coordination graph) decides every link's power, the env "
+            "steps, and the trace records powers, rates, messages and the WMMSE reference."
+        ),
+    )
+    p.add_argument("--scenario", default="d2d", choices=SCENARIOS, help="topology (zou: K=4 "
+                   "energy-saving intent with minimum rates)")  # fmt: skip
+    p.add_argument("--agents", type=int, default=None, help="links K (default 6; zou 4)")
+    p.add_argument("--planner", default="llm", choices=PLANNERS, help="default llm")
+    p.add_argument("--steps", type=int, default=5, help="slots (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the env and channel (default 0)")
+    p.add_argument("--model", default="smollm2", help="edge model (default smollm2)")
+    p.add_argument("--strategy", default="negotiation", choices=STRATEGIES)
+    p.add_argument("--rounds", type=int, default=2, help="negotiation rounds per slot (default 2)")
+    p.add_argument("--loss", type=float, default=0.0, help="base message-loss probability")
+    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature")
+    p.add_argument("--max-tokens", type=int, default=40, help="tokens per model call")
+    p.add_argument("--tools", default="best_response", help="comma-separated agent tools")
+    p.add_argument("--no-tools", action="store_true", help="agents decide without tools")
+    p.add_argument("--cloud-model", default=None, metavar="MODEL",
+                   help="escalate unsettled slots to a cloud coordinator on MODEL "
+                   "('solver' = no model, just the cloud's solver)")  # fmt: skip
+    p.add_argument("--min-rate", type=float, default=None, help="rate floor per link (zou)")
+    p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
+                   help="checkpoint every step to SQLite (resumable)")  # fmt: skip
+    p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
+    p.add_argument("--approve", action="store_true", help="ask before each commit")
+    p.add_argument("--auto-approve", action="store_true",
+                   help="with --approve: approve every plan without asking (for scripts)")  # fmt: skip
+    p.add_argument("--out", default=None, metavar="FILE.json", help="trace file ('-' = stdout)")
+    p.add_argument("--json", action="store_true", help="print the trace as JSON on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=run)
+
+
+def _check(args):
+    from demos.files import check_writable
+
+    if args.steps < 1 or args.steps > 100000:
+        raise UsageError(f"--steps must be a positive number of slots, got {args.steps}")
+    if args.agents is not None and not 1 <= args.agents <= 1000:
+        raise UsageError(f"--agents must be in 1..1000, got {args.agents}")
+    if args.scenario == "zou" and args.agents not in (None, 4):
+        raise UsageError("--scenario zou is the K=4 case study; drop --agents or use 4")
+    if args.rounds < 1 or args.rounds > 50:
+        raise UsageError(f"--rounds must be in 1..50, got {args.rounds}")
+    if not (math.isfinite(args.loss) and 0.0 <= args.loss <= 1.0):
+        raise UsageError(f"--loss must be a probability in [0, 1], got {args.loss}")
+    if not (math.isfinite(args.temperature) and 0.0 <= args.temperature <= 5.0):
+        raise UsageError(f"--temperature must be in [0, 5], got {args.temperature}")
+    if args.max_tokens < 8:
+        raise UsageError("--max-tokens must be at least 8")
+    if args.min_rate is not None and not (math.isfinite(args.min_rate) and args.min_rate > 0):
+        raise UsageError("--min-rate must be a positive rate in bit/s/Hz")
+    if args.resume and not args.checkpoint:
+        raise UsageError("--resume needs --checkpoint FILE.sqlite")
+    if args.auto_approve and not args.approve:
+        args.approve = True
+    if args.checkpoint:
+        check_writable(args.checkpoint)
+    if args.out and args.out != "-":
+        check_writable(args.out)
+    from tools import TOOLS
+
+    tools = [] if args.no_tools else [t for t in args.tools.split(",") if t.strip()]
+    bad = [t for t in tools if t not in TOOLS]
+    if bad:
+        raise UsageError(f"--tools: unknown tool(s) {', '.join(bad)}; tools: {', '.join(TOOLS)}")
+    return tools
+
+
+def run(args) -> int:
+    from demos.episode import NothingToResume, default_settings, run_episode, saved_settings
+    from demos.files import save_json
+
+    tools = _check(args)
+    k = args.agents or (4 if args.scenario == "zou" else 6)
+    settings = default_settings(
+        scenario=args.scenario, agents=k, planner=args.planner, steps=args.steps, seed=args.seed,
+        model=args.model, strategy=args.strategy, rounds=args.rounds, loss=args.loss,
+        tools=tools, temperature=args.temperature, max_tokens=args.max_tokens,
+        cloud=args.cloud_model is not None, cloud_model=args.cloud_model,
+        approve=args.approve, min_rate=args.min_rate,
+    )  # fmt: skip
+    if args.resume:
+        saved = saved_settings(args.checkpoint)
+        if saved is None:
+            raise UsageError(f"nothing to resume in {args.checkpoint}")
+        settings = saved
+    backend, cloud = _load_models(settings)
+    json_out = args.json or args.out == "-"
+    approver = None
+    if settings.get("approve"):
+        approver = _auto_approve if args.auto_approve else _ask
+        if approver is _ask and not sys.stdin.isatty():
+            raise UsageError("--approve needs a terminal to ask; use --auto-approve in scripts")
+    display = None if args.quiet else _Progress(settings)
+    try:
+        if display:
+            display.start()
+        trace = run_episode(
+            settings,
+            backend=backend,
+            cloud_backend=cloud,
+            checkpoint=args.checkpoint,
+            resume=args.resume,
+            on_event=display.on_event if display else None,
+            approver=(lambda req: approver(req, display)) if approver else None,
+        )
+    except NothingToResume as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        if display:
+            display.stop()
+    if args.out and args.out != "-":
+        save_json(args.out, trace)
+    if json_out:
+        print(json.dumps(trace))
+    _print_summary(trace, args.out, to_stderr=json_out)
+    return 0
+
+
+def _load_models(settings):
+    if settings["planner"] != "llm":
+        return None, None
+    from agents.backends.base import BackendError
+    from agents.models import ModelNotFoundError, load_model
+
+    def load(spec):
+        try:
+            return load_model(spec)
+        except ModelNotFoundError as exc:
+            raise UsageError(str(exc)) from None
+        except BackendError as exc:
+            raise UsageError(str(exc).splitlines()[0]) from None
+
+    backend = load(settings["model"])
+    cloud = None
+    if settings.get("cloud") and settings.get("cloud_model") not in (None, "solver"):
+        cloud = load(settings["cloud_model"])
+    return backend, cloud
+
+
+def _auto_approve(request, display=None) -> dict:
+    return {"approved": True, "by": "auto"}
+
+
+def _ask(request, display=None) -> dict:
+    if display:
+        display.stop()
+    fr = ", ".join(f"{x:.2f}" for x in request.get("plan_frac") or [])
+    print(f"slot {request['slot']}: plan (fractions of p_max) [{fr}]", file=sys.stderr)
+    while True:
+        sys.stderr.write("approve? [Y]es / [n]o / powers as fractions, e.g. 0.5,0,1: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        text = line.strip().lower()
+        if not line or text in ("", "y", "yes"):
+            ans = {"approved": True, "by": "user"}
+            break
+        if text in ("n", "no"):
+            ans = {"approved": False, "by": "user"}
+            break
+        try:
+            fracs = [float(x) for x in text.split(",")]
+        except ValueError:
+            print("  could not read that; try again", file=sys.stderr)
+            continue
+        plan = request["plan"]
+        if len(fracs) != len(plan) or not all(0.0 <= f <= 1.0 for f in fracs):
+            print(f"  give {len(plan)} fractions in [0, 1]", file=sys.stderr)
+            continue
+        p_max = plan[0] / request["plan_frac"][0] if request["plan_frac"][0] else None
+        if p_max is None:
+            print("  cannot scale (first plan power is 0); answer y or n", file=sys.stderr)
+            continue
+        ans = {"powers": [f * p_max for f in fracs], "by": "user"}
+        break
+    if display:
+        display.start()
+    return ans
+
+
+class _Progress:
+    """A rich progress line on stderr fed by the graph's event stream."""
+
+    def __init__(self, settings):
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.settings = settings
+        self.progress = None
+        self.task = None
+        self.last = ""
+        self.t0 = time.perf_counter()
+
+    def start(self):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        if self.progress is not None:
+            return
+        self.progress = Progress(
+            TextColumn("[bold]slot {task.completed}/{task.total}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
+        self.progress.start()
+        done = getattr(self, "_done", 0)
+        self.task = self.progress.add_task("", total=self.settings["steps"], completed=done)
+
+    def stop(self):
+        if self.progress is not None:
+            self._done = self.progress.tasks[0].completed if self.progress.tasks else 0
+            self.progress.stop()
+            self.progress = None
+
+    def on_event(self, e: dict):
+        if self.progress is None:
+            return
+        t = e.get("type")
+        desc = None
+        if t == "proposal":
+            fb = " (fallback)" if e.get("fallback") else ""
+            desc = f"round {e['round']}: agent {e['agent']} -> {e['power_frac']:.2f}{fb}"
+        elif t == "deliver":
+            desc = f"channel: {e['delivered']} delivered, {e['lost']} lost"
+        elif t == "escalate":
+            desc = f"escalated {len(e['requests'])} request(s) to the cloud"
+        elif t == "commit":
+            r = e["sum_rate"] / e["wmmse_sum_rate"] if e["wmmse_sum_rate"] else 0.0
+            desc = f"committed: sum-rate {e['sum_rate']:.2f} ({r:.0%} of WMMSE)"
+            self.progress.update(self.task, advance=1)
+        if desc:
+            self.progress.update(self.task, description=desc)
+
+
+def _print_summary(trace, out, to_stderr: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=to_stderr)
+    s = trace["summary"]
+    st = trace["settings"]
+    who = st["planner"] if st["planner"] != "llm" else f"llm ({st['model']}, {st['strategy']})"
+    table = Table(title=f"{trace['scenario']} K={trace['agents']} seed={trace['seed']}: {who}")
+    table.add_column("slot", justify="right")
+    table.add_column("sum-rate", justify="right")
+    table.add_column("WMMSE", justify="right")
+    table.add_column("ratio", justify="right")
+    table.add_column("rounds", justify="right")
+    table.add_column("msgs (lost)", justify="right")
+    for x in trace["steps"]:
+        ch = x.get("channel") or {}
+        ratio = x["sum_rate"] / x["wmmse_sum_rate"] if x["wmmse_sum_rate"] else 0.0
+        table.add_row(
+            str(x["slot"]), f"{x['sum_rate']:.2f}", f"{x['wmmse_sum_rate']:.2f}", f"{ratio:.2f}",
+            str(x.get("rounds", 0)), f"{ch.get('sent', 0)} ({ch.get('lost', 0)})",
+        )  # fmt: skip
+    ratio = s["ratio_to_wmmse"]
+    table.caption = (
+        f"mean {s['mean_sum_rate']:.2f} bit/s/Hz = {ratio:.1%} of WMMSE; "
+        f"{s['messages']} messages, {s['message_bytes']} bytes; {s['llm_tokens']} tokens, "
+        f"model {s['llm_seconds']:.1f} s of {s['wall_seconds']:.1f} s"
+        if ratio is not None
+        else ""
+    )
+    console.print(table)
+    intent = s.get("intent_satisfaction")
+    if intent:
+        console.print(
+            f"intent {intent['name']}: floors held in {intent['satisfied_slots']}/"
+            f"{intent['slots']} slots; total power {intent['mean_total_power_w']:.2f} W of "
+            f"{intent['max_total_power_w']:.2f} W (saved {intent['power_saved_fraction']:.0%})"
+        )
+    if out and out != "-":
+        console.print(f"trace written to {out}")

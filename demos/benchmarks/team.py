@@ -1,0 +1,66 @@
+"""Benchmark of the LLM team (the ``llm`` planner) against WMMSE on the same channels.
+
+Run ``python -m demos.benchmarks.team`` (long: every decision is one or two model calls) or with
+``--quick`` (fewer slots and sizes). Prints one markdown table: for each configuration the ratio
+of the team's mean sum-rate to WMMSE's mean sum-rate over the same slots, messages and bytes on
+the control channel, model seconds and the orchestration overhead (wall time minus model time,
+as a fraction of wall time).
+
+Rows: d2d K=6 with the bundled model (target >= 95% of WMMSE), the same with tools off, 30%
+message loss, the independent and leader strategies, and K = 4, 8, 16.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from demos.episode import default_settings, run_episode
+
+
+def rows(quick: bool):
+    steps = 3 if quick else 5
+    yield "negotiation K=6", dict(agents=6, steps=steps)
+    yield "tools off K=6", dict(agents=6, steps=steps, tools=[])
+    yield "loss 0.3 K=6", dict(agents=6, steps=steps, loss=0.3)
+    yield "independent K=6", dict(agents=6, steps=steps, strategy="independent")
+    yield "leader K=6", dict(agents=6, steps=steps, strategy="leader")
+    for k in (4, 8) if quick else (4, 8, 16):
+        yield f"negotiation K={k}", dict(agents=k, steps=steps if k < 16 else 3)
+    yield "zou energy-saving K=4", dict(scenario="zou", agents=4, steps=steps)
+
+
+def main(argv=None) -> None:
+    from agents.models import load_model
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--model", default="smollm2")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", default=None, help="run only rows whose label contains this")
+    ap.add_argument("--jsonl", default=None, help="append each row as JSON to this file")
+    args = ap.parse_args(argv)
+    backend = load_model(args.model)
+    print(
+        "| run | ratio to WMMSE | messages (lost) | bytes | tokens | model s | wall s | overhead |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for label, over in rows(args.quick):
+        if args.only and args.only not in label:
+            continue
+        s = default_settings(seed=args.seed, model=args.model, **over)
+        t = run_episode(s, backend=backend)
+        m = t["summary"]
+        print(
+            f"| {label} | {m['ratio_to_wmmse']:.3f} | {m['messages']} ({m['messages_lost']}) "
+            f"| {m['message_bytes']} | {m['llm_tokens']} | {m['llm_seconds']:.1f} "
+            f"| {m['wall_seconds']:.1f} | {m['overhead_fraction']:.1%} |",
+            flush=True,
+        )
+        if args.jsonl:
+            with open(args.jsonl, "a") as fh:
+                fh.write(json.dumps({"label": label, "summary": m}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

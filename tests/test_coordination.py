@@ -1,0 +1,108 @@
+"""The coordination graph: control channel, decide graph with the real bundled model, strategies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.models import load_model
+from environment import make_env
+from planners import Planner, get_planner
+from planners.coordination import (
+    LLMPlanner,
+    TeamConfig,
+    colour_groups,
+    deliver,
+    listeners,
+    loss_matrix,
+)
+from planners.coordination.channel import seeded_rng
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("smollm2")
+
+
+@pytest.fixture(scope="module")
+def slot():
+    env = make_env("d2d", n_agents=4, seed=0)
+    obs, infos = env.reset()
+    return env, obs, infos
+
+
+def test_listeners_are_symmetric_and_groups_never_hear_each_other():
+    nb = [[1], [2], [0], [0]]
+    hears = listeners(nb)
+    for i, h in enumerate(hears):
+        assert i not in h
+        for j in h:
+            assert i in hears[j]
+    groups = colour_groups(hears)
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3]
+    for g in groups:
+        assert not any(j in hears[i] for i in g for j in g)
+
+
+def test_loss_grows_as_the_control_link_weakens_and_draws_are_seeded():
+    g = np.array([[1.0, 1e-3, 1e-6], [1e-3, 1.0, 1e-6], [1e-6, 1e-6, 1.0]])
+    p = loss_matrix(g, p_ctrl=1.0, noise=1e-6, loss=0.1)
+    assert p[0][1] < p[0][2] and p[0][1] >= 0.1
+    envs = [{"from": j, "text": "hi", "note": {"power": 1.0}} for j in range(3)]
+    hears = [[1, 2], [0, 2], [0, 1]]
+    a = deliver(envs, hears, p, seeded_rng(0, 1, 2))
+    b = deliver(envs, hears, p, seeded_rng(0, 1, 2))
+    assert a[1].as_dict() == b[1].as_dict() and a[1].sent == 6
+    assert a[1].bytes > 0
+    all_lost = deliver(envs, hears, [[1.0] * 3] * 3, seeded_rng(0))[1]
+    assert all_lost.as_dict()["delivered"] == 0 and all_lost.as_dict()["lost"] == 6
+
+
+def test_llm_planner_keeps_the_planner_contract(model, slot):
+    env, obs, infos = slot
+    planner = LLMPlanner(model, TeamConfig(rounds=1, max_tokens=32, tools=()))
+    assert isinstance(planner, Planner) and isinstance(get_planner("wmmse"), Planner)
+    ctx = {"obs": obs, "infos": infos, "slot": 0}
+    tp = planner.plan_detailed(env.gains, env.p_max, env.noise, context=ctx)
+    assert tp.powers.shape == (4,) and np.all((tp.powers >= 0) & (tp.powers <= env.p_max))
+    assert len(tp.decisions) == 4 and tp.channel["sent"] > 0
+    kinds = {e["type"] for e in tp.events}
+    assert {"sense", "proposal", "deliver", "negotiate", "plan"} <= kinds
+    # without a context the planner synthesizes first measurements from the gains
+    p = planner.plan(env.gains, env.p_max, env.noise)
+    assert p.shape == (4,) and np.all((p >= 0) & (p <= env.p_max))
+
+
+@pytest.mark.parametrize("strategy", ["independent", "leader"])
+def test_strategies_commit_valid_plans(model, slot, strategy):
+    env, obs, infos = slot
+    planner = LLMPlanner(model, TeamConfig(strategy=strategy, max_tokens=32, tools=()))
+    tp = planner.plan_detailed(
+        env.gains, env.p_max, env.noise, context={"obs": obs, "infos": infos, "slot": 0}
+    )
+    assert np.all((tp.powers >= 0) & (tp.powers <= env.p_max))
+    if strategy == "independent":
+        assert tp.channel["sent"] == 0 and tp.rounds == 1
+    else:
+        assert any(e["type"] == "lead" for e in tp.events)
+
+
+def test_unsettled_slot_escalates_to_the_cloud_solver(model, slot):
+    env, obs, infos = slot
+    cfg = TeamConfig(strategy="independent", max_tokens=32, tools=(), cloud=True)
+    tp = LLMPlanner(model, cfg).plan_detailed(
+        env.gains, env.p_max, env.noise, context={"obs": obs, "infos": infos, "slot": 0}
+    )
+    assert tp.escalation is not None and tp.channel["cloud_requests"] >= 1
+    reqs = tp.escalation["requests"]
+    # agents that hear each other are merged into one request
+    assert sum(r["merged_from"] for r in reqs) <= 4 and len(reqs) <= 4
+    assert tp.channel["cloud_bytes"] > 0
+    assert np.all((tp.powers >= 0) & (tp.powers <= env.p_max))
+
+
+def test_bad_team_config_is_rejected():
+    with pytest.raises(ValueError, match="strategy"):
+        TeamConfig(strategy="anarchy")
+    with pytest.raises(ValueError, match="rounds"):
+        TeamConfig(rounds=0)

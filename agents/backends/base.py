@@ -116,17 +116,19 @@ class ModelBackend(ABC):
         """Continue a raw ``prompt`` (for base models prompted few-shot)."""
         return self._call(self._complete, prompt, schema, config or GenerationConfig())
 
-    def close(self) -> None:  # pragma: no cover - overridden where there is something to free
+    def close(self) -> None:  # noqa: B027  # pragma: no cover - overridden where needed
         """Free the model's resources."""
 
     # -- implementation hooks ---------------------------------------------------------------
     @abstractmethod
-    def _chat(self, messages: list[dict], schema: dict | None, config: GenerationConfig) -> Completion:
-        ...
+    def _chat(
+        self, messages: list[dict], schema: dict | None, config: GenerationConfig
+    ) -> Completion: ...
 
     @abstractmethod
-    def _complete(self, prompt: str, schema: dict | None, config: GenerationConfig) -> Completion:
-        ...
+    def _complete(
+        self, prompt: str, schema: dict | None, config: GenerationConfig
+    ) -> Completion: ...
 
     def _call(self, fn, payload, schema, config) -> Completion:
         with self._lock:

@@ -3,10 +3,14 @@
 Works with llama.cpp's server (``python -m llama_cpp.server``, ``llama-server``), vLLM and Ollama.
 Requests use ``/v1/chat/completions`` and ``/v1/completions``. A JSON schema is sent both as
 ``response_format = {"type": "json_object", "schema": ...}`` (llama-cpp-python's server, which
-turns it into a grammar) and as vLLM's ``guided_json``; a server ignoring both still returns text
-that our validator checks, so output is never trusted blindly.
+turns it into a grammar) and as vLLM's ``guided_json``; ``/v1/completions`` of llama-cpp-python's
+server ignores ``response_format``, so raw completions also carry the schema as a GBNF ``grammar``
+(llama.cpp's servers read it). The GBNF is built here, by llama-cpp-python's converter, so a bad
+schema is a :class:`SchemaError` before any request, as with the local backends (a server would
+often ignore it and answer unconstrained). A server ignoring all of these still returns text that
+our validator checks, so output is never trusted blindly.
 
-Standard library only (``urllib``), with a timeout per request: a dead server is a
+Requests use the standard library only (``urllib``), with a timeout per request: a dead server is a
 :class:`BackendError`, which the agent turns into a safe fallback action.
 """
 
@@ -16,9 +20,15 @@ import json
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from agents.backends.base import BackendError, Completion, GenerationConfig, ModelBackend
+from agents.backends.base import (
+    BackendError,
+    Completion,
+    GenerationConfig,
+    ModelBackend,
+    SchemaError,
+)
 
 
 @dataclass
@@ -29,6 +39,7 @@ class OpenAIHTTPBackend(ModelBackend):
     remote_model: str = ""
     timeout: float = 60.0
     api_key: str = ""
+    _grammars: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -41,7 +52,9 @@ class OpenAIHTTPBackend(ModelBackend):
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        req = urllib.request.Request(self.base_url + path, data=data, headers=headers, method="POST")
+        req = urllib.request.Request(
+            self.base_url + path, data=data, headers=headers, method="POST"
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read().decode())
@@ -62,6 +75,23 @@ class OpenAIHTTPBackend(ModelBackend):
         except (urllib.error.URLError, OSError, json.JSONDecodeError, KeyError) as exc:
             raise BackendError(f"server {self.base_url}: cannot list models ({exc})") from exc
 
+    def grammar(self, schema: dict | None) -> str | None:
+        """GBNF text for ``schema`` (cached); raises :class:`SchemaError` if it cannot be built."""
+        if schema is None:
+            return None
+        try:
+            key = json.dumps(schema)  # property order kept: the model writes fields in it
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"JSON schema is not JSON: {exc}") from exc
+        if key not in self._grammars:
+            from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+            try:
+                self._grammars[key] = json_schema_to_gbnf(key)
+            except Exception as exc:
+                raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
+        return self._grammars[key]
+
     def _body(self, schema, config: GenerationConfig) -> dict:
         body = {
             "max_tokens": config.max_tokens,
@@ -73,6 +103,7 @@ class OpenAIHTTPBackend(ModelBackend):
         if config.stop:
             body["stop"] = list(config.stop)
         if schema is not None:
+            self.grammar(schema)  # fail loudly on a bad schema, before any request
             body["response_format"] = {"type": "json_object", "schema": schema}
             body["guided_json"] = schema
         return body
@@ -96,7 +127,10 @@ class OpenAIHTTPBackend(ModelBackend):
 
     def _complete(self, prompt, schema, config) -> Completion:
         t0 = time.perf_counter()
-        r = self._post("/completions", {"prompt": prompt, **self._body(schema, config)})
+        body = {"prompt": prompt, **self._body(schema, config)}
+        if schema is not None:
+            body["grammar"] = self.grammar(schema)
+        r = self._post("/completions", body)
         seconds = time.perf_counter() - t0
         try:
             choice = r["choices"][0]

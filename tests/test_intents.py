@@ -1,0 +1,154 @@
+"""Operator intents read by the real bundled model, validated and turned into planner arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.intents import (
+    FEW_SHOT,
+    KINDS,
+    UNITS,
+    Intent,
+    IntentError,
+    constraint_arrays,
+    intent_schema,
+    load_phrasings,
+    normalize_text,
+    parse_intent,
+    parse_intents,
+    split_sentences,
+    validate,
+)
+from agents.models import load_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model("smollm2")
+
+
+@pytest.mark.parametrize(
+    "text, k, want",
+    [
+        ("Link 2 carries a control loop and needs at least 1.5 bit/s/Hz", 4, (2, "min_rate", 1.5)),
+        ("Cap device 1 at 0.4 of max power", 4, (1, "max_power_frac", 0.4)),
+        ("user 3 is on battery, limit it to 30% power", 4, (3, "max_power_frac", 0.3)),
+    ],
+)
+def test_model_reads_intents(model, text, k, want):
+    it = parse_intent(text, range(k), model)
+    assert (it.agent, it.kind) == want[:2]
+    assert it.value == pytest.approx(want[2])
+    assert it.text == text and it.raw and it.tokens > 0 and it.seconds > 0
+    assert it.as_constraint() == {"agent": want[0], want[1]: pytest.approx(want[2])}
+
+
+def test_agent_enum_restricts_to_given_ids(model):
+    schema = intent_schema([0, 1, 2])
+    for alt in schema["anyOf"]:
+        assert alt["properties"]["agent"]["enum"] == [0, 1, 2]
+    assert set(UNITS.values()) == set(KINDS)
+    # the text names link 5, which does not exist: the grammar still yields one of 0, 1, 2
+    it = parse_intent("guarantee 1 bit/s/Hz to link 5", [0, 1, 2], model)
+    assert it.agent in (0, 1, 2)
+
+
+def test_out_of_range_values_are_clipped_with_a_note():
+    it = validate({"agent": 1, "kind": "max_power_frac", "value": "1.5"}, [0, 1], "150% of max")
+    assert it.value == 1.0 and "clipped" in it.note
+    ok = validate({"agent": 0, "kind": "max_power_frac", "value": "0.25"}, [0, 1])
+    assert ok.value == 0.25 and ok.note == ""
+    with pytest.raises(IntentError):
+        validate({"agent": 7, "kind": "min_rate", "value": "1"}, [0, 1])
+    with pytest.raises(IntentError):
+        validate({"agent": 0, "kind": "min_rate"}, [0, 1])
+
+
+def test_model_clips_150_percent(model):
+    it = parse_intent("Cap link 1 at 150% of max power", range(4), model)
+    if it.kind == "max_power_frac" and it.agent == 1:
+        assert 0.0 <= it.value <= 1.0
+        assert it.value == 1.0 and "clipped" in it.note
+
+
+def test_constraint_arrays():
+    intents = [
+        Intent(2, "min_rate", 1.5, "a"),
+        Intent(4, "max_power_frac", 0.25, "b"),
+        Intent(4, "max_power_frac", 0.5, "c"),  # the stricter cap wins
+        {"agent": 0, "min_rate": 0.5},
+    ]
+    arr = constraint_arrays(intents, 5)
+    np.testing.assert_allclose(arr["min_rate"], [0.5, 0, 1.5, 0, 0])
+    np.testing.assert_allclose(arr["max_power_frac"], [1, 1, 1, 1, 0.25])
+    with pytest.raises(IntentError):
+        constraint_arrays([Intent(5, "min_rate", 1.0, "x")], 5)
+
+
+def test_arrays_feed_the_planner():
+    from planners import solve
+
+    rng = np.random.default_rng(0)
+    g = rng.uniform(0.01, 0.1, (3, 3)) + np.eye(3)
+    arr = constraint_arrays([Intent(1, "max_power_frac", 0.0, "silence link 1")], 3)
+    p = solve(g, **arr)
+    assert p[..., 1] == pytest.approx(0.0)
+
+
+def test_dead_backend_raises_intent_error():
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    with pytest.raises(IntentError, match="model failed"):
+        parse_intent("guarantee 1 bit/s/Hz to link 2", range(4), dead)
+
+
+def test_ordinals_and_empty_text_are_refused_before_the_model():
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    with pytest.raises(IntentError, match="ordinal"):
+        parse_intent("the third link needs 2 bit/s/Hz", range(4), dead)
+    with pytest.raises(IntentError, match="empty"):
+        parse_intent("  ", range(4), dead)
+
+
+def test_normalization_rewrites_numbers_only():
+    assert normalize_text("one and a half bit/s/Hz for device two") == "1.5 bit/s/Hz for device 2"
+    assert normalize_text("keep agent_4 at a quarter of max power") == (
+        "keep agent_4 at 0.25 of max power"
+    )
+    assert normalize_text("limit it to 30% power") == "limit it to 0.3 power"
+    assert normalize_text("two thirds, 20 percent") == "0.6667, 0.2"
+    assert normalize_text("the third link") == "the third link"  # ordinals untouched
+    assert normalize_text("link 6 is the one that") == "link 6 is the one that"
+
+
+def test_split_sentences_keeps_decimals():
+    assert split_sentences("Link 1 needs 1.5 bit/s/Hz. Mute link 2; ok\n") == [
+        "Link 1 needs 1.5 bit/s/Hz",
+        "Mute link 2",
+        "ok",
+    ]
+
+
+def test_parse_intents_one_per_sentence(model):
+    out = parse_intents("Link 1 needs 2 bit/s/Hz. Cap user 3 at 0.5 of max power.", range(4), model)
+    assert len(out) == 2
+    assert [o.agent for o in out] == [1, 3]
+
+
+def test_dataset_is_large_varied_and_held_out():
+    rows = load_phrasings()
+    assert len(rows) >= 60
+    cats = {r["category"] for r in rows}
+    assert cats == {
+        "rate_digits",
+        "rate_words",
+        "power_decimal",
+        "power_percent",
+        "power_fraction",
+        "silent",
+        "context",
+    }
+    assert {r["expect"]["kind"] for r in rows} == set(KINDS)
+    assert all(0 <= r["expect"]["agent"] < r["k"] and 4 <= r["k"] <= 12 for r in rows)
+    shots = {s[0].strip().lower() for s in FEW_SHOT}
+    assert not shots & {r["text"].strip().lower() for r in rows}

@@ -94,6 +94,7 @@ class ModelBackend(ABC):
     is_chat: bool = True  # False for base models: prompt them few-shot through complete()
     usage: Usage = field(default_factory=Usage)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _grammars: dict = field(default_factory=dict, repr=False)
 
     # -- public API -------------------------------------------------------------------------
     def chat(
@@ -119,7 +120,33 @@ class ModelBackend(ABC):
     def close(self) -> None:  # noqa: B027  # pragma: no cover - overridden where needed
         """Free the model's resources."""
 
+    def grammar(self, schema: dict | None):
+        """The decoding constraint for ``schema``, compiled once and cached; ``None`` if no schema.
+
+        Raises :class:`SchemaError` when the schema is not JSON or cannot be compiled: a bad
+        schema is an error, never a silent fallback to unconstrained output.
+        """
+        if schema is None:
+            return None
+        try:
+            key = json.dumps(schema)  # property order kept: the model writes the fields in it
+        except (TypeError, ValueError) as exc:  # a set, a callable...: not a schema at all
+            raise SchemaError(f"JSON schema is not JSON: {exc}") from exc
+        if key not in self._grammars:
+            try:
+                compiled = self._compile_schema(key)
+            except SchemaError:
+                raise
+            except Exception as exc:
+                raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
+            self._grammars[key] = compiled
+        return self._grammars[key]
+
     # -- implementation hooks ---------------------------------------------------------------
+    def _compile_schema(self, schema_json: str):
+        """Turn a JSON schema (as text) into this backend's grammar object."""
+        raise SchemaError(f"{self.kind} backend cannot constrain output to a JSON schema")
+
     @abstractmethod
     def _chat(
         self, messages: list[dict], schema: dict | None, config: GenerationConfig

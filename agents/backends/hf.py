@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -52,7 +51,6 @@ class TransformersBackend(ModelBackend):
     _tok: object = field(default=None, repr=False)
     _eos: frozenset = field(default=frozenset(), repr=False)
     _lltok: object = field(default=None, repr=False)
-    _grammars: dict = field(default_factory=dict, repr=False)
     _cache_arg: str = field(default="cache", repr=False)
 
     def __post_init__(self) -> None:
@@ -103,28 +101,15 @@ class TransformersBackend(ModelBackend):
         """Tokens of ``text`` under this model's tokenizer (no BOS)."""
         return len(self._tok.encode(text, add_special_tokens=False))
 
-    def grammar(self, schema: dict | None) -> str | None:
-        """The llguidance grammar for ``schema`` (validated, cached); ``None`` if unconstrained."""
-        if schema is None:
-            return None
-        try:
-            key = json.dumps(schema)  # property order kept: the model writes fields in it
-        except (TypeError, ValueError) as exc:
-            raise SchemaError(f"JSON schema is not JSON: {exc}") from exc
-        if key not in self._grammars:
-            from llguidance import LLMatcher
+    def _compile_schema(self, schema_json: str):
+        """An llguidance grammar for the schema, validated against this tokenizer."""
+        from llguidance import LLMatcher
 
-            try:
-                grammar = LLMatcher.grammar_from_json_schema(key, defaults=JSON_OPTIONS)
-            except Exception as exc:
-                raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
-            bad, why = LLMatcher.validate_grammar_with_warnings(
-                grammar, self._llguidance_tokenizer()
-            )
-            if bad:
-                raise SchemaError(f"JSON schema cannot be turned into a grammar: {why[0]}")
-            self._grammars[key] = grammar
-        return self._grammars[key]
+        grammar = LLMatcher.grammar_from_json_schema(schema_json, defaults=JSON_OPTIONS)
+        bad, why = LLMatcher.validate_grammar_with_warnings(grammar, self._llguidance_tokenizer())
+        if bad:
+            raise SchemaError(f"JSON schema cannot be turned into a grammar: {why[0]}")
+        return grammar
 
     def _llguidance_tokenizer(self):
         if self._lltok is None:

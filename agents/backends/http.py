@@ -20,14 +20,13 @@ import json
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agents.backends.base import (
     BackendError,
     Completion,
     GenerationConfig,
     ModelBackend,
-    SchemaError,
 )
 
 
@@ -39,7 +38,6 @@ class OpenAIHTTPBackend(ModelBackend):
     remote_model: str = ""
     timeout: float = 60.0
     api_key: str = ""
-    _grammars: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -75,22 +73,11 @@ class OpenAIHTTPBackend(ModelBackend):
         except (urllib.error.URLError, OSError, json.JSONDecodeError, KeyError) as exc:
             raise BackendError(f"server {self.base_url}: cannot list models ({exc})") from exc
 
-    def grammar(self, schema: dict | None) -> str | None:
-        """GBNF text for ``schema`` (cached); raises :class:`SchemaError` if it cannot be built."""
-        if schema is None:
-            return None
-        try:
-            key = json.dumps(schema)  # property order kept: the model writes fields in it
-        except (TypeError, ValueError) as exc:
-            raise SchemaError(f"JSON schema is not JSON: {exc}") from exc
-        if key not in self._grammars:
-            from llama_cpp.llama_grammar import json_schema_to_gbnf
+    def _compile_schema(self, schema_json: str):
+        """GBNF text for the schema (checked locally; servers may ignore a bad one silently)."""
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-            try:
-                self._grammars[key] = json_schema_to_gbnf(key)
-            except Exception as exc:
-                raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
-        return self._grammars[key]
+        return json_schema_to_gbnf(schema_json)
 
     def _body(self, schema, config: GenerationConfig) -> dict:
         body = {

@@ -11,7 +11,6 @@ part of a new prompt after the longest common prefix, so callers that keep a sta
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -44,7 +43,6 @@ class LlamaCppBackend(ModelBackend):
     n_ctx: int = 2048
     n_threads: int = field(default_factory=default_threads)
     _llm: object = field(default=None, repr=False)
-    _grammars: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         from llama_cpp import Llama
@@ -64,25 +62,13 @@ class LlamaCppBackend(ModelBackend):
             raise BackendError(f"could not load GGUF model {self.model_path}: {exc}") from exc
 
     # -- grammar ------------------------------------------------------------------------------
-    def grammar(self, schema: dict | None):
-        """The GBNF grammar for ``schema`` (cached); ``None`` for unconstrained output."""
-        if schema is None:
-            return None
-        # Property order is kept: it is the order the model must write the fields in.
-        try:
-            key = json.dumps(schema)
-        except (TypeError, ValueError) as exc:  # a set, a callable...: not a schema at all
-            raise SchemaError(f"JSON schema is not JSON: {exc}") from exc
-        if key not in self._grammars:
-            from llama_cpp import LlamaGrammar
+    def _compile_schema(self, schema_json: str):
+        """A GBNF ``LlamaGrammar`` for the schema, parsed by llama.cpp up front."""
+        from llama_cpp import LlamaGrammar
 
-            try:
-                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
-            except Exception as exc:
-                raise SchemaError(f"JSON schema cannot be turned into a grammar: {exc}") from exc
-            self._check_grammar(grammar)
-            self._grammars[key] = grammar
-        return self._grammars[key]
+        grammar = LlamaGrammar.from_json_schema(schema_json, verbose=False)
+        self._check_grammar(grammar)
+        return grammar
 
     def _check_grammar(self, grammar) -> None:
         """Parse the GBNF with llama.cpp now, so a bad grammar raises instead of crashing later.

@@ -8,7 +8,34 @@ generator the engine passes in, and knows nothing about actions, observations or
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass
+class RadioConfig:
+    """Radio and mobility arguments shared by the geometric topologies (d2d, cellular).
+
+    Attributes:
+        shadowing_std_db: log-normal shadowing standard deviation in dB.
+        doppler_hz: maximum Doppler frequency f_d in Hz.
+        slot_s: slot length T in seconds.
+        speed_mps: receiver (user) walking speed in m/s.
+        turn_std_rad: heading change per slot (std, radians) of the random walk.
+        p_max_dbm: maximum transmit power in dBm.
+        noise_dbm: receiver noise power in dBm.
+        min_distance_m: distances below this are clipped in the path-loss formula.
+    """
+
+    shadowing_std_db: float = 8.0
+    doppler_hz: float = 10.0
+    slot_s: float = 0.02
+    speed_mps: float = 1.5
+    turn_std_rad: float = 0.3
+    p_max_dbm: float = 38.0
+    noise_dbm: float = -114.0
+    min_distance_m: float = 1.0
 
 
 class Scenario:

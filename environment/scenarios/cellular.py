@@ -33,11 +33,11 @@ from ..channels import JakesFading, pathloss_gain_sq, shadowing_db, shadowing_ga
 from ..geometry import drop_around, hex_centers, in_hexagon, pairwise_sq_distances
 from ..metrics import dbm_to_watts
 from ..movement import RandomWalk
-from .base import Scenario
+from .base import RadioConfig, Scenario
 
 
 @dataclass
-class CellularConfig:
+class CellularConfig(RadioConfig):
     """Arguments of the cellular topology (distances in metres, powers in dBm).
 
     Attributes:
@@ -45,28 +45,14 @@ class CellularConfig:
         cell_radius_m: hexagon circumradius (centre to corner) in metres.
         users_per_cell: users per cell, served in round robin.
         r_min_m: minimum BS-user distance in metres.
-        shadowing_std_db: log-normal shadowing standard deviation in dB.
-        doppler_hz: maximum Doppler frequency f_d in Hz.
-        slot_s: slot length T in seconds.
-        speed_mps: user walking speed in m/s.
-        turn_std_rad: heading change per slot (std, radians) of the random walk.
-        p_max_dbm: maximum BS transmit power in dBm.
-        noise_dbm: user receiver noise power in dBm.
-        min_distance_m: distances below this are clipped in the path-loss formula.
+        and the radio fields of :class:`RadioConfig` (shadowing, Doppler, slot, walk,
+        p_max_dbm, noise_dbm, min_distance_m).
     """
 
     n_agents: int = 7
     cell_radius_m: float = 500.0
     users_per_cell: int = 4
     r_min_m: float = 10.0
-    shadowing_std_db: float = 8.0
-    doppler_hz: float = 10.0
-    slot_s: float = 0.02
-    speed_mps: float = 1.5
-    turn_std_rad: float = 0.3
-    p_max_dbm: float = 38.0
-    noise_dbm: float = -114.0
-    min_distance_m: float = 1.0
 
 
 class CellularScenario(Scenario):

@@ -30,11 +30,11 @@ from ..channels import JakesFading, pathloss_gain_sq, shadowing_db, shadowing_ga
 from ..geometry import drop_around, drop_uniform_square, in_square, pairwise_sq_distances
 from ..metrics import dbm_to_watts
 from ..movement import RandomWalk
-from .base import Scenario
+from .base import RadioConfig, Scenario
 
 
 @dataclass
-class D2DConfig:
+class D2DConfig(RadioConfig):
     """Arguments of the d2d topology (distances in metres, powers in dBm).
 
     Attributes:
@@ -44,14 +44,8 @@ class D2DConfig:
         area_side_m: if given, the square's side in metres, overriding the density rule.
         r_min_m: minimum transmitter-receiver distance in metres.
         r_max_m: maximum transmitter-receiver distance in metres.
-        shadowing_std_db: log-normal shadowing standard deviation in dB.
-        doppler_hz: maximum Doppler frequency f_d in Hz.
-        slot_s: slot length T in seconds.
-        speed_mps: receiver walking speed in m/s.
-        turn_std_rad: heading change per slot (std, radians) of the random walk.
-        p_max_dbm: maximum transmit power in dBm.
-        noise_dbm: receiver noise power in dBm.
-        min_distance_m: distances below this are clipped in the path-loss formula.
+        and the radio fields of :class:`RadioConfig` (shadowing, Doppler, slot, walk,
+        p_max_dbm, noise_dbm, min_distance_m).
     """
 
     n_agents: int = 6
@@ -59,14 +53,6 @@ class D2DConfig:
     area_side_m: float | None = None
     r_min_m: float = 20.0
     r_max_m: float = 100.0
-    shadowing_std_db: float = 8.0
-    doppler_hz: float = 10.0
-    slot_s: float = 0.02
-    speed_mps: float = 1.5
-    turn_std_rad: float = 0.3
-    p_max_dbm: float = 38.0
-    noise_dbm: float = -114.0
-    min_distance_m: float = 1.0
 
 
 class D2DScenario(Scenario):

@@ -43,3 +43,11 @@ def safe_div(num, den):
     out = np.zeros(np.broadcast(num, den).shape)
     np.divide(num, den, out=out, where=den > 0)
     return out
+
+
+def rows(keep: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows ``keep`` (a boolean mask over the batch) of every array, in order.
+
+    Iterative solvers use it to drop converged samples from the working batch.
+    """
+    return tuple(a[keep] for a in arrays)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import LN2, as_weights, direct, offdiag
+from ._common import LN2, as_weights, direct, offdiag, rows
 
 
 def fp(gains, caps, noise, weights=None, p0=None, max_iter=100, tol=1e-3):
@@ -55,15 +55,7 @@ def fp(gains, caps, noise, weights=None, p0=None, max_iter=100, tol=1e-3):
         if done.any():
             out[idx[done]] = p[done]
             keep = ~done
-            idx, g, gd, gx, nz, aa, cp = (
-                idx[keep],
-                g[keep],
-                gd[keep],
-                gx[keep],
-                nz[keep],
-                aa[keep],
-                cp[keep],
-            )
-            p, interf, gam, obj = p[keep], interf[keep], gam[keep], obj[keep]
+            idx, g, gd, gx, nz, aa, cp = rows(keep, idx, g, gd, gx, nz, aa, cp)
+            p, interf, gam, obj = rows(keep, p, interf, gam, obj)
     out[idx] = p
     return out, iters

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import LN2, as_weights, direct, offdiag
+from ._common import LN2, as_weights, direct, offdiag, rows
 
 
 def _receivers(gd, gx, noise, v):
@@ -76,16 +76,8 @@ def wmmse_run(gains, caps, noise, weights=None, p0=None, max_iter=100, tol=1e-3,
         if done.any():
             v_out[idx[done]] = v[done]
             keep = ~done
-            idx, g, gd, gx, nz, aa, vmax = (
-                idx[keep],
-                g[keep],
-                gd[keep],
-                gx[keep],
-                nz[keep],
-                aa[keep],
-                vmax[keep],
-            )
-            v, u, w, obj = v[keep], u[keep], w[keep], obj[keep]
+            idx, g, gd, gx, nz, aa, vmax = rows(keep, idx, g, gd, gx, nz, aa, vmax)
+            v, u, w, obj = rows(keep, v, u, w, obj)
     v_out[idx] = v
     powers = np.minimum(v_out * v_out, caps)
     if history:

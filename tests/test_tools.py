@@ -10,9 +10,9 @@ import pytest
 
 from environment import make_env
 from environment.metrics import rates, sum_rate
-from planners import solve
+from planners import feasibility, solve
 from tools import TOOLS, LocalView, ToolError, call_tool
-from tools.functions import best_response, outgoing_note, wmmse_step
+from tools.functions import best_response, min_power, outgoing_note, wmmse_step
 
 
 def _gains(seed, k):
@@ -63,6 +63,25 @@ def test_rounds_of_local_tools_reach_centralized_wmmse(tool):
             p = np.array([tool(_view(g, p, i, notes))["suggested_power"] for i in range(k)])
         ratios.append(sum_rate(g, p, noise) / sum_rate(g, solve(g), noise))
     assert np.mean(ratios) >= 0.97
+
+
+def test_min_power_rounds_fall_to_the_minimal_power_vector():
+    # Foschini-Miljanic from p_max: every link's least power against the others' proposals
+    k, noise, floor = 4, 1.0, 0.4
+    g = _gains(7, k) + 3.0 * np.eye(k)
+    ok, p_star = feasibility(
+        g[None], np.full((1, k), noise), np.ones((1, k)), np.full((1, k), floor)
+    )
+    assert ok[0]
+    p = np.ones(k)
+    for _ in range(30):
+        for i in range(k):  # Gauss-Seidel: each link sees the latest proposals
+            notes = _notes(g, p)
+            p[i] = min_power(_view(g, p, i, notes, min_rate=floor))["suggested_power"]
+    assert np.all(rates(g, p, noise) >= floor - 1e-9)  # rounded up: the floors hold
+    np.testing.assert_allclose(p, p_star[0], atol=2e-3)  # within the 0.001 power grid
+    assert min_power(_view(g, p, 0))["suggested_power"] == 0.0  # no floor: no power needed
+    assert call_tool("min_power", _view(g, p, 0, min_rate=99.0))["reachable"] is False
 
 
 def test_what_if_matches_global_rates_when_others_stay():

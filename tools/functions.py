@@ -95,6 +95,27 @@ def best_response(view: LocalView) -> dict:
     }
 
 
+def min_power(view: LocalView) -> dict:
+    """The least power that keeps my minimum rate against the interference I expect.
+
+    ``p = (2^r_min - 1) (I+N) / G_ii`` with ``I+N`` estimated from the neighbours' latest
+    proposals (:meth:`LocalView.estimated_interference_plus_noise`), rounded *up* to the
+    0.001 p_max grid the model writes powers on (rounding down would miss the floor), capped.
+    Repeated by every link as the others' proposals arrive this is the Foschini-Miljanic
+    iteration: started from above it falls monotonically to the minimal power vector when the
+    floors are feasible. Without a floor the least power is 0.
+    """
+    ipn = view.estimated_interference_plus_noise()
+    need = power_for_rate(view.direct_gain, view.min_rate, ipn) if view.min_rate else 0.0
+    frac = math.ceil(need / view.p_max * 1000.0 - 1e-9) / 1000.0
+    p = min(max(frac * view.p_max, 0.0), view.p_cap)
+    return {
+        "suggested_power": round(p / view.p_max, 4),
+        "rate": round(rate(view.direct_gain, p, ipn), 3),
+        "reachable": need <= view.p_cap,
+    }
+
+
 def wmmse_step(view: LocalView) -> dict:
     """One distributed WMMSE update from local measurements plus the neighbours' WMMSE terms.
 

@@ -48,6 +48,7 @@ TOOLS: dict[str, Tool] = {
         ),
         Tool("interference_report", "who interferes with me and what neighbours ask", _NO_ARGS, f.interference_report),
         Tool("best_response", "power that maximizes my rate minus neighbours' interference prices", _NO_ARGS, f.best_response),
+        Tool("min_power", "least power that keeps my minimum rate against neighbours' planned interference", _NO_ARGS, f.min_power),
         Tool("wmmse_step", "one distributed WMMSE update from my measurements and neighbours' messages", _NO_ARGS, f.wmmse_step),
         Tool(
             "check_constraints",

@@ -36,6 +36,19 @@ CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
 PLANNERS = ("llm", *CLASSICAL)
 SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
 TIMING_KEYS = ("seconds", "wall")
+DEFAULT_TOOLS = ("best_response",)
+SCENARIO_TOOLS = {"zou": ("min_power",)}
+# zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
+# at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
+# ~3% of slots (a receiver sits next to another's transmitter) and needs ~1e-6 of p_max, below
+# the 0.001 grid the model writes powers on. Here it is feasible in ~76% of slots (seeds 0-9,
+# every slot of seed 0) and the minimal powers span 0.0001-0.05 of p_max (10th-90th percentile).
+SCENARIO_ENV = {"zou": {"p_max_dbm": -10.0, "area_per_link_m2": 200.0**2, "r_max_m": 60.0}}
+# zou's negotiation: settle when no one moves by more than one step of the 0.001 power grid
+# (powers are ~0.001-0.05 of p_max; the default 0.02 would "agree" at once), up to 4 rounds
+# (Foschini-Miljanic needs a few), messages on a 23 dBm control channel (the data channel's
+# -10 dBm would lose most of them over 200 m).
+SCENARIO_TEAM = {"zou": {"tol": 0.001, "rounds": 4, "ctrl_power": 0.2}}
 
 
 class EpisodeState(TypedDict, total=False):
@@ -72,7 +85,7 @@ def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
         k = settings["agents"]
         intent = {
             "name": "energy-saving",
-            "text": "cut total transmit power; every link keeps its minimum rate",
+            "text": "cut total transmit power while every link keeps its minimum rate",
             "min_rate": floor,
         }
         return "d2d", {"min_rate": np.full(k, floor)}, intent
@@ -109,6 +122,9 @@ class Runtime:
                     max_tokens=s["max_tokens"],
                     seed=s["seed"],
                     cloud=bool(s.get("cloud")),
+                    intent=self.intent["text"] if self.intent else None,
+                    tol=SCENARIO_TEAM.get(s["scenario"], {}).get("tol", 0.02),
+                    ctrl_power=SCENARIO_TEAM.get(s["scenario"], {}).get("ctrl_power"),
                 ),
                 cloud_backend=self.cloud_backend,
             )
@@ -120,8 +136,9 @@ class Runtime:
             return
         s = self.settings
         self.env = make_env(
-            self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1
-        )
+            self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1,
+            **SCENARIO_ENV.get(s["scenario"], {}),
+        )  # fmt: skip
         self.obs, self.infos = self.env.reset(seed=s["seed"])
         for p in committed:
             self.obs, _, _, _, self.infos = self.env.step(self.env.actions_from_powers(p))
@@ -240,8 +257,16 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
             "events": pend.get("events", []),
         }
         if rt.intent is not None:
+            from planners import feasibility
+
             floors = np.asarray(rt.constraints["min_rate"], dtype=float)
             record["floors_met"] = (r >= floors - 1e-9).tolist()
+            k = len(p)
+            ok, p_star = feasibility(
+                g[None], np.full((1, k), env.noise), np.full((1, k), env.p_max), floors[None]
+            )
+            record["floors_feasible"] = bool(ok[0])
+            record["min_total_power"] = float(p_star[0].sum()) if ok[0] else None
         memory = state.get("memory") or {}
         if s["planner"] == "llm":
             team = rt.planner.team(env.n_agents)
@@ -379,6 +404,15 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
             if p_max_total
             else None,
         }
+        # the classical optimum: the minimal power vector meeting every floor (when feasible)
+        opt = [(x["total_power"], x["min_total_power"]) for x in steps
+               if x.get("min_total_power") is not None]  # fmt: skip
+        intent["feasible_slots"] = len(opt)
+        if opt:
+            used, least = (float(np.mean(v)) for v in zip(*opt, strict=True))
+            intent["optimal_total_power_w"] = least
+            intent["optimal_saved_fraction"] = 1.0 - least / p_max_total
+            intent["power_over_optimal"] = used / least if least > 0 else None
     summary = {
         "mean_sum_rate": mean,
         "wmmse_mean_sum_rate": wmean,
@@ -538,9 +572,9 @@ def default_settings(**over) -> dict:
         "seed": 0,
         "model": "smollm2",
         "strategy": "negotiation",
-        "rounds": 2,
+        "rounds": None,
         "loss": 0.0,
-        "tools": ["best_response"],
+        "tools": None,
         "temperature": 0.0,
         "max_tokens": 40,
         "cloud": False,
@@ -549,4 +583,10 @@ def default_settings(**over) -> dict:
         "min_rate": None,
     }
     s.update({k: v for k, v in over.items() if v is not None or k in ("cloud_model", "min_rate")})
+    if (
+        s["tools"] is None
+    ):  # the scenario's tool: energy saving needs min_power, rates best_response
+        s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
+    if s["rounds"] is None:
+        s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", 2)
     return s

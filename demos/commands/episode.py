@@ -31,11 +31,13 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the env and channel (default 0)")
     p.add_argument("--model", default="smollm2", help="edge model (default smollm2)")
     p.add_argument("--strategy", default="negotiation", choices=STRATEGIES)
-    p.add_argument("--rounds", type=int, default=2, help="negotiation rounds per slot (default 2)")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="negotiation rounds per slot (default 2; zou 4)")  # fmt: skip
     p.add_argument("--loss", type=float, default=0.0, help="base message-loss probability")
     p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature")
     p.add_argument("--max-tokens", type=int, default=40, help="tokens per model call")
-    p.add_argument("--tools", default="best_response", help="comma-separated agent tools")
+    p.add_argument("--tools", default=None,
+                   help="comma-separated agent tools (default best_response; zou: min_power)")  # fmt: skip
     p.add_argument("--no-tools", action="store_true", help="agents decide without tools")
     p.add_argument("--cloud-model", default=None, metavar="MODEL",
                    help="escalate unsettled slots to a cloud coordinator on MODEL "
@@ -62,7 +64,7 @@ def _check(args):
         raise UsageError(f"--agents must be in 1..1000, got {args.agents}")
     if args.scenario == "zou" and args.agents not in (None, 4):
         raise UsageError("--scenario zou is the K=4 case study; drop --agents or use 4")
-    if args.rounds < 1 or args.rounds > 50:
+    if args.rounds is not None and not 1 <= args.rounds <= 50:
         raise UsageError(f"--rounds must be in 1..50, got {args.rounds}")
     if not (math.isfinite(args.loss) and 0.0 <= args.loss <= 1.0):
         raise UsageError(f"--loss must be a probability in [0, 1], got {args.loss}")
@@ -82,7 +84,12 @@ def _check(args):
         check_writable(args.out)
     from tools import TOOLS
 
-    tools = [] if args.no_tools else [t for t in args.tools.split(",") if t.strip()]
+    if args.no_tools:
+        tools = []
+    elif args.tools is None:
+        return None  # the scenario's default tools
+    else:
+        tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     bad = [t for t in tools if t not in TOOLS]
     if bad:
         raise UsageError(f"--tools: unknown tool(s) {', '.join(bad)}; tools: {', '.join(TOOLS)}")
@@ -295,5 +302,11 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
             f"{intent['slots']} slots; total power {intent['mean_total_power_w']:.2f} W of "
             f"{intent['max_total_power_w']:.2f} W (saved {intent['power_saved_fraction']:.0%})"
         )
+        if intent.get("optimal_total_power_w") is not None:
+            console.print(
+                f"classical optimum (minimal power vector): {intent['optimal_total_power_w']:.2f} W"
+                f" (saves {intent['optimal_saved_fraction']:.0%}); the team uses "
+                f"{intent['power_over_optimal']:.2f}x of it"
+            )
     if out and out != "-":
         console.print(f"trace written to {out}")

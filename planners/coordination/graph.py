@@ -40,7 +40,7 @@ from .state import DecideState, note_from_dict, note_to_dict, view_from_dict
 if TYPE_CHECKING:  # pragma: no cover
     from .team import Team
 
-STRATEGIES = ("negotiation", "independent", "leader")
+STRATEGIES = ("negotiation", "independent", "leader", "cloud")
 
 
 def _emit(event: dict) -> None:
@@ -326,6 +326,14 @@ def build_decide_graph(team: Team):
     def escalate(state: DecideState) -> dict:
         return team.cloud_answer(state)
 
+    def cloud_plan(state: DecideState) -> dict:
+        return team.cloud_plan(state)
+
+    def route_sense(state: DecideState):
+        if state["settings"]["strategy"] == "cloud":
+            return "cloud_plan"
+        return fan_out(state)
+
     def commit(state: DecideState) -> dict:
         k = len(state["views"])
         plan = []
@@ -354,7 +362,9 @@ def build_decide_graph(team: Team):
     g.add_node("escalate", escalate)
     g.add_node("commit", commit)
     g.add_edge(START, "sense")
-    g.add_conditional_edges("sense", fan_out, ["propose"])
+    g.add_node("cloud_plan", cloud_plan)
+    g.add_conditional_edges("sense", route_sense, ["propose", "cloud_plan"])
+    g.add_edge("cloud_plan", "commit")
     g.add_edge("propose", "deliver")
     g.add_conditional_edges("deliver", after_deliver, ["propose", "negotiate"])
     g.add_conditional_edges("negotiate", route_negotiate, ["propose", "lead", "escalate", "commit"])

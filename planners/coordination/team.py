@@ -45,6 +45,9 @@ class TeamConfig:
     ``tol``: agreement tolerance (largest move of a proposal, fraction of p_max). ``loss``: base
     message-loss probability of the control channel. ``tools``: tools offered to the agents
     (empty = tools off). ``cloud``: escalate unsettled slots to the cloud coordinator.
+    ``intent``: the operator's goal in one sentence, appended to every agent's perception
+    (e.g. zou: "cut total transmit power while every link keeps its minimum rate").
+    ``ctrl_power``: transmit power of the control channel (W; default the data p_max).
     """
 
     strategy: str = "negotiation"
@@ -57,6 +60,8 @@ class TeamConfig:
     seed: int = 0
     cloud: bool = False
     n_interferers: int | None = None
+    intent: str | None = None
+    ctrl_power: float | None = None
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -106,7 +111,8 @@ class Team:
             max_tokens=cfg.max_tokens,
             seed=cfg.seed,
         )
-        self.agents = [EdgeAgent(i, self.backend, acfg) for i in range(self.k)]
+        cls = EdgeAgent if not cfg.intent else _intent_agent(cfg.intent)
+        self.agents = [cls(i, self.backend, acfg) for i in range(self.k)]
         self.graph = build_decide_graph(self)
 
     # -- memory (lives in the episode state, restored before each slot) -------------------------
@@ -135,8 +141,6 @@ class Team:
     def cloud_answer(self, state: dict) -> dict:
         """Merge the escalating agents' requests, solve on the cloud, answer (graph node body)."""
         from langgraph.config import get_stream_writer
-
-        from planners.api import solve_detailed
 
         k = len(state["views"])
         props = dict(state["proposals"])
@@ -179,45 +183,9 @@ class Team:
             }
             req_bytes = ch.message_bytes(request)
             raw_bytes = sum(ch.message_bytes({"from": i, "report": reports[i]}) for i in comp)
-            g, noise_eff, mins, caps = _partial_problem(reports, comp, props)
-            sol = solve_detailed(
-                g, 1.0, noise_eff, algo="wmmse", max_power=caps,
-                min_rate=mins if np.any(mins > 0) else None,
-            )  # fmt: skip
-            plan = {i: float(sol.powers[n]) for n, i in enumerate(comp)}
-            accept, note, secs, toks = True, "solver plan", 0.0, 0
-            if self.cloud_backend is not None:
-                t0 = time.perf_counter()
-                try:
-                    prompt = json.dumps(
-                        {
-                            "request": request["reason"],
-                            "agents": comp,
-                            "plan": {str(i): round(plan[i] / p_max, 3) for i in comp},
-                            "feasible": bool(sol.feasible),
-                        }
-                    )
-                    msgs = [
-                        {"role": "system", "content": CLOUD_SYSTEM},
-                        {"role": "user", "content": prompt},
-                    ]
-                    cfg = GenerationConfig(max_tokens=30, temperature=0.0, seed=0)
-                    be = self.cloud_backend
-                    if be.is_chat:
-                        out = be.chat(msgs, schema=CLOUD_SCHEMA, config=cfg)
-                    else:
-                        from agents.prompts import as_completion_prompt
-
-                        out = be.complete(
-                            as_completion_prompt(msgs), schema=CLOUD_SCHEMA, config=cfg
-                        )
-                    ans = json.loads(out.text)
-                    accept, note = bool(ans.get("accept", True)), str(ans.get("note", ""))[:40]
-                    toks = out.prompt_tokens + out.completion_tokens
-                    secs = out.seconds
-                except (BackendError, ValueError, TypeError) as exc:
-                    accept, note = True, f"cloud model unavailable: {str(exc)[:60]}"
-                    secs = time.perf_counter() - t0
+            plan, sol, accept, note, secs, toks = self._cloud_solve(
+                reports, comp, props, p_max, request["reason"]
+            )
             answer = {"plan": {str(i): plan[i] for i in comp}, "accept": accept, "note": note}
             ans_bytes = ch.message_bytes(answer)
             if accept:
@@ -246,6 +214,102 @@ class Team:
         except Exception:  # noqa: BLE001
             pass
         return {"proposals": props, "escalation": ev, "channel": counters, "events": [ev]}
+
+    def _cloud_solve(self, reports, comp, props, p_max, reason):
+        """The cloud's solver on the reports of ``comp``, then its model's accept/note."""
+        from planners.api import solve_detailed
+
+        g, noise_eff, mins, caps = _partial_problem(reports, comp, props)
+        sol = solve_detailed(
+            g, 1.0, noise_eff, algo="wmmse", max_power=caps,
+            min_rate=mins if np.any(mins > 0) else None,
+        )  # fmt: skip
+        # the problem is in units of p_max: the solver's powers are fractions; scale to watts
+        plan = {i: float(sol.powers[n]) * p_max for n, i in enumerate(comp)}
+        accept, note, secs, toks = True, "solver plan", 0.0, 0
+        if self.cloud_backend is not None:
+            t0 = time.perf_counter()
+            try:
+                prompt = json.dumps(
+                    {
+                        "request": reason,
+                        "agents": comp,
+                        "plan": {str(i): round(plan[i] / p_max, 3) for i in comp},
+                        "feasible": bool(sol.feasible),
+                    }
+                )
+                msgs = [
+                    {"role": "system", "content": CLOUD_SYSTEM},
+                    {"role": "user", "content": prompt},
+                ]
+                cfg = GenerationConfig(max_tokens=30, temperature=0.0, seed=0)
+                be = self.cloud_backend
+                if be.is_chat:
+                    out = be.chat(msgs, schema=CLOUD_SCHEMA, config=cfg)
+                else:
+                    from agents.prompts import as_completion_prompt
+
+                    out = be.complete(as_completion_prompt(msgs), schema=CLOUD_SCHEMA, config=cfg)
+                ans = json.loads(out.text)
+                accept, note = bool(ans.get("accept", True)), str(ans.get("note", ""))[:40]
+                toks = out.prompt_tokens + out.completion_tokens
+                secs = out.seconds
+            except (BackendError, ValueError, TypeError) as exc:
+                accept, note = True, f"cloud model unavailable: {str(exc)[:60]}"
+                secs = time.perf_counter() - t0
+        return plan, sol, accept, note, secs, toks
+
+    def cloud_plan(self, state: dict) -> dict:
+        """Cloud-only strategy: every agent sends its report up, the cloud plans every power.
+
+        Counted as one request per agent (its report) and one answer per agent (its power),
+        all across the edge/cloud link; one solver run and one cloud-model call per slot.
+        """
+        from langgraph.config import get_stream_writer
+
+        k = len(state["views"])
+        comp = list(range(k))
+        p_max = state["p_max"]
+        reports = {i: state["views"][i] for i in comp}
+        props = {str(i): {"power": float(reports[i]["last_power"]), "floor_ok": True}
+                 for i in comp}  # fmt: skip
+        plan, sol, accept, note, secs, toks = self._cloud_solve(
+            reports, comp, props, p_max, "cloud-only plan"
+        )
+        up = sum(ch.message_bytes({"from": i, "report": reports[i]}) for i in comp)
+        down = sum(
+            ch.message_bytes({"to": i, "power": plan[i], "accept": accept, "note": note})
+            for i in comp
+        )
+        counters = dict(state["channel"])
+        counters["cloud_requests"] += k
+        counters["cloud_bytes"] += up + down
+        counters["cloud_seconds"] += secs
+        if not accept:  # a rejected plan: every device keeps its last power
+            plan = {i: float(reports[i]["last_power"]) for i in comp}
+        ev = {
+            "type": "cloud_plan", "slot": state["slot"], "requests": k, "request_bytes": up,
+            "answer_bytes": down, "accept": accept, "note": note, "feasible": bool(sol.feasible),
+            "cloud_tokens": toks, "cloud_seconds": secs,
+        }  # fmt: skip
+        try:
+            get_stream_writer()(ev)
+        except Exception:  # noqa: BLE001
+            pass
+        out = {str(i): {"power": plan[i], "floor_ok": True, "cloud": True} for i in comp}
+        return {"proposals": out, "agreed": accept, "floors_ok": bool(sol.feasible),
+                "channel": counters, "events": [ev], "escalation": ev}  # fmt: skip
+
+
+def _intent_agent(intent: str) -> type[EdgeAgent]:
+    """An edge agent whose perception ends with the operator's intent (the system prompt, the
+    stable KV-cache prefix shared by every agent, stays as it is)."""
+
+    class IntentAgent(EdgeAgent):
+        def perceive(self, view: LocalView, slot: int | None = None) -> str:
+            return f"{super().perceive(view, slot)} Operator intent: {intent}."
+
+    return IntentAgent
 
 
 def _partial_problem(reports: dict, comp: list[int], props: dict):
@@ -399,7 +463,7 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -
         "noise": noise,
         "views": views,
         "neighbours": neighbours,
-        "p_loss": ch.loss_matrix(gains, p_max, noise, cfg.loss),
+        "p_loss": ch.loss_matrix(gains, cfg.ctrl_power or p_max, noise, cfg.loss),
         "carry": ctx.get("carry") or {},
         "settings": cfg.settings(),
         "proposals": {},

@@ -8,6 +8,10 @@ as a fraction of wall time).
 
 Rows: d2d K=6 with the bundled model (target >= 95% of WMMSE), the same with tools off, 30%
 message loss, the independent and leader strategies, and K = 4, 8, 16.
+
+``--edge-cloud``: the same d2d K=6 episode planned by the edge team with escalation of unsettled
+slots (edge+cloud) and by the cloud coordinator alone (``--strategy cloud``: every agent's report
+goes up every slot): sum-rate ratio, requests and bytes across the edge/cloud link, model seconds.
 """
 
 from __future__ import annotations
@@ -30,6 +34,24 @@ def rows(quick: bool):
     yield "zou energy-saving K=4", dict(scenario="zou", agents=4, steps=steps)
 
 
+def edge_cloud(backend, cloud_backend, args) -> None:
+    """Edge+cloud (negotiation, unsettled slots escalate) vs cloud-only on the same episode."""
+    print("\n| d2d K=6 | ratio to WMMSE | edge messages | edge/cloud requests "
+          "| edge/cloud bytes | cloud model s | edge model s | wall s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    for label, over in (("edge+cloud", dict(strategy="negotiation")),
+                        ("cloud-only", dict(strategy="cloud"))):  # fmt: skip
+        s = default_settings(seed=args.seed, model=args.model, agents=6, steps=args.steps,
+                             cloud=True, cloud_model=args.cloud_model, **over)  # fmt: skip
+        m = run_episode(s, backend=backend, cloud_backend=cloud_backend)["summary"]
+        print(
+            f"| {label} | {m['ratio_to_wmmse']:.3f} | {m['messages']} | {m['cloud_requests']} "
+            f"| {m['cloud_bytes']} | {m['cloud_seconds']:.2f} | {m['llm_seconds']:.1f} "
+            f"| {m['wall_seconds']:.1f} |",
+            flush=True,
+        )
+
+
 def main(argv=None) -> None:
     from agents.models import load_model
 
@@ -39,8 +61,15 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", default=None, help="run only rows whose label contains this")
     ap.add_argument("--jsonl", default=None, help="append each row as JSON to this file")
+    ap.add_argument("--edge-cloud", action="store_true",
+                    help="only the edge+cloud vs cloud-only comparison")  # fmt: skip
+    ap.add_argument("--cloud-model", default="gemma3", help="cloud coordinator's model")
+    ap.add_argument("--steps", type=int, default=5, help="slots of the edge/cloud episode")
     args = ap.parse_args(argv)
     backend = load_model(args.model)
+    if args.edge_cloud:
+        edge_cloud(backend, load_model(args.cloud_model), args)
+        return
     print(
         "| run | ratio to WMMSE | messages (lost) | bytes | tokens | model s | wall s | overhead |"
     )

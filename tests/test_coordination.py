@@ -106,3 +106,15 @@ def test_bad_team_config_is_rejected():
         TeamConfig(strategy="anarchy")
     with pytest.raises(ValueError, match="rounds"):
         TeamConfig(rounds=0)
+
+
+def test_cloud_only_strategy_sends_every_report_up(model, slot):
+    env, obs, infos = slot
+    cfg = TeamConfig(strategy="cloud", tools=())
+    tp = LLMPlanner(model, cfg).plan_detailed(
+        env.gains, env.p_max, env.noise, context={"obs": obs, "infos": infos, "slot": 0}
+    )
+    assert tp.channel["cloud_requests"] == 4 and tp.channel["sent"] == 0 and not tp.decisions
+    assert tp.channel["cloud_bytes"] > 0 and tp.escalation["type"] == "cloud_plan"
+    # the cloud plans in watts (its solver works in fractions of p_max)
+    assert np.all((tp.powers >= 0) & (tp.powers <= env.p_max)) and tp.powers.max() > 0.5 * env.p_max

@@ -169,3 +169,17 @@ def test_sigkill_then_resume_gives_the_uninterrupted_trace(tmp_path):
                    check=True, timeout=300)  # fmt: skip
     a, b = json.loads(ref.read_text()), json.loads(out.read_text())
     assert strip_timings(a) == strip_timings(b)
+
+
+def test_zou_agents_negotiate_least_powers_with_min_power(model):
+    s = default_settings(scenario="zou", agents=4, steps=1, rounds=2, max_tokens=32)
+    assert s["tools"] == ["min_power"]
+    t = run_episode(s, backend=model)
+    _valid(t)
+    step = t["steps"][0]
+    called = [c["tool"] for d in step["decisions"] for c in d["tool_calls"]]
+    assert called and set(called) == {"min_power"}
+    intent = t["summary"]["intent_satisfaction"]
+    assert step["floors_feasible"] and intent["optimal_total_power_w"] > 0
+    # far below max power, and within a small factor of the minimal power vector
+    assert intent["power_saved_fraction"] > 0.5 and intent["power_over_optimal"] < 5

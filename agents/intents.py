@@ -129,36 +129,76 @@ FEW_SHOT: tuple[tuple[str, int, str, str], ...] = (
 )
 
 
-def intent_schema(agent_ids) -> dict:
+def intent_schema(agent_ids, values=None, units=tuple(UNITS)) -> dict:
     """The answer's JSON schema, fields in the order the model writes them.
 
     ``{"agent": <id>, "value": "<decimal>", "unit": "bit/s/Hz" | "power"}`` or
-    ``{"agent": <id>, "value": "off"}``; ``agent`` is an enum of ``agent_ids``.
+    ``{"agent": <id>, "value": "off"}``; ``agent`` is an enum of ``agent_ids``. With ``values``
+    (decimal strings, see :func:`candidates`) the value is an enum of those instead of any
+    decimal; an empty ``values`` leaves only ``"off"``. ``units`` narrows the unit enum.
     """
     ids = sorted({int(a) for a in agent_ids})
     if not ids:
         raise ValueError("agent_ids is empty")
     agent = {"enum": ids}
-    return {
-        "anyOf": [
-            {
-                "type": "object",
-                "properties": {
-                    "agent": agent,
-                    "value": {"type": "string", "pattern": VALUE_PATTERN},
-                    "unit": {"enum": list(UNITS)},
-                },
-                "required": ["agent", "value", "unit"],
-                "additionalProperties": False,
-            },
-            {
-                "type": "object",
-                "properties": {"agent": agent, "value": {"const": OFF}},
-                "required": ["agent", "value"],
-                "additionalProperties": False,
-            },
-        ]
+    value = (
+        {"type": "string", "pattern": VALUE_PATTERN} if values is None else {"enum": list(values)}
+    )
+    number = {
+        "type": "object",
+        "properties": {"agent": agent, "value": value, "unit": {"enum": list(units)}},
+        "required": ["agent", "value", "unit"],
+        "additionalProperties": False,
     }
+    off = {
+        "type": "object",
+        "properties": {"agent": agent, "value": {"const": OFF}},
+        "required": ["agent", "value"],
+        "additionalProperties": False,
+    }
+    return {"anyOf": [off]} if values is not None and not values else {"anyOf": [number, off]}
+
+
+# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link.
+_ID_MENTION = re.compile(
+    r"\b(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*(\d+)\b", re.I
+)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.]\d+)?")
+# how a sentence names each unit: a rate ("bit/s/Hz", "b/s/Hz", "bps/Hz", "bits per second") or
+# power ("of max power", "30% power", "dBm", "watts")
+_UNIT_MENTION = {
+    "bit/s/Hz": re.compile(r"\bbits?\b|\bb/s|\bbps\b|\bbps/hz|spectral efficiency|\brate\b", re.I),
+    "power": re.compile(r"\bpower\b|\bdbm\b|\bwatts?\b|\bmw\b", re.I),
+}
+
+
+def candidates(text: str, agent_ids) -> tuple[list[int], list[str], list[str]]:
+    """What the sentence names: ``(ids, values, units)`` that narrow the answer's grammar.
+
+    ``ids``: the links the sentence names ("link 2", "agent_4"), or every id of ``agent_ids`` if
+    it names none. ``values``: every other number in it, as written ("1.5", "0.3"; number words
+    and percentages are digits once :func:`normalize_text` ran). ``units``: the units it names
+    (a rate unit, power), or both if it names neither or both. The model still chooses the link,
+    the number (or ``"off"``) and the unit among these. Raises :class:`IntentError` when
+    the sentence names a link that is not one of ``agent_ids``.
+    """
+    valid = sorted({int(a) for a in agent_ids})
+    named, spans = [], []
+    for m in _ID_MENTION.finditer(text):
+        named.append(int(m[1]))
+        spans.append(m.span(1))
+    unknown = sorted(set(named) - set(valid))
+    if unknown:
+        raise IntentError(
+            f"the text names link {unknown[0]}, but the links are {valid[0]}..{valid[-1]}"
+        )
+    values = []
+    for m in _NUMBER.finditer(text):
+        if not any(a <= m.start() < b for a, b in spans) and m[0] not in values:
+            if re.fullmatch(VALUE_PATTERN, m[0]):
+                values.append(m[0])
+    units = [u for u, pattern in _UNIT_MENTION.items() if pattern.search(text)]
+    return (sorted(set(named)) or valid), values, (units if len(units) == 1 else list(UNITS))
 
 
 def _answer(agent: int, kind: str, value: str) -> str:
@@ -210,7 +250,10 @@ _UNITS = {
 }  # fmt: skip
 _DENOMS = {
     "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
-    "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10,
+    "fourth": 4, "fourths": 4, "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6,
+    "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9, "ninths": 9,
+    "tenth": 10, "tenths": 10, "twentieth": 20, "twentieths": 20, "hundredth": 100,
+    "hundredths": 100,
 }  # fmt: skip
 _NUM = r"(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"|a|an|\d+)"
 _DEN = r"(?:" + "|".join(sorted(_DENOMS, key=len, reverse=True)) + r")"
@@ -334,6 +377,7 @@ def parse_intent(
     backend: ModelBackend | None = None,
     *,
     normalize: bool = True,
+    narrow: bool = True,
     max_tokens: int = MAX_TOKENS,
 ) -> Intent:
     """Read one constraint from ``text`` with the model; ``agent_ids`` are the valid ids.
@@ -343,7 +387,11 @@ def parse_intent(
     the text is empty or names a link by an ordinal.
     """
     _check_text(text)
-    schema = intent_schema(agent_ids)
+    if narrow:
+        ids, values, units = candidates(normalize_text(text) if normalize else text, agent_ids)
+        schema = intent_schema(ids, values, units)
+    else:
+        schema = intent_schema(agent_ids)
     if backend is None:
         from agents.models import load_model
 

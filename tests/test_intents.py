@@ -8,9 +8,11 @@ import pytest
 from agents.intents import (
     FEW_SHOT,
     KINDS,
+    PHRASINGS,
     UNITS,
     Intent,
     IntentError,
+    candidates,
     constraint_arrays,
     intent_schema,
     load_phrasings,
@@ -49,9 +51,30 @@ def test_agent_enum_restricts_to_given_ids(model):
     for alt in schema["anyOf"]:
         assert alt["properties"]["agent"]["enum"] == [0, 1, 2]
     assert set(UNITS.values()) == set(KINDS)
-    # the text names link 5, which does not exist: the grammar still yields one of 0, 1, 2
-    it = parse_intent("guarantee 1 bit/s/Hz to link 5", [0, 1, 2], model)
+    # without narrowing, a text naming link 5 (which does not exist) still yields 0, 1 or 2
+    it = parse_intent("guarantee 1 bit/s/Hz to link 5", [0, 1, 2], model, narrow=False)
     assert it.agent in (0, 1, 2)
+    # narrowed, it is refused before the model runs
+    with pytest.raises(IntentError, match="names link 5, but the links are 0..2"):
+        parse_intent("guarantee 1 bit/s/Hz to link 5", [0, 1, 2], model)
+
+
+def test_candidates_narrow_the_grammar_to_what_the_sentence_names():
+    text = normalize_text("The robot arm on link 3 runs a control loop; it needs two bit/s/Hz")
+    assert candidates(text, range(6)) == ([3], ["2"], ["bit/s/Hz"])
+    text = normalize_text("agent_4 may use a quarter of max power, it idles 10 minutes")
+    assert candidates(text, range(6)) == ([4], ["0.25", "10"], ["power"])
+    # nothing but the link named: the only answer left is "off"
+    ids, values, units = candidates("Silence transmitter 5", range(6))
+    assert (ids, values, units) == ([5], [], list(UNITS))
+    assert [alt["properties"]["value"] for alt in intent_schema(ids, values)["anyOf"]] == [
+        {"const": "off"}
+    ]
+    # no link named: every id stays possible
+    assert candidates("cap it at 0.5 power", range(3))[0] == [0, 1, 2]
+    schema = intent_schema([4], ["0.25", "10"], ["power"])
+    number = schema["anyOf"][0]["properties"]
+    assert number["value"] == {"enum": ["0.25", "10"]} and number["unit"] == {"enum": ["power"]}
 
 
 def test_out_of_range_values_are_clipped_with_a_note():
@@ -152,3 +175,9 @@ def test_dataset_is_large_varied_and_held_out():
     assert all(0 <= r["expect"]["agent"] < r["k"] and 4 <= r["k"] <= 12 for r in rows)
     shots = {s[0].strip().lower() for s in FEW_SHOT}
     assert not shots & {r["text"].strip().lower() for r in rows}
+    # the fresh set, written after the prompt was designed: its own sentences, same categories
+    fresh = load_phrasings(PHRASINGS.with_name("intent_phrasings_fresh.yaml"))
+    assert len(fresh) >= 40 and {r["category"] for r in fresh} == cats
+    assert all(0 <= r["expect"]["agent"] < r["k"] for r in fresh)
+    texts = {r["text"].strip().lower() for r in fresh}
+    assert not texts & (shots | {r["text"].strip().lower() for r in rows})

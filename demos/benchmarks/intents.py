@@ -22,8 +22,11 @@ from collections import Counter
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from agents.backends.base import BackendError  # noqa: E402
-from agents.intents import IntentError, load_phrasings, parse_intent  # noqa: E402
+from agents.intents import PHRASINGS, IntentError, load_phrasings, parse_intent  # noqa: E402
 from agents.models import DEFAULT_MODEL, ModelNotFoundError, load_model  # noqa: E402
+
+
+SETS = {"tuned": PHRASINGS, "fresh": PHRASINGS.with_name("intent_phrasings_fresh.yaml")}
 
 
 def matches(intent, expect: dict) -> bool:
@@ -36,13 +39,13 @@ def matches(intent, expect: dict) -> bool:
     )
 
 
-def evaluate(backend, phrasings: list[dict], normalize: bool = True) -> dict:
+def evaluate(backend, phrasings: list[dict], normalize: bool = True, narrow: bool = True) -> dict:
     """Parse every phrasing; return per-row results and totals."""
     rows = []
     for p in phrasings:
         t0 = time.perf_counter()
         try:
-            it = parse_intent(p["text"], range(p["k"]), backend, normalize=normalize)
+            it = parse_intent(p["text"], range(p["k"]), backend, normalize=normalize, narrow=narrow)
             ok, raw, tokens, seconds = matches(it, p["expect"]), it.raw, it.tokens, it.seconds
             got = it.as_constraint()
         except IntentError as exc:
@@ -94,9 +97,20 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--no-normalize", action="store_true", help="no number-word / percent rewriting"
     )
+    parser.add_argument(
+        "--no-narrow",
+        action="store_true",
+        help="the grammar allows any link id and any decimal (not only what the sentence names)",
+    )
+    parser.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        default="tuned",
+        help="tuned: the set the prompt was designed on; fresh: written after, never tuned on",
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     args = parser.parse_args(argv)
-    phrasings = load_phrasings()
+    phrasings = load_phrasings(SETS[args.set])
     if args.limit > 0:
         phrasings = phrasings[: args.limit]
     try:
@@ -104,14 +118,16 @@ def main(argv=None) -> None:
     except (ModelNotFoundError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    normalize = not args.no_normalize
+    normalize, narrow = not args.no_normalize, not args.no_narrow
     print(
-        f"{len(phrasings)} phrasings, model {backend.name} ({'chat' if backend.is_chat else 'base, few-shot'}), "
-        f"normalization {'on' if normalize else 'off'}, {os.cpu_count()} cores "
+        f"{len(phrasings)} phrasings ({args.set} set), model {backend.name} ({'chat' if backend.is_chat else 'base, few-shot'}), "
+        f"normalization {'on' if normalize else 'off'}, narrowed grammar {'on' if narrow else 'off'}, "
+        f"{os.cpu_count()} cores "
         f"(load average {os.getloadavg()[0]:.1f}), greedy"
     )
-    result = evaluate(backend, phrasings, normalize)
-    report(result, f"{backend.name} normalize={'on' if normalize else 'off'}")
+    result = evaluate(backend, phrasings, normalize, narrow)
+    on = {True: "on", False: "off"}
+    report(result, f"{backend.name} normalize={on[normalize]} narrow={on[narrow]}")
 
 
 if __name__ == "__main__":

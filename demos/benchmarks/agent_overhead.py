@@ -11,6 +11,7 @@ summed wall times is the overhead of our agent layer::
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -35,6 +36,7 @@ def main(argv=None) -> None:
     ap.add_argument("--model", default="smollm2")
     args = ap.parse_args(argv)
 
+    load_before = os.getloadavg()[0]
     backend = load_model(args.model)
     llm = backend.llama
     cfg = AgentConfig()
@@ -86,7 +88,10 @@ def main(argv=None) -> None:
             calls += len(d.requests)
     overhead = agent_wall / bare_wall - 1.0
     print(
-        f"model {args.model}, {args.agents} agents x {args.slots} slots, {calls} model calls, {tokens} tokens"
+        f"model {args.model}, {args.agents} agents x {args.slots} slots, {calls} model calls, "
+        f"{tokens} tokens; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+        f"on {os.cpu_count()} cores (above the core count, contention inside llama.cpp dominates "
+        f"the sum of walls: read the median pair and the time outside the model)"
     )
     print(f"agent steps wall      {agent_wall:8.3f} s  (model time inside: {model_seconds:.3f} s)")
     print(f"bare llama.cpp wall   {bare_wall:8.3f} s  (same requests replayed)")

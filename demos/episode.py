@@ -169,13 +169,16 @@ def check_met(check: dict, powers, rates, p_max: float) -> bool:
     return bool(powers[a] <= cap * (1 + POWER_TOL) + 1e-300)
 
 
-def validate_plan(gains, powers, p_max: float, noise: float, constraints: dict):
+def validate_plan(gains, powers, p_max: float, noise: float, constraints: dict, backoffs: int = 24):
     """Validate the LLM team's plan against the constraints: ``(powers, record | None)``.
 
-    Caps are enforced (clipped). A link whose minimum rate the plan misses raises its power by
-    distributed power control (Foschini-Miljanic: ``p_i <- gamma_i (I_i + N) / G_ii``, each
-    device from its own measured interference, capped), which also covers floors broken by a
-    neighbour's raise. The record keeps the plan before the check, so a report can score both.
+    Caps are enforced (clipped). A link whose minimum rate the plan misses first raises its own
+    power by distributed power control (Foschini-Miljanic: ``p_i <- gamma_i (I_i + N) / G_ii``,
+    from its own measured interference, capped); if that is not enough (it hit its cap), it asks
+    its loudest interferer without a floor of its own to halve its power (the ``lower`` request of
+    the agents' notes), and raises again, up to ``backoffs`` times. Links with a floor never back
+    off for another's floor, and a floor out of reach even alone asks nobody. The record keeps the plan before the check, so a report can score
+    both.
     """
     if not constraints:
         return powers, None
@@ -187,18 +190,38 @@ def validate_plan(gains, powers, p_max: float, noise: float, constraints: dict):
     caps = np.full(k, float(p_max)) * np.asarray(constraints.get("max_power_frac", 1.0))
     floors = np.broadcast_to(np.asarray(constraints.get("min_rate", 0.0), dtype=float), (k,))
     p = np.clip(before, 0.0, caps)
-    r = link_rates(g, p, noise)
-    short = (floors > 0) & (r < floors - RATE_TOL)
-    if short.any():
-        nz = np.full((1, k), float(noise))
+    nz = np.full((1, k), float(noise))
+
+    def short(q):
+        return (floors > 0) & (link_rates(g, q, noise) < floors - RATE_TOL)
+
+    missed = short(p)
+    # a floor the link cannot reach at its cap even alone (its own gain, cap and noise: local
+    # knowledge) asks nobody to back off: silencing the others would not save it
+    alone = np.log2(1.0 + np.diag(g) * caps / noise)
+    hopeless = floors > alone + RATE_TOL
+    lowered: list[int] = []
+    for _ in range(backoffs if missed.any() else 0):
         p = yates(g[None], nz, caps[None], floors[None], p[None], floor=True)[0]
-    after = link_rates(g, p, noise)
+        miss = short(p)
+        if not miss.any():
+            break
+        if not (miss & ~hopeless).any():
+            break
+        for i in np.flatnonzero(miss & ~hopeless):
+            loud = np.where((floors <= 0) & (np.arange(k) != i), g[i] * p, 0.0)
+            j = int(np.argmax(loud))
+            if loud[j] <= 0:
+                continue
+            p[j] = 0.0 if p[j] < 0.01 * p_max else 0.5 * p[j]
+            lowered.append(j)
     return p, {
         "before": before.tolist(),
         "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + POWER_TOL))],
         "raised": [int(i) for i in np.flatnonzero(p > np.clip(before, 0.0, caps) * (1 + 1e-9))],
-        "floors_missed_before": int(short.sum()),
-        "floors_missed_after": int(((floors > 0) & (after < floors - RATE_TOL)).sum()),
+        "lowered": sorted(set(lowered)),
+        "floors_missed_before": int(missed.sum()),
+        "floors_missed_after": int(short(p).sum()),
     }
 
 
@@ -229,7 +252,11 @@ def operator_summary(settings: dict, steps: list) -> dict:
             "parse_seconds": float(sum(x.get("seconds", 0.0) for x in parsed)),
             "constraints_met": sum(met) / len(met) if met else None,
             "validated_slots": int(
-                sum(bool((x.get("validation") or {}).get("raised")) for x in steps)
+                sum(
+                    bool((x.get("validation") or {}).get("raised"))
+                    or bool((x.get("validation") or {}).get("lowered"))
+                    for x in steps
+                )
             ),
         }
     }

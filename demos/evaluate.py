@@ -144,8 +144,12 @@ def default_workers() -> int:
 
 
 def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None) -> dict:
-    """Classical tasks on a process pool of ``workers``, LLM tasks one by one in this process."""
-    from concurrent.futures import ProcessPoolExecutor
+    """Classical tasks on a process pool of ``workers``, LLM tasks one by one in this process.
+
+    The pool's workers are spawned (not forked from a process that may hold a model and its
+    threads) and ignore Ctrl-C: the main process gets it, terminates them and re-raises.
+    """
+    import multiprocessing as mp
 
     results: dict[int, dict] = {}
     classical = [(n, t) for n, t in enumerate(all_tasks) if not t.uses_model]
@@ -155,22 +159,23 @@ def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None) -> di
             results[n] = run_task(t, on_event if t.uses_model else None)
             on_done(t, results[n])
         return results
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
+    pool = mp.get_context("spawn").Pool(min(workers, len(classical)), initializer=_quiet_worker)
     try:
-        futures = {pool.submit(run_task, t): (n, t) for n, t in classical}
+        pending = {n: pool.apply_async(run_task, (t,)) for n, t in classical}
         for n, t in llm:  # the model runs here while the pool works through the rest
             results[n] = run_task(t, on_event)
             on_done(t, results[n])
-        from concurrent.futures import as_completed
-
-        for f in as_completed(futures):
-            n, t = futures[f]
-            results[n] = f.result()
-            on_done(t, results[n])
+        while pending:
+            for n in [n for n, r in pending.items() if r.ready()]:
+                results[n] = pending.pop(n).get()
+                on_done(all_tasks[n], results[n])
+            time.sleep(0.05)
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.terminate()
         raise
-    pool.shutdown(wait=True)
+    finally:
+        pool.close()
+        pool.join()
     return results
 
 

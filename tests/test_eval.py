@@ -48,6 +48,13 @@ scenarios:
 """
 
 
+@pytest.fixture(scope="module")
+def model():
+    from agents.models import load_model
+
+    return load_model("smollm2")
+
+
 def _suite(tmp_path, text, name="suite.yaml"):
     p = tmp_path / name
     p.write_text(text)
@@ -182,12 +189,9 @@ def test_errors_are_one_line_exit_2_and_leave_nothing(tmp_path, suite_text, plan
 
 
 def test_interrupted_run_leaves_no_half_report(tmp_path):
-    slow = (
-        "suite: slow\nscenarios:\n"
-        + "".join(
-            f"  - {{name: s{n}, env: {{topology: d2d, agents: 12, seed: {n}}}, steps: 400}}\n"
-            for n in range(4)
-        )
+    slow = "suite: slow\nscenarios:\n" + "".join(
+        f"  - {{name: s{n}, env: {{topology: d2d, agents: 12, seed: {n}}}, steps: 400}}\n"
+        for n in range(4)
     )
     suite = _suite(tmp_path, slow)
     out = tmp_path / "report"
@@ -208,3 +212,46 @@ def test_interrupted_run_leaves_no_half_report(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
     assert not out.exists() and _leftovers(tmp_path) == []
+
+
+def test_validation_raises_the_floor_then_asks_the_loudest_interferer_to_back_off():
+    import numpy as np
+
+    from demos.episode import validate_plan
+    from environment.metrics import rates
+
+    # link 0 needs 2 bit/s/Hz; at full power it gets log2(1 + 10/(1 + 5)) < 2 while link 1 and
+    # link 2 transmit; link 1 is its loud interferer, link 2 a faint one; link 3's floor of
+    # 9 bit/s/Hz is out of reach even alone (log2(1 + 4) < 9) and must not silence anyone.
+    g = np.array([[10.0, 5.0, 0.1, 0.0], [0.2, 8.0, 0.1, 0.0], [0.1, 0.1, 6.0, 0.0],
+                  [0.0, 0.0, 0.0, 4.0]])  # fmt: skip
+    cons = {"min_rate": np.array([2.0, 0.0, 0.0, 9.0]), "max_power_frac": np.array([1, 1, 0.5, 1])}
+    p, rec = validate_plan(g, [0.2, 1.0, 1.0, 1.0], 1.0, 1.0, cons)
+    r = rates(g, p, 1.0)
+    assert (
+        r[0] >= 2.0 - 1e-6 and rec["floors_missed_before"] == 2 and rec["floors_missed_after"] == 1
+    )
+    assert rec["clipped"] == [2] and p[2] == 0.5  # the cap holds
+    assert rec["raised"] == [0] and rec["lowered"] == [1] and 0 < p[1] < 1.0
+    assert rec["before"] == [0.2, 1.0, 1.0, 1.0] and p[3] == 1.0
+
+
+def test_episode_reads_intents_once_and_records_them(model):
+    """The episode's intent flow (settings["intents"]) with the real model and a classical
+    planner: the parse is in the trace, the constraints reach the planner, every slot says
+    which held, and the parse is kept in the settings (a resume would not re-read it)."""
+    from demos.episode import default_settings, run_episode
+
+    s = default_settings(planner="best", agents=3, steps=2, seed=4,
+                         intents=["Link 2 has to deliver 1 bit/s/Hz or more."])  # fmt: skip
+    t = run_episode(s, backend=model)
+    parsed = t["settings"]["parsed_intents"]
+    assert len(parsed) == 1 and parsed[0]["tokens"] > 0 and parsed[0]["raw"]
+    op = t["summary"]["operator_intents"]
+    assert op["intents"] == s["intents"] and op["parse_tokens"] == parsed[0]["tokens"]
+    assert all(len(x["constraints_met"]) == 1 for x in t["steps"])
+    if parsed[0].get("kind") == "min_rate":  # what the model read is what the planner kept
+        floor = parsed[0]["value"]
+        assert all(x["rates"][parsed[0]["agent"]] >= floor - 1e-6 for x in t["steps"]) == (
+            op["constraints_met"] == 1.0
+        )

@@ -346,6 +346,31 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
     return rows
 
 
+def planner_totals(rows: list[dict]) -> dict:
+    """Per planner over the whole suite: checks met, the share of the oracle's met checks it
+    also met, and its summed mean sum-rate over the oracle's (same scenarios)."""
+    out = {}
+    for p in dict.fromkeys(r["planner"] for r in rows):
+        mine = [r for r in rows if r["planner"] == p]
+        pairs = sum(r["checks"] for r in mine)
+        tot = {
+            "checks": pairs,
+            "checks_met": sum(r["checks_met"] for r in mine),
+            "intent_satisfaction": sum(r["checks_met"] for r in mine) / pairs if pairs else None,
+        }
+        oracle = {r["scenario"]: r for r in rows if r["planner"] == "oracle"}
+        if oracle:
+            both = [r for r in mine if r["scenario"] in oracle]
+            o_sr = sum(oracle[r["scenario"]]["mean_sum_rate"] for r in both)
+            tot["ratio_to_oracle"] = sum(r["mean_sum_rate"] for r in both) / o_sr if o_sr else None
+            o_met = sum(oracle[r["scenario"]]["checks_met"] for r in both)
+            shared = sum((r["met_of_oracle"] or 0.0) * oracle[r["scenario"]]["checks_met"]
+                         for r in both)  # fmt: skip
+            tot["met_of_oracle"] = shared / o_met if o_met else None
+        out[p] = tot
+    return out
+
+
 # -- writing the report --------------------------------------------------------------------------
 
 
@@ -362,6 +387,7 @@ def report_document(suite: Suite, planners: list[str], rows: list[dict], meta: d
             for sc in suite.scenarios
         ],  # fmt: skip
         **meta,
+        "totals": planner_totals(rows),
         "results": rows,
     }
 

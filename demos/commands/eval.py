@@ -178,6 +178,15 @@ def _print_table(doc: dict, out: Path) -> None:
     if not console.is_terminal:  # a log or a pipe: do not squeeze the table into 80 columns
         console = Console(width=140)
     console.print(table)
+    for p, t in doc.get("totals", {}).items():
+        if not t["checks"] and t.get("ratio_to_oracle") is None:
+            continue
+        parts = [f"{p}: checks met {t['checks_met']}/{t['checks']}"]
+        if t.get("met_of_oracle") is not None:
+            parts.append(f"{t['met_of_oracle']:.0%} of those the oracle met")
+        if t.get("ratio_to_oracle") is not None:
+            parts.append(f"sum-rate {t['ratio_to_oracle']:.1%} of the oracle's")
+        console.print(", ".join(parts))
     console.print(f"report written to {out}/ (report.json, report.csv, *.png, traces/)")
 
 

@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from demos.commands import episode, graph, models, solve
+    from demos.commands import episode, eval, graph, models, solve
 
     parser = _Parser(
         prog="wagents",
@@ -32,12 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parser(sub)
     episode.add_parser(sub)
     graph.add_parser(sub)
+    eval.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

@@ -92,6 +92,176 @@ def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
     return name, {}, None
 
 
+# -- operator intents ----------------------------------------------------------------------------
+# ``settings["intents"]``: operator sentences. The edge model reads them once, before the first
+# slot (:func:`with_parsed_intents`, stored as ``settings["parsed_intents"]`` so a resumed run
+# does not read them again); the planner gets the constraints, the agents see their own (min
+# rate, power cap), the LLM team's plan is validated (:func:`validate_plan`) and every slot
+# records which constraints held. ``settings["constraints"]``: constraints given directly
+# (``[{"agent": 2, "min_rate": 1.5}, ...]``), e.g. the evaluator's oracle.
+
+RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a minimum by round-off
+POWER_TOL = 1e-6  # relative slack of a power cap
+
+
+def with_parsed_intents(settings: dict, backend=None) -> dict:
+    """``settings`` plus ``parsed_intents``: one record per constraint the model read.
+
+    Each record is ``{text, agent, kind, value, raw, note, tokens, seconds}``, or ``{text,
+    error}`` for a sentence the model could not read (it constrains nothing).
+    """
+    if not settings.get("intents") or "parsed_intents" in settings:
+        return settings
+    from agents.intents import IntentError, parse_intents
+
+    if backend is None:
+        from agents.models import load_model
+
+        backend = load_model(settings["model"])
+    parsed = []
+    for text in settings["intents"]:
+        try:
+            for it in parse_intents(text, range(settings["agents"]), backend):
+                parsed.append(
+                    {"text": it.text, "agent": it.agent, "kind": it.kind, "value": it.value,
+                     "raw": it.raw, "note": it.note, "tokens": it.tokens, "seconds": it.seconds}
+                )  # fmt: skip
+        except IntentError as exc:
+            parsed.append({"text": text, "error": str(exc)})
+    return {**settings, "parsed_intents": parsed}
+
+
+def operator_constraints(settings: dict) -> list[dict]:
+    """The constraints of the parsed intents and the direct ones, as ``{agent, kind: value}``."""
+    out = [
+        {"agent": int(x["agent"]), x["kind"]: float(x["value"])}
+        for x in settings.get("parsed_intents") or []
+        if "error" not in x
+    ]
+    return out + [dict(c) for c in settings.get("constraints") or []]
+
+
+def merge_constraints(base: dict, extra: list[dict], k: int) -> dict:
+    """The scenario's constraint arrays tightened by ``extra`` (the strictest wins)."""
+    if not extra:
+        return base
+    from agents.intents import constraint_arrays
+
+    arr = constraint_arrays(extra, k)
+    out = dict(base)
+    if "min_rate" in base:
+        arr["min_rate"] = np.maximum(arr["min_rate"], np.asarray(base["min_rate"], dtype=float))
+    if "max_power_frac" in base:
+        arr["max_power_frac"] = np.minimum(arr["max_power_frac"], base["max_power_frac"])
+    if np.any(arr["min_rate"] > 0):
+        out["min_rate"] = arr["min_rate"]
+    if np.any(arr["max_power_frac"] < 1):
+        out["max_power_frac"] = arr["max_power_frac"]
+    return out
+
+
+def check_met(check: dict, powers, rates, p_max: float) -> bool:
+    """Whether one constraint ``{agent, min_rate | max_power_frac}`` holds for a slot."""
+    a = int(check["agent"])
+    if "min_rate" in check:
+        return bool(rates[a] >= float(check["min_rate"]) - RATE_TOL)
+    cap = float(check["max_power_frac"]) * p_max
+    return bool(powers[a] <= cap * (1 + POWER_TOL) + 1e-300)
+
+
+def validate_plan(gains, powers, p_max: float, noise: float, constraints: dict, backoffs: int = 24):
+    """Validate the LLM team's plan against the constraints: ``(powers, record | None)``.
+
+    Caps are enforced (clipped). A link whose minimum rate the plan misses first raises its own
+    power by distributed power control (Foschini-Miljanic: ``p_i <- gamma_i (I_i + N) / G_ii``,
+    from its own measured interference, capped); if that is not enough (it hit its cap), it asks
+    its loudest interferer without a floor of its own to halve its power (the ``lower`` request of
+    the agents' notes), and raises again, up to ``backoffs`` times. Links with a floor never back
+    off for another's floor, and a floor out of reach even alone asks nobody. The record keeps the plan before the check, so a report can score
+    both.
+    """
+    if not constraints:
+        return powers, None
+    from planners.constraints import yates
+
+    g = np.asarray(gains, dtype=float)
+    k = g.shape[-1]
+    before = np.asarray(powers, dtype=float).reshape(-1)
+    caps = np.full(k, float(p_max)) * np.asarray(constraints.get("max_power_frac", 1.0))
+    floors = np.broadcast_to(np.asarray(constraints.get("min_rate", 0.0), dtype=float), (k,))
+    p = np.clip(before, 0.0, caps)
+    nz = np.full((1, k), float(noise))
+
+    def short(q):
+        return (floors > 0) & (link_rates(g, q, noise) < floors - RATE_TOL)
+
+    missed = short(p)
+    # a floor the link cannot reach at its cap even alone (its own gain, cap and noise: local
+    # knowledge) asks nobody to back off: silencing the others would not save it
+    alone = np.log2(1.0 + np.diag(g) * caps / noise)
+    hopeless = floors > alone + RATE_TOL
+    lowered: list[int] = []
+    for _ in range(backoffs if missed.any() else 0):
+        p = yates(g[None], nz, caps[None], floors[None], p[None], floor=True)[0]
+        miss = short(p)
+        if not miss.any():
+            break
+        if not (miss & ~hopeless).any():
+            break
+        for i in np.flatnonzero(miss & ~hopeless):
+            loud = np.where((floors <= 0) & (np.arange(k) != i), g[i] * p, 0.0)
+            j = int(np.argmax(loud))
+            if loud[j] <= 0:
+                continue
+            p[j] = 0.0 if p[j] < 0.01 * p_max else 0.5 * p[j]
+            lowered.append(j)
+    return p, {
+        "before": before.tolist(),
+        "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + POWER_TOL))],
+        "raised": [int(i) for i in np.flatnonzero(p > np.clip(before, 0.0, caps) * (1 + 1e-9))],
+        "lowered": sorted(set(lowered)),
+        "floors_missed_before": int(missed.sum()),
+        "floors_missed_after": int(short(p).sum()),
+    }
+
+
+def constraint_record(settings: dict, pending: dict, powers, rates, p_max: float) -> dict:
+    """The slot record's part about operator constraints (empty without any)."""
+    cons = operator_constraints(settings)
+    if not cons:
+        return {}
+    return {
+        "constraints_met": [check_met(c, powers, rates, p_max) for c in cons],
+        "validation": pending.get("validation"),
+    }
+
+
+def operator_summary(settings: dict, steps: list) -> dict:
+    """The summary's ``operator_intents``: what the model read, its cost, how often it held."""
+    cons = operator_constraints(settings)
+    if not cons and not settings.get("intents"):
+        return {}
+    parsed = settings.get("parsed_intents") or []
+    met = [m for x in steps for m in x.get("constraints_met", [])]
+    return {
+        "operator_intents": {
+            "intents": list(settings.get("intents") or []),
+            "parsed": parsed,
+            "constraints": cons,
+            "parse_tokens": int(sum(x.get("tokens", 0) for x in parsed)),
+            "parse_seconds": float(sum(x.get("seconds", 0.0) for x in parsed)),
+            "constraints_met": sum(met) / len(met) if met else None,
+            "validated_slots": int(
+                sum(
+                    bool((x.get("validation") or {}).get("raised"))
+                    or bool((x.get("validation") or {}).get("lowered"))
+                    for x in steps
+                )
+            ),
+        }
+    }
+
+
 @dataclass
 class Runtime:
     """What lives outside the state: the env, the planner, the model. Rebuilt on resume."""
@@ -108,6 +278,7 @@ class Runtime:
     def __post_init__(self) -> None:
         s = self.settings
         self.topology, self.constraints, self.intent = scenario_setup(s)
+        self.constraints = merge_constraints(self.constraints, operator_constraints(s), s["agents"])
         if s["planner"] == "llm":
             from planners.coordination import LLMPlanner, TeamConfig
 
@@ -137,7 +308,7 @@ class Runtime:
         s = self.settings
         self.env = make_env(
             self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1,
-            **SCENARIO_ENV.get(s["scenario"], {}),
+            **{**SCENARIO_ENV.get(s["scenario"], {}), **(s.get("env") or {})},
         )  # fmt: skip
         self.obs, self.infos = self.env.reset(seed=s["seed"])
         for p in committed:
@@ -180,7 +351,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "memory": state.get("memory") or {},
             }
             tp = rt.planner.plan_detailed(g, env.p_max, env.noise, rt.constraints, context=ctx)
-            powers = tp.powers
+            powers, validation = validate_plan(g, tp.powers, env.p_max, env.noise, rt.constraints)
             pending = {
                 "agreed": tp.agreed,
                 "rounds": tp.rounds,
@@ -191,6 +362,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "llm_tokens": tp.llm_tokens,
                 "llm_seconds": tp.llm_seconds,
                 "carry": tp.carry,
+                "validation": validation,
             }
         else:
             opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
@@ -256,6 +428,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
             "decisions": pend.get("decisions", []),
             "events": pend.get("events", []),
         }
+        record.update(constraint_record(s, pend, p, r, env.p_max))
         if rt.intent is not None:
             from planners import feasibility
 
@@ -436,6 +609,7 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         if wall_seconds > 0
         else None,
         "intent_satisfaction": intent,
+        **operator_summary(s, steps),
     }
     return {
         "scenario": s["scenario"],
@@ -523,6 +697,8 @@ def run_episode(
             config["recursion_limit"] = recursion_limit(settings["steps"])
         elif checkpoint:
             saver.delete_thread(THREAD)
+        if not resume:
+            settings = with_parsed_intents(settings, backend)
         rt = Runtime(settings, backend=backend, cloud_backend=cloud_backend)
         graph = build_episode_graph(rt, checkpointer=saver)
         inp = None if resume else initial_state(settings)
@@ -581,6 +757,9 @@ def default_settings(**over) -> dict:
         "cloud_model": None,
         "approve": False,
         "min_rate": None,
+        "intents": None,
+        "constraints": None,
+        "env": None,
     }
     s.update({k: v for k, v in over.items() if v is not None or k in ("cloud_model", "min_rate")})
     if (

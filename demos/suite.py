@@ -46,8 +46,8 @@ class Scenario:
     """One scenario of a suite: env arguments, steps, planner options and intents."""
 
     name: str
-    topology: str
-    n_agents: int | None
+    topology: str  # an environment topology, or an episode scenario such as "zou"
+    n_agents: int  # resolved: the topology's default when the file gives none
     seed: int
     env_kwargs: dict = field(default_factory=dict)
     steps: int = 3
@@ -57,7 +57,22 @@ class Scenario:
     def make_env(self):
         from environment import make_env
 
-        return make_env(self.topology, n_agents=self.n_agents, seed=self.seed, **self.env_kwargs)
+        topology, kwargs = env_arguments(self.topology, self.env_kwargs)
+        return make_env(topology, n_agents=self.n_agents, seed=self.seed, **kwargs)
+
+
+def env_arguments(topology: str, env_kwargs: dict) -> tuple[str, dict]:
+    """The environment topology and ``make_env`` arguments of a scenario's ``topology``.
+
+    Besides the environment's topologies, a suite may name an episode scenario (``zou``: the
+    energy-saving case study, a sparse low-power d2d drop with a rate floor on every link).
+    """
+    from demos.episode import SCENARIO_ENV, scenario_setup
+
+    if topology in SCENARIO_ENV:
+        base, _, _ = scenario_setup({"scenario": topology, "agents": 1})
+        return base, {**SCENARIO_ENV[topology], **env_kwargs}
+    return topology, dict(env_kwargs)
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,11 @@ def _int(value, where, fail, lo=None):
 
 
 def _scenario(item, where, fail, planner_option_names) -> Scenario:
-    from environment import SCENARIOS, make_env
+    from demos.episode import SCENARIO_ENV
+    from environment import SCENARIOS as TOPOLOGIES
+    from environment import make_env
+
+    names = (*TOPOLOGIES, *SCENARIO_ENV)
 
     if not isinstance(item, dict):
         fail(where, "expected a mapping with name, env, steps")
@@ -138,17 +157,20 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
         fail(f"{where}.env", "needs a mapping, e.g. {topology: d2d, agents: 6, seed: 0}")
     env = dict(env)
     topology = env.pop("topology", None)
-    if topology not in SCENARIOS:
+    if topology not in names:
         fail(
             f"{where}.env.topology",
-            f"unknown topology {topology!r} (choose {', '.join(SCENARIOS)})",
+            f"unknown topology {topology!r} (choose {', '.join(names)})",
         )
     n_agents = env.pop("agents", env.pop("n_agents", None))
     if n_agents is not None:
         _int(n_agents, f"{where}.env.agents", fail, lo=1)
+    elif topology == "zou":
+        n_agents = 4  # the case study's K
     seed = _int(env.pop("seed", 0), f"{where}.env.seed", fail, lo=0)
     try:  # every remaining key must be a make_env argument or a field of the topology's config
-        k = make_env(topology, n_agents=n_agents, seed=seed, **env).n_agents
+        base, kwargs = env_arguments(topology, env)
+        k = make_env(base, n_agents=n_agents, seed=seed, **kwargs).n_agents
     except (TypeError, ValueError) as exc:
         fail(f"{where}.env", str(exc).splitlines()[0])
     steps = _int(item.get("steps", 3), f"{where}.steps", fail, lo=1)
@@ -166,7 +188,7 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
     if not isinstance(intents, list):
         fail(f"{where}.intents", "needs a list of {text, check}")
     checks = tuple(_intent(x, f"{where}.intents[{i}]", fail, k) for i, x in enumerate(intents))
-    return Scenario(name.strip(), topology, n_agents, seed, env, steps, dict(options), checks)
+    return Scenario(name.strip(), topology, k, seed, env, steps, dict(options), checks)
 
 
 def _intent(item, where, fail, k) -> IntentCheck:

@@ -43,6 +43,9 @@ def add_parser(sub) -> None:
                    help="escalate unsettled slots to a cloud coordinator on MODEL "
                    "('solver' = no model, just the cloud's solver)")  # fmt: skip
     p.add_argument("--min-rate", type=float, default=None, help="rate floor per link (zou)")
+    p.add_argument("--intent", action="append", default=None, metavar="TEXT",
+                   help="an operator intent in words, read by the edge model once (repeatable), "
+                   "e.g. 'Link 2 needs at least 1.5 bit/s/Hz.'")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable)")  # fmt: skip
     p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
@@ -107,7 +110,7 @@ def run(args) -> int:
         model=args.model, strategy=args.strategy, rounds=args.rounds, loss=args.loss,
         tools=tools, temperature=args.temperature, max_tokens=args.max_tokens,
         cloud=args.cloud_model is not None, cloud_model=args.cloud_model,
-        approve=args.approve, min_rate=args.min_rate,
+        approve=args.approve, min_rate=args.min_rate, intents=args.intent,
     )  # fmt: skip
     if args.resume:
         saved = saved_settings(args.checkpoint)
@@ -148,7 +151,7 @@ def run(args) -> int:
 
 
 def _load_models(settings):
-    if settings["planner"] != "llm":
+    if settings["planner"] != "llm" and not settings.get("intents"):
         return None, None
     from agents.backends.base import BackendError
     from agents.models import ModelNotFoundError, load_model

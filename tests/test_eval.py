@@ -1,0 +1,257 @@
+"""`wagents eval`: the real model and real graphs on a tiny suite, the Ray path, the error paths
+(one line, exit 2, no report folder) and an interrupted run (no half report)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from demos.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Two links of a d2d drop; one intent of each kind, both feasible on these channels.
+TINY = """
+suite: tiny
+scenarios:
+  - name: two-links
+    env: {topology: d2d, agents: 2, seed: 5}
+    steps: 1
+    planner_options: {rounds: 1, max_tokens: 40}
+    intents:
+      - text: "Link 1 has to deliver 2 bit/s/Hz or more."
+        check: {agent: 1, min_rate: 2.0}
+      - text: "Limit transmitter 0 to 0.3 of its maximum power."
+        check: {agent: 0, max_power_frac: 0.3}
+"""
+
+CLASSICAL = """
+suite: classical
+scenarios:
+  - name: d2d-3
+    env: {topology: d2d, agents: 3, seed: 2}
+    steps: 2
+    intents:
+      - text: "Link 2 needs 1 bit/s/Hz."
+        check: {agent: 2, min_rate: 1.0}
+  - name: gauss-4
+    env: {topology: gaussian, agents: 4, seed: 0}
+    steps: 2
+"""
+
+
+@pytest.fixture(scope="module")
+def model():
+    from agents.models import load_model
+
+    return load_model("smollm2")
+
+
+def _suite(tmp_path, text, name="suite.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _cli(*args, timeout=300):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "demos.cli", *args],
+        capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
+    )  # fmt: skip
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_eval_end_to_end_with_the_bundled_model(tmp_path, capsys):
+    suite = _suite(tmp_path, TINY)
+    out = tmp_path / "report"
+    code = main(["eval", "--suite", str(suite), "--planners", "llm,wmmse,oracle,maxpower",
+                 "--out", str(out), "--quiet"])  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "two-links" in printed and "oracle" in printed
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["intent_satisfaction.png", "overhead.png", "report.csv", "report.json",
+                     "sum_rate.png", "traces"]  # fmt: skip
+    for png in ("sum_rate.png", "intent_satisfaction.png", "overhead.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert _leftovers(tmp_path) == []
+
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["suite"] == "tiny" and doc["planners"] == ["llm", "wmmse", "oracle", "maxpower"]
+    rows = {r["planner"]: r for r in doc["results"]}
+    assert list(rows) == ["llm", "wmmse", "oracle", "maxpower"]
+    need = {"scenario", "planner", "mean_sum_rate", "ratio_to_wmmse", "intent_satisfaction",
+            "infeasible", "messages", "message_bytes", "llm_tokens", "llm_seconds",
+            "wall_seconds"}  # fmt: skip
+    for r in rows.values():
+        assert need <= set(r) and r["scenario"] == "two-links" and r["checks"] == 2
+        # same channels for every planner: the same WMMSE reference
+        assert r["wmmse_mean_sum_rate"] == pytest.approx(rows["wmmse"]["mean_sum_rate"])
+        assert r["ratio_to_wmmse"] == pytest.approx(r["mean_sum_rate"] / r["wmmse_mean_sum_rate"])
+        assert r["infeasible"] == 0
+    # the oracle meets every feasible check; the LLM row counts its model work
+    assert rows["oracle"]["intent_satisfaction"] == 1.0
+    assert rows["oracle"]["ratio_to_oracle"] == 1.0 and rows["oracle"]["met_of_oracle"] == 1.0
+    llm = rows["llm"]
+    assert llm["llm_tokens"] > 0 and llm["llm_seconds"] > 0 and llm["model"] == "smollm2"
+    assert llm["intents_read"] is not None and 0.0 <= llm["intent_satisfaction"] <= 1.0
+    assert rows["wmmse"]["llm_tokens"] == 0 and rows["wmmse"]["messages"] == 0
+    # max power breaks the 0.3 cap of link 0 in every slot
+    assert rows["maxpower"]["intent_satisfaction"] <= 0.5
+
+    trace = json.loads((out / "traces" / "two-links__llm.json").read_text())
+    parsed = trace["settings"]["parsed_intents"]
+    assert [p["text"] for p in parsed] == [
+        "Link 1 has to deliver 2 bit/s/Hz or more",
+        "Limit transmitter 0 to 0.3 of its maximum power",
+    ]
+    op = trace["summary"]["operator_intents"]
+    assert llm["llm_tokens"] == trace["summary"]["llm_tokens"] + op["parse_tokens"]
+    assert op["parse_tokens"] > 0 and "validation" in trace["steps"][0]
+
+    with open(out / "report.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["planner"] for r in table] == list(rows)
+    for r in table:
+        assert float(r["mean_sum_rate"]) == pytest.approx(rows[r["planner"]]["mean_sum_rate"])
+        assert int(r["llm_tokens"]) == rows[r["planner"]]["llm_tokens"]
+
+
+def test_oracle_meets_feasible_checks_that_wmmse_misses(tmp_path):
+    """Classical only: the oracle meets what is feasible; WMMSE is intent-blind."""
+    suite = _suite(tmp_path, CLASSICAL)
+    out = tmp_path / "rep"
+    code = main(["eval", "--suite", str(suite), "--planners", "wmmse,oracle,best",
+                 "--out", str(out), "--quiet", "--workers", "2"])  # fmt: skip
+    assert code == 0
+    rows = json.loads((out / "report.json").read_text())["results"]
+    by = {(r["scenario"], r["planner"]): r for r in rows}
+    o = by[("d2d-3", "oracle")]
+    assert o["checks"] == 2 and o["checks_met"] == o["checks"] - o["infeasible"]
+    assert by[("gauss-4", "oracle")]["intent_satisfaction"] is None  # no intents
+    # without constraints the oracle is the `best` solver on the same channels
+    assert by[("gauss-4", "oracle")]["mean_sum_rate"] == pytest.approx(
+        by[("gauss-4", "best")]["mean_sum_rate"]
+    )
+
+
+def test_ray_gives_the_same_report(tmp_path):
+    pytest.importorskip("ray", reason="the dev extra installs ray")
+    suite = _suite(tmp_path, CLASSICAL)
+    local, remote = tmp_path / "local", tmp_path / "ray"
+    assert main(["eval", "--suite", str(suite), "--planners", "wmmse,oracle",
+                 "--out", str(local), "--quiet", "--workers", "1"]) == 0  # fmt: skip
+    assert main(["eval", "--suite", str(suite), "--planners", "wmmse,oracle",
+                 "--out", str(remote), "--quiet", "--ray"]) == 0  # fmt: skip
+    a = json.loads((local / "report.json").read_text())
+    b = json.loads((remote / "report.json").read_text())
+    assert a["runner"] == "local" and b["runner"] == "ray"
+    timing = ("wall_seconds", "llm_seconds")
+    strip = [{k: v for k, v in r.items() if k not in timing} for r in a["results"]]
+    assert strip == [{k: v for k, v in r.items() if k not in timing} for r in b["results"]]
+
+
+BAD_YAML = "suite: x\nscenarios: [\n"
+BAD_TOPOLOGY = "suite: x\nscenarios: [{name: a, env: {topology: mars}}]\n"
+BAD_OPTION = "suite: x\nscenarios: [{name: a, env: {topology: d2d}, planner_options: {warp: 9}}]\n"
+
+
+@pytest.mark.parametrize(
+    "suite_text, planners, expect",
+    [
+        (BAD_YAML, "wmmse", "not valid YAML"),
+        (BAD_TOPOLOGY, "wmmse", "unknown topology 'mars'"),
+        (BAD_OPTION, "wmmse", "planner_options.warp: unknown option"),
+        (CLASSICAL, "wmmse,telepathy", "unknown planner 'telepathy'"),
+        (None, "wmmse", "suite file not found"),
+    ],
+)
+def test_errors_are_one_line_exit_2_and_leave_nothing(tmp_path, suite_text, planners, expect):
+    suite = _suite(tmp_path, suite_text) if suite_text else tmp_path / "missing.yaml"
+    out = tmp_path / "report"
+    r = _cli("eval", "--suite", str(suite), "--planners", planners, "--out", str(out))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wagents: error:") and expect in lines[0]
+    assert "Traceback" not in r.stderr and not out.exists() and _leftovers(tmp_path) == []
+
+
+def test_interrupted_run_leaves_no_half_report(tmp_path):
+    slow = "suite: slow\nscenarios:\n" + "".join(
+        f"  - {{name: s{n}, env: {{topology: d2d, agents: 12, seed: {n}}}, steps: 400}}\n"
+        for n in range(4)
+    )
+    suite = _suite(tmp_path, slow)
+    out = tmp_path / "report"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demos.cli", "eval", "--suite", str(suite), "--planners",
+         "best,fp", "--out", str(out), "--quiet", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )  # fmt: skip
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 120
+    while not children.read_text().split():  # the pool's workers exist: the grid is running
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never started"
+        time.sleep(0.2)
+    time.sleep(3.0)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    assert not out.exists() and _leftovers(tmp_path) == []
+
+
+def test_validation_raises_the_floor_then_asks_the_loudest_interferer_to_back_off():
+    import numpy as np
+
+    from demos.episode import validate_plan
+    from environment.metrics import rates
+
+    # link 0 needs 2 bit/s/Hz; at full power it gets log2(1 + 10/(1 + 5)) < 2 while link 1 and
+    # link 2 transmit; link 1 is its loud interferer, link 2 a faint one; link 3's floor of
+    # 9 bit/s/Hz is out of reach even alone (log2(1 + 4) < 9) and must not silence anyone.
+    g = np.array([[10.0, 5.0, 0.1, 0.0], [0.2, 8.0, 0.1, 0.0], [0.1, 0.1, 6.0, 0.0],
+                  [0.0, 0.0, 0.0, 4.0]])  # fmt: skip
+    cons = {"min_rate": np.array([2.0, 0.0, 0.0, 9.0]), "max_power_frac": np.array([1, 1, 0.5, 1])}
+    p, rec = validate_plan(g, [0.2, 1.0, 1.0, 1.0], 1.0, 1.0, cons)
+    r = rates(g, p, 1.0)
+    assert (
+        r[0] >= 2.0 - 1e-6 and rec["floors_missed_before"] == 2 and rec["floors_missed_after"] == 1
+    )
+    assert rec["clipped"] == [2] and p[2] == 0.5  # the cap holds
+    assert rec["raised"] == [0] and rec["lowered"] == [1] and 0 < p[1] < 1.0
+    assert rec["before"] == [0.2, 1.0, 1.0, 1.0] and p[3] == 1.0
+
+
+def test_episode_reads_intents_once_and_records_them(model):
+    """The episode's intent flow (settings["intents"]) with the real model and a classical
+    planner: the parse is in the trace, the constraints reach the planner, every slot says
+    which held, and the parse is kept in the settings (a resume would not re-read it)."""
+    from demos.episode import default_settings, run_episode
+
+    s = default_settings(planner="best", agents=3, steps=2, seed=4,
+                         intents=["Link 2 has to deliver 1 bit/s/Hz or more."])  # fmt: skip
+    t = run_episode(s, backend=model)
+    parsed = t["settings"]["parsed_intents"]
+    assert len(parsed) == 1 and parsed[0]["tokens"] > 0 and parsed[0]["raw"]
+    op = t["summary"]["operator_intents"]
+    assert op["intents"] == s["intents"] and op["parse_tokens"] == parsed[0]["tokens"]
+    assert all(len(x["constraints_met"]) == 1 for x in t["steps"])
+    if parsed[0].get("kind") == "min_rate":  # what the model read is what the planner kept
+        floor = parsed[0]["value"]
+        assert all(x["rates"][parsed[0]["agent"]] >= floor - 1e-6 for x in t["steps"]) == (
+            op["constraints_met"] == 1.0
+        )

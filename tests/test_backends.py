@@ -287,3 +287,16 @@ def test_http_dead_server_fails_fast():
         dead.models()
     assert time.perf_counter() - t0 < 5
     assert dead.usage.errors == 1
+
+
+def test_thread_count_comes_from_the_environment_or_half_the_cpus(monkeypatch):
+    from agents.backends.llama import THREADS_ENV, default_threads
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert default_threads() == max(1, len(os.sched_getaffinity(0)) // 2)
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert default_threads() == 3
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(THREADS_ENV, bad)
+        with pytest.raises(BackendError, match=THREADS_ENV):
+            default_threads()

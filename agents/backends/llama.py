@@ -23,13 +23,28 @@ from agents.backends.base import (
     SchemaError,
 )
 
+THREADS_ENV = "WAGENTS_THREADS"
+
 
 def default_threads() -> int:
-    """Threads for llama.cpp: every core (``os.sched_getaffinity`` where available)."""
+    """Threads per model call: ``$WAGENTS_THREADS`` if set, else half the usable logical CPUs.
+
+    Half, not all: llama.cpp (and torch) threads meet at a spin barrier after every layer, so when
+    any other process wants a core, one descheduled thread stalls the others. Measured on the
+    2-core machine under load (``python -m demos.benchmarks.backends`` and a side-by-side run of
+    the same SmolLM2 prompts): 1 thread 43.5 tok/s, 2 threads 0.3 tok/s. Half the logical CPUs is
+    also llama.cpp's own advice (physical cores) and llama-cpp-python's server default.
+    """
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise BackendError(f"{THREADS_ENV} must be a positive integer, got {raw!r}")
+        return int(raw)
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS / Windows
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    return max(1, cpus // 2)
 
 
 @dataclass

@@ -25,7 +25,6 @@ from agents.backends.base import BackendError  # noqa: E402
 from agents.intents import PHRASINGS, IntentError, load_phrasings, parse_intent  # noqa: E402
 from agents.models import DEFAULT_MODEL, ModelNotFoundError, load_model  # noqa: E402
 
-
 SETS = {"tuned": PHRASINGS, "fresh": PHRASINGS.with_name("intent_phrasings_fresh.yaml")}
 
 

@@ -144,7 +144,7 @@ def test_auto_runs_end_to_end_and_writes_the_trace(tmp_path, capsys):
     "argv, message",
     [
         (["--steps", "0"], "--steps"),
-        (["--model", "no-such-model"], "no-such-model"),
+        (["--auto", "--model", "no-such-model"], "no-such-model"),
         ([], "needs a terminal"),  # keys without a terminal
     ],
 )
@@ -255,12 +255,12 @@ def test_too_small_then_resized_reject_and_quit_midway(tmux, tmp_path):
     out = tmp_path / "t.json"
     t = tmux(["demo", "--planner", "wmmse", "--agents", "2", "--steps", "3", "--out", str(out)],
              width=70, height=20)  # fmt: skip
-    t.wait_for("terminal 70x20 is too small")
+    t.wait_for("terminal 70x20 is too small", 60)
     subprocess.run(["tmux", "resize-window", "-t", t.name, "-x", "80", "-y", "24"], check=True)
-    t.wait_for("PAUSED: plan of slot 0")
+    t.wait_for("PAUSED: plan of slot 0", 60)
     t.keys("x")  # reject: every link keeps its last power (nothing yet: silent)
-    t.wait_for("slot 0 plan rejected")
-    t.wait_for("PAUSED: plan of slot 1")
+    t.wait_for("slot 0 plan rejected", 60)
+    t.wait_for("PAUSED: plan of slot 1", 60)
     t.keys("q")
     assert t.exit_code() == 0
     assert not out.exists()
@@ -272,11 +272,11 @@ def test_episode_approve_answers_in_a_real_terminal(tmux, tmp_path):
     out = tmp_path / "t.json"
     t = tmux(["episode", "--planner", "wmmse", "--agents", "2", "--steps", "2", "--seed", "2",
               "--approve", "--out", str(out)])  # fmt: skip
-    t.wait_for("slot 0: plan (fractions of p_max) [0.00, 1.00]")
+    t.wait_for("slot 0: plan (fractions of p_max) [0.00, 1.00]", 60)
     t.type("half")
-    t.wait_for("could not read that")
+    t.wait_for("could not read that", 60)
     t.type("0.5,0.25")
-    t.wait_for("slot 1: plan")
+    t.wait_for("slot 1: plan", 60)
     t.type("n")
     assert t.exit_code() == 0
     trace = json.loads(out.read_text())

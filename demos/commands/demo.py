@@ -201,7 +201,7 @@ class Session:
                 except KeyboardInterrupt:
                     self._key("q")
                     changed = True
-                size = tuple(console.size)
+                size = _terminal_size(console)
                 if changed or size != last:
                     self._status()
                     live.update(self.dash.render(*size), refresh=True)
@@ -211,7 +211,7 @@ class Session:
                 if self.quitting.is_set() and not worker.is_alive():
                     break
         self._status()
-        console.print(self.dash.render(max(console.size[0], 80), 24))
+        console.print(self.dash.render(_terminal_size(console)[0], 24))
 
     def _drain(self, timeout: float) -> bool:
         """Take what the episode thread handed over; answer a pause at once when running."""
@@ -341,6 +341,16 @@ class Session:
             d.prompt = f"{len(self.intents)} intent(s) go with the next answer: {self.intents[-1]}"
         else:
             d.prompt = self.note
+
+
+def _terminal_size(console) -> tuple[int, int]:
+    """The terminal's size now (COLUMNS/LINES in the environment may be stale: ignored)."""
+    try:
+        size = os.get_terminal_size(sys.stdout.fileno())
+    except OSError:
+        return tuple(console.size)
+    console.size = (size.columns, size.lines)
+    return size.columns, size.lines
 
 
 class _Keys:

@@ -343,12 +343,12 @@ class Dashboard:
         c = self.links
         rnd = f"round {self.round}" if self.round is not None else "round -"
         tps = c.get("tokens_per_s")
-        info = Text(f" {rnd} | model {_fmt(tps, '.1f')} tok/s", style="bold")
+        info = Text(f" {self.status} ", style="bold reverse cyan") if self.status else Text()
+        info.append(f" {rnd} | model {_fmt(tps, '.1f')} tok/s", style="bold")
         if c.get("llm_tokens") is not None:
             info.append(f" ({c['llm_tokens']} tokens, slot {c['slot']})", style="dim")
         if self.summary is not None:
             info.append(f" | mean {self.summary['mean_sum_rate']:.2f} bit/s/Hz", style="green")
-        info.append(" | " + self.status, style="bold cyan")
         keys = Text(" " + self.keys, style="dim")
         prompt = Text(" " + self.prompt, style="reverse" if self.prompt else "")
         for t in (info, keys, prompt):

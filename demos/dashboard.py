@@ -200,7 +200,7 @@ class Dashboard:
         if sc.get("tx") is not None and sc.get("bounds"):
             lines += self._grid(w, max(1, h - 2))
             (x0, y0), (x1, y1) = sc["bounds"]
-            lines.append(Text(f"{x1 - x0:.0f}x{y1 - y0:.0f} m, A tx 0 -> a rx 0", style="dim"))
+            lines.append(Text(f"{x1 - x0:.0f}x{y1 - y0:.0f} m, link 0: A -> a", style="dim"))
         elif sc:
             lines.append(Text(f"{sc.get('scenario')}: no geometry", style="dim"))
         else:
@@ -254,7 +254,7 @@ class Dashboard:
         rates = c.get("rates") or []
         top_rate = max([r for r in rates if r is not None] or [1.0]) or 1.0
         lo, hi = SINR_RANGE_DB
-        held = {}
+        held = dict(enumerate(c.get("floors_met") or []))
         for it in c.get("intents") or []:
             held[it["agent"]] = held.get(it["agent"], True) and it["held"]
         shown = min(k, h - 2 if k > h - 1 else h - 1)

@@ -365,7 +365,8 @@ def commit_view(record: dict, gains, p_max: float, noise: float) -> dict:
     """What the ``commit`` event adds for a live display: per link ``power_frac`` (of p_max),
     ``sinr_db`` (None for a silent link), ``rates``; ``ratio`` to WMMSE, ``rounds``, ``agreed``,
     model ``llm_tokens``/``llm_seconds``/``tokens_per_s`` (prompt + completion tokens), the
-    ``approval`` and the typed ``intents`` with whether each held."""
+    ``approval``, the typed ``intents`` with whether each held and the scenario's ``floors_met``
+    (zou; None elsewhere)."""
     from environment.metrics import linear_to_db, sinr
 
     p = np.asarray(record["powers"], dtype=float)
@@ -385,6 +386,7 @@ def commit_view(record: dict, gains, p_max: float, noise: float) -> dict:
         "tokens_per_s": toks / secs if secs > 0 else None,
         "approval": record.get("approval"),
         "intents": record.get("intents", []),
+        "floors_met": record.get("floors_met"),
     }
 
 

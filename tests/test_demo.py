@@ -119,6 +119,28 @@ def test_dashboard_fits_80x24_and_shows_the_events_numbers(recorded):
     assert "slot 1 plan overridden by test" in feed
 
 
+def test_typed_intents_are_state_a_resumed_run_keeps(tmp_path, model):
+    """An intent typed at slot 0's pause, the run stopped at slot 1's pause, then resumed: the
+    intent still binds (WMMSE takes the cap as a constraint) and the trace records it."""
+    db = str(tmp_path / "run.sqlite")
+    s = default_settings(planner="wmmse", agents=2, steps=3, seed=2, approve=True)
+
+    def first(req):
+        if req["slot"] == 1:
+            raise KeyboardInterrupt  # the person leaves at slot 1's pause
+        return {"approved": True, "intents": ["Cap link 1 at 30% of max power"]}
+
+    with pytest.raises(KeyboardInterrupt):
+        run_episode(s, checkpoint=db, approver=first)
+    t = run_episode(s, checkpoint=db, resume=True, approver=lambda req: {"approved": True})
+    assert "intents" not in t["steps"][0]
+    for step in t["steps"][1:]:
+        (it,) = step["intents"]
+        assert (it["agent"], it["kind"], it["value"]) == (1, "max_power_frac", 0.3)
+        assert it["held"] and step["powers"][1] <= 0.3 * t["p_max"] + 1e-9
+    assert t["steps"][0]["powers"][1] > 0.3 * t["p_max"]  # uncapped before: the cap mattered
+
+
 @pytest.mark.parametrize("size", [(79, 24), (80, 23), (40, 10)])
 def test_too_small_terminal_says_so(recorded, size):
     settings, items, _ = recorded

@@ -582,7 +582,7 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         else None,
         "intent_satisfaction": intent,
     }
-    return {
+    doc = {
         "scenario": s["scenario"],
         "seed": s["seed"],
         "agents": s["agents"],
@@ -593,6 +593,9 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         "steps": steps,
         "summary": summary,
     }
+    if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
+        doc["intents"] = state["intents"]
+    return doc
 
 
 def strip_timings(obj):

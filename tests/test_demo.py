@@ -88,6 +88,7 @@ def test_events_carry_every_number_the_dashboard_draws(recorded):
         assert len(e["sinr_db"]) == 2 and e["llm_tokens"] == step["llm_tokens"] > 0
         assert e["tokens_per_s"] == pytest.approx(step["llm_tokens"] / step["llm_seconds"])
     # the intent holds from the slot after the one it was typed in, and the trace says so
+    assert trace["intents"] == [{k: v for k, v in intent.items() if k != "type"}]
     assert "intents" not in trace["steps"][0]
     (held,) = trace["steps"][1]["intents"]
     assert held["agent"] == 1 and held["held"] == (trace["steps"][1]["rates"][1] >= 1.0)

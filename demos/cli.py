@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from demos.commands import episode, eval, graph, models, solve
+    from demos.commands import demo, episode, eval, graph, models, solve
 
     parser = _Parser(
         prog="wagents",
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_parser(sub)
     models.add_parser(sub)
     episode.add_parser(sub)
+    demo.add_parser(sub)
     graph.add_parser(sub)
     eval.add_parser(sub)
     return parser

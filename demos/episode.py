@@ -57,7 +57,9 @@ class EpisodeState(TypedDict, total=False):
     ``settings`` how the episode was started; ``slot`` the slot being decided; ``committed`` the
     power vector committed per slot (W); ``memory`` each agent's memory; ``carry`` the notes each
     agent heard at the end of the last slot; ``plan``/``pending`` the slot's plan awaiting
-    approval and commit; ``steps`` the trace records, one per slot.
+    approval and commit; ``steps`` the trace records, one per slot; ``intents`` the operator
+    intents typed during the episode (answers to the approval pause), read by the model into
+    constraints that hold from the slot after the one they were typed in (see :func:`read_intents`).
     """
 
     settings: dict
@@ -68,6 +70,7 @@ class EpisodeState(TypedDict, total=False):
     plan: list | None
     pending: dict | None
     steps: Annotated[list, operator.add]
+    intents: Annotated[list, operator.add]
 
 
 # -- scenarios -----------------------------------------------------------------------------------
@@ -332,7 +335,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
     def sense(state: EpisodeState) -> dict:
         rt.env_at(state["committed"])
         slot = len(state["committed"])
-        _emit({"type": "slot", "slot": slot, "steps": state["settings"]["steps"]})
+        _emit(scene_event(rt, slot, state["settings"]["steps"], state.get("intents") or []))
         return {"slot": slot}
 
     def decide(state: EpisodeState) -> dict:
@@ -340,6 +343,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
         s = state["settings"]
         env, slot = rt.env, state["slot"]
         g = np.asarray(env.gains, dtype=float)
+        constraints = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
         t0 = time.perf_counter()
         if s["planner"] == "llm":
             ctx = {
@@ -350,8 +354,8 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "carry": state.get("carry") or {},
                 "memory": state.get("memory") or {},
             }
-            tp = rt.planner.plan_detailed(g, env.p_max, env.noise, rt.constraints, context=ctx)
-            powers, validation = validate_plan(g, tp.powers, env.p_max, env.noise, rt.constraints)
+            tp = rt.planner.plan_detailed(g, env.p_max, env.noise, constraints, context=ctx)
+            powers, validation = validate_plan(g, tp.powers, env.p_max, env.noise, constraints)
             pending = {
                 "agreed": tp.agreed,
                 "rounds": tp.rounds,
@@ -367,7 +371,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
         else:
             opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
             powers = get_planner(s["planner"], **opts).plan(
-                g, env.p_max, env.noise, rt.constraints, context=None
+                g, env.p_max, env.noise, constraints, context=None
             )
             pending = {"agreed": True, "rounds": 0, "events": [], "decisions": [], "channel": {}}
             pending.update(llm_tokens=0, llm_seconds=0.0, escalation=None, carry={})
@@ -381,6 +385,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "slot": state["slot"],
                 "plan": state["plan"],
                 "plan_frac": [x / p_max for x in state["plan"]] if p_max else None,
+                "p_max": p_max,
                 "question": "approve this plan? (yes / no / comma-separated powers as fractions)",
             }
         )
@@ -395,6 +400,9 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                                    if isinstance(answer, dict) else None}  # fmt: skip
             if not ok:  # rejected without an override: keep last slot's powers
                 plan = list(state["committed"][-1]) if state["committed"] else [0.0] * len(plan)
+        typed = answer.get("intents") if isinstance(answer, dict) else None
+        if typed:
+            return {"plan": plan, "pending": pending, "intents": read_intents(rt, typed, state)}
         return {"plan": plan, "pending": pending}
 
     def commit(state: EpisodeState) -> dict:
@@ -440,6 +448,9 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
             )
             record["floors_feasible"] = bool(ok[0])
             record["min_total_power"] = float(p_star[0].sum()) if ok[0] else None
+        active = active_intents(state.get("intents"), slot)
+        if active:
+            record["intents"] = intent_report(active, r, p, env.p_max)
         memory = state.get("memory") or {}
         if s["planner"] == "llm":
             team = rt.planner.team(env.n_agents)
@@ -456,6 +467,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "sum_rate": record["sum_rate"],
                 "wmmse_sum_rate": wr,
                 "powers": record["powers"],
+                **commit_view(record, g, env.p_max, env.noise),
             }
         )
         return {
@@ -484,6 +496,138 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
         g.add_edge("decide", "commit")
     g.add_conditional_edges("commit", next_slot, ["sense", END])
     return g.compile(checkpointer=checkpointer, name="episode")
+
+
+# -- what a live display draws, and intents typed during the episode ------------------------------
+
+
+def scene_event(rt: Runtime, slot: int, steps: int, intents: list) -> dict:
+    """The ``slot`` event: the slot number plus what a live display draws before anyone decides.
+
+    ``p_max``/``noise`` (W); ``tx``/``rx`` positions in metres (K, 2) and ``bounds``
+    ``[[x0, y0], [x1, y1]]`` (None without geometry, e.g. gaussian); ``bystanders`` other nodes
+    (cellular's unscheduled users); ``hears[i]`` the devices ``i`` hears on the control channel
+    (the same symmetric neighbour graph the team's decide graph uses); ``intents`` the constraints
+    typed so far that hold in this slot.
+    """
+    from planners.coordination import listeners
+
+    env = rt.env
+    pos = env.positions
+    bounds = env.scenario.bounds
+    others = env.scenario.bystanders
+    nb = [rt.infos[a]["neighbours"] for a in env.possible_agents]
+    return {
+        "type": "slot",
+        "slot": slot,
+        "steps": steps,
+        "agents": env.n_agents,
+        "scenario": rt.settings["scenario"],
+        "p_max": float(env.p_max),
+        "noise": float(env.noise),
+        "tx": np.asarray(pos[0]).tolist() if pos is not None else None,
+        "rx": np.asarray(pos[1]).tolist() if pos is not None else None,
+        "bounds": [list(map(float, b)) for b in bounds] if bounds is not None else None,
+        "bystanders": np.asarray(others).tolist() if others is not None and len(others) else [],
+        "hears": listeners(nb),
+        "intents": active_intents(intents, slot),
+    }
+
+
+def commit_view(record: dict, gains, p_max: float, noise: float) -> dict:
+    """What the ``commit`` event adds for a live display: per link ``power_frac`` (of p_max),
+    ``sinr_db`` (None for a silent link), ``rates``; ``ratio`` to WMMSE, ``rounds``, ``agreed``,
+    model ``llm_tokens``/``llm_seconds``/``tokens_per_s`` (prompt + completion tokens), the
+    ``approval``, the typed ``intents`` with whether each held and the scenario's ``floors_met``
+    (zou; None elsewhere)."""
+    from environment.metrics import linear_to_db, sinr
+
+    p = np.asarray(record["powers"], dtype=float)
+    s = sinr(np.asarray(gains, dtype=float), p, noise)
+    secs, toks = float(record.get("llm_seconds") or 0.0), int(record.get("llm_tokens") or 0)
+    wr = record["wmmse_sum_rate"]
+    return {
+        "p_max": float(p_max),
+        "power_frac": (p / p_max).tolist(),
+        "sinr_db": [float(linear_to_db(x)) if x > 0 else None for x in s],
+        "rates": record["rates"],
+        "ratio": record["sum_rate"] / wr if wr > 0 else None,
+        "rounds": record.get("rounds"),
+        "agreed": record.get("agreed"),
+        "llm_tokens": toks,
+        "llm_seconds": secs,
+        "tokens_per_s": toks / secs if secs > 0 else None,
+        "approval": record.get("approval"),
+        "intents": record.get("intents", []),
+        "floors_met": record.get("floors_met"),
+    }
+
+
+def read_intents(rt: Runtime, texts: list, state: dict) -> list:
+    """Read sentences typed at slot ``state["slot"]``'s pause into constraints (one per sentence,
+    :func:`agents.intents.parse_intent` with the episode's model) that hold from the next slot.
+
+    Returns one record per sentence (kept in the state, so a resumed run keeps them): ``text``,
+    ``slot`` (typed at), ``from_slot``, and ``agent``/``kind``/``value``/``raw``/``note``, or
+    ``error`` when the sentence could not be read (the episode goes on). Emits an ``intent``
+    event per record.
+    """
+    from agents.intents import IntentError, parse_intent
+
+    backend = rt.backend
+    if backend is None:  # a classical planner: the episode's model still reads the sentences
+        from agents.models import load_model
+
+        backend = load_model(rt.settings["model"])
+    slot = int(state["slot"])
+    ids = list(range(rt.settings["agents"]))
+    out = []
+    for text in texts:
+        rec = {"text": str(text), "slot": slot, "from_slot": slot + 1}
+        try:
+            it = parse_intent(str(text), ids, backend)
+            rec.update(agent=it.agent, kind=it.kind, value=it.value, raw=it.raw, note=it.note)
+        except IntentError as exc:
+            rec["error"] = str(exc).splitlines()[0]
+        out.append(rec)
+        _emit({"type": "intent", **rec})
+    return out
+
+
+def active_intents(intents: list | None, slot: int) -> list:
+    """The typed intents that were read (not the ones that failed) and hold in ``slot``."""
+    return [i for i in intents or [] if "error" not in i and i["from_slot"] <= slot]
+
+
+def with_intents(constraints: dict, intents: list | None, k: int, slot: int) -> dict:
+    """The scenario's constraints tightened by the intents holding in ``slot`` (unchanged when
+    there are none): the larger minimum rate, the smaller power fraction per link."""
+    active = active_intents(intents, slot)
+    if not active:
+        return constraints
+    from agents.intents import constraint_arrays
+
+    arrs = constraint_arrays([{"agent": i["agent"], i["kind"]: i["value"]} for i in active], k)
+    out = dict(constraints)
+    if np.any(arrs["min_rate"] > 0):
+        old = np.broadcast_to(np.asarray(out.get("min_rate", 0.0), dtype=float), (k,))
+        out["min_rate"] = np.maximum(old, arrs["min_rate"])
+    if np.any(arrs["max_power_frac"] < 1):
+        old = np.broadcast_to(np.asarray(out.get("max_power_frac", 1.0), dtype=float), (k,))
+        out["max_power_frac"] = np.minimum(old, arrs["max_power_frac"])
+    return out
+
+
+def intent_report(active: list, rates, powers, p_max: float) -> list:
+    """Each active intent with what the committed slot gave its link and whether it ``held``."""
+    out = []
+    for i in active:
+        a = i["agent"]
+        got = float(rates[a]) if i["kind"] == "min_rate" else float(powers[a]) / p_max
+        held = got >= i["value"] - 1e-9 if i["kind"] == "min_rate" else got <= i["value"] + 1e-9
+        out.append({"text": i["text"], "agent": a, "kind": i["kind"], "value": i["value"],
+                    "got": got, "held": bool(held)})  # fmt: skip
+    return out
 
 
 def recursion_limit(steps: int) -> int:
@@ -545,6 +689,7 @@ def initial_state(settings: dict) -> dict:
         "plan": None,
         "pending": None,
         "steps": [],
+        "intents": [],
     }
 
 
@@ -611,7 +756,7 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         "intent_satisfaction": intent,
         **operator_summary(s, steps),
     }
-    return {
+    doc = {
         "scenario": s["scenario"],
         "seed": s["seed"],
         "agents": s["agents"],
@@ -622,6 +767,9 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         "steps": steps,
         "summary": summary,
     }
+    if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
+        doc["intents"] = state["intents"]
+    return doc
 
 
 def strip_timings(obj):

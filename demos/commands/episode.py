@@ -200,11 +200,7 @@ def _ask(request, display=None) -> dict:
         if len(fracs) != len(plan) or not all(0.0 <= f <= 1.0 for f in fracs):
             print(f"  give {len(plan)} fractions in [0, 1]", file=sys.stderr)
             continue
-        p_max = plan[0] / request["plan_frac"][0] if request["plan_frac"][0] else None
-        if p_max is None:
-            print("  cannot scale (first plan power is 0); answer y or n", file=sys.stderr)
-            continue
-        ans = {"powers": [f * p_max for f in fracs], "by": "user"}
+        ans = {"powers": [f * request["p_max"] for f in fracs], "by": "user"}
         break
     if display:
         display.start()

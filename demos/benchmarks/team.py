@@ -22,15 +22,15 @@ import json
 from demos.episode import default_settings, run_episode
 
 
-def rows(quick: bool):
-    steps = 3 if quick else 5
+def rows(quick: bool, steps: int | None = None):
+    steps = steps or (3 if quick else 5)
     yield "negotiation K=6", dict(agents=6, steps=steps)
     yield "tools off K=6", dict(agents=6, steps=steps, tools=[])
     yield "loss 0.3 K=6", dict(agents=6, steps=steps, loss=0.3)
     yield "independent K=6", dict(agents=6, steps=steps, strategy="independent")
     yield "leader K=6", dict(agents=6, steps=steps, strategy="leader")
     for k in (4, 8) if quick else (4, 8, 16):
-        yield f"negotiation K={k}", dict(agents=k, steps=steps if k < 16 else 3)
+        yield f"negotiation K={k}", dict(agents=k, steps=steps if k < 16 else min(steps, 3))
     yield "zou energy-saving K=4", dict(scenario="zou", agents=4, steps=steps)
 
 
@@ -41,7 +41,7 @@ def edge_cloud(backend, cloud_backend, args) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for label, over in (("edge+cloud", dict(strategy="negotiation")),
                         ("cloud-only", dict(strategy="cloud"))):  # fmt: skip
-        s = default_settings(seed=args.seed, model=args.model, agents=6, steps=args.steps,
+        s = default_settings(seed=args.seed, model=args.model, agents=6, steps=args.steps or 5,
                              cloud=True, cloud_model=args.cloud_model, **over)  # fmt: skip
         m = run_episode(s, backend=backend, cloud_backend=cloud_backend)["summary"]
         print(
@@ -64,7 +64,8 @@ def main(argv=None) -> None:
     ap.add_argument("--edge-cloud", action="store_true",
                     help="only the edge+cloud vs cloud-only comparison")  # fmt: skip
     ap.add_argument("--cloud-model", default="gemma3", help="cloud coordinator's model")
-    ap.add_argument("--steps", type=int, default=5, help="slots of the edge/cloud episode")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="slots per episode (default 5, --quick 3; edge/cloud 5)")  # fmt: skip
     args = ap.parse_args(argv)
     backend = load_model(args.model)
     if args.edge_cloud:
@@ -74,7 +75,7 @@ def main(argv=None) -> None:
         "| run | ratio to WMMSE | messages (lost) | bytes | tokens | model s | wall s | overhead |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for label, over in rows(args.quick):
+    for label, over in rows(args.quick, args.steps):
         if args.only and args.only not in label:
             continue
         s = default_settings(seed=args.seed, model=args.model, **over)

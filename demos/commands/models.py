@@ -41,6 +41,8 @@ def run(args) -> int:
     for r in rows:
         name = r["name"] + (" (default)" if r["default"] else "")
         kind = "chat" if r["chat"] else "base"
-        table.add_row(name, r["description"], r["quantization"], _size(r["size_bytes"]), kind, r["source"])
+        table.add_row(
+            name, r["description"], r["quantization"], _size(r["size_bytes"]), kind, r["source"]
+        )
     Console().print(table)
     return 0

@@ -272,6 +272,7 @@ class Runtime:
     settings: dict
     backend: Any = None
     cloud_backend: Any = None
+    cluster_backend: Any = None
     env: Any = None
     obs: Any = None
     infos: Any = None
@@ -299,8 +300,11 @@ class Runtime:
                     intent=self.intent["text"] if self.intent else None,
                     tol=SCENARIO_TEAM.get(s["scenario"], {}).get("tol", 0.02),
                     ctrl_power=SCENARIO_TEAM.get(s["scenario"], {}).get("ctrl_power"),
+                    tiers=int(s.get("tiers", 2)),
+                    cluster_size=int(s.get("cluster_size", 4)),
                 ),
                 cloud_backend=self.cloud_backend,
+                cluster_backend=self.cluster_backend,
             )
 
     def env_at(self, committed: list) -> None:
@@ -353,6 +357,8 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "seed": s["seed"],
                 "carry": state.get("carry") or {},
                 "memory": state.get("memory") or {},
+                # transmitters / base stations (static): the three-tier team's clusters
+                "positions": None if env.positions is None else env.positions[0],
             }
             tp = rt.planner.plan_detailed(g, env.p_max, env.noise, constraints, context=ctx)
             powers, validation = validate_plan(g, tp.powers, env.p_max, env.noise, constraints)
@@ -363,6 +369,8 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "decisions": tp.decisions,
                 "channel": tp.channel,
                 "escalation": tp.escalation,
+                "cluster_escalation": tp.cluster_escalation,
+                "clusters": tp.clusters,
                 "llm_tokens": tp.llm_tokens,
                 "llm_seconds": tp.llm_seconds,
                 "carry": tp.carry,
@@ -428,6 +436,8 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
             "rounds": pend.get("rounds"),
             "channel": pend.get("channel"),
             "escalation": pend.get("escalation"),
+            "cluster_escalation": pend.get("cluster_escalation"),
+            "clusters": pend.get("clusters"),
             "approval": pend.get("approval"),
             "llm_tokens": pend.get("llm_tokens", 0),
             "llm_seconds": pend.get("llm_seconds", 0.0),
@@ -704,7 +714,8 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
     ch = [x.get("channel") or {} for x in steps]
     llm_seconds = float(sum(x.get("llm_seconds", 0.0) for x in steps))
     cloud_seconds = float(sum(c.get("cloud_seconds", 0.0) for c in ch))
-    model_seconds = llm_seconds + cloud_seconds
+    cluster_seconds = float(sum(c.get("cluster_seconds", 0.0) for c in ch))
+    model_seconds = llm_seconds + cloud_seconds + cluster_seconds
     intent = None
     _, _, intent_def = scenario_setup(s)
     if intent_def is not None and steps:
@@ -742,12 +753,18 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         "cloud_requests": int(sum(c.get("cloud_requests", 0) for c in ch)),
         "cloud_bytes": int(sum(c.get("cloud_bytes", 0) for c in ch)),
         "cloud_only_bytes": int(sum(c.get("cloud_only_bytes", 0) for c in ch)),
+        "cluster_requests": int(sum(c.get("cluster_requests", 0) for c in ch)),
+        "cluster_bytes": int(sum(c.get("cluster_bytes", 0) for c in ch)),
+        "cluster_peer_bytes": int(sum(c.get("cluster_peer_bytes", 0) for c in ch)),
         "agreed_slots": int(sum(bool(x.get("agreed")) for x in steps)),
         "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
         "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),
         "llm_tokens": int(sum(x.get("llm_tokens", 0) for x in steps)),
         "llm_seconds": llm_seconds,
         "cloud_seconds": cloud_seconds,
+        "cluster_seconds": cluster_seconds,
+        "model_seconds": model_seconds,
+        "links": _links(s, ch, llm_seconds),
         "wall_seconds": wall_seconds,
         "overhead_seconds": max(wall_seconds - model_seconds, 0.0),
         "overhead_fraction": max(wall_seconds - model_seconds, 0.0) / wall_seconds
@@ -770,6 +787,28 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
     if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
         doc["intents"] = state["intents"]
     return doc
+
+
+def _links(settings: dict, ch: list, llm_seconds: float) -> dict:
+    """What crossed each link of the tiers: requests, bytes, model seconds at the receiving end
+    (edge: device-to-device messages and the devices' own model time)."""
+
+    def tot(key):
+        return sum(c.get(key, 0) for c in ch)
+
+    edge = {"messages": int(tot("sent")), "bytes": int(tot("bytes")), "model_seconds": llm_seconds}
+    cloud = {"requests": int(tot("cloud_requests")), "bytes": int(tot("cloud_bytes")),
+             "model_seconds": float(tot("cloud_seconds"))}  # fmt: skip
+    if int(settings.get("tiers", 2)) == 3:
+        return {
+            "edge": edge,
+            "edge->L1": {"requests": int(tot("cluster_requests")),
+                         "bytes": int(tot("cluster_bytes")),
+                         "model_seconds": float(tot("cluster_seconds"))},
+            "L1<->L1": {"bytes": int(tot("cluster_peer_bytes"))},
+            "L1->L0": cloud,
+        }  # fmt: skip
+    return {"edge": edge, "edge->cloud": cloud}
 
 
 def strip_timings(obj):
@@ -818,6 +857,7 @@ def run_episode(
     *,
     backend=None,
     cloud_backend=None,
+    cluster_backend=None,
     checkpoint: str | None = None,
     resume: bool = False,
     on_event=None,
@@ -847,7 +887,9 @@ def run_episode(
             saver.delete_thread(THREAD)
         if not resume:
             settings = with_parsed_intents(settings, backend)
-        rt = Runtime(settings, backend=backend, cloud_backend=cloud_backend)
+        rt = Runtime(
+            settings, backend=backend, cloud_backend=cloud_backend, cluster_backend=cluster_backend
+        )
         graph = build_episode_graph(rt, checkpointer=saver)
         inp = None if resume else initial_state(settings)
         while True:
@@ -903,13 +945,22 @@ def default_settings(**over) -> dict:
         "max_tokens": 40,
         "cloud": False,
         "cloud_model": None,
+        "tiers": 2,
+        "cluster_size": 4,
+        "cluster_model": None,
         "approve": False,
         "min_rate": None,
         "intents": None,
         "constraints": None,
         "env": None,
     }
-    s.update({k: v for k, v in over.items() if v is not None or k in ("cloud_model", "min_rate")})
+    s.update(
+        {
+            k: v
+            for k, v in over.items()
+            if v is not None or k in ("cloud_model", "min_rate", "cluster_model")
+        }
+    )
     if (
         s["tools"] is None
     ):  # the scenario's tool: energy saving needs min_power, rates best_response

@@ -12,6 +12,11 @@ message loss, the independent and leader strategies, and K = 4, 8, 16.
 ``--edge-cloud``: the same d2d K=6 episode planned by the edge team with escalation of unsettled
 slots (edge+cloud) and by the cloud coordinator alone (``--strategy cloud``: every agent's report
 goes up every slot): sum-rate ratio, requests and bytes across the edge/cloud link, model seconds.
+
+``--tiers``: two tiers (edge, cloud) vs three (edge, cluster coordinators L1, cloud L0) on the same
+episodes, cellular K=7 (clusters of 3 cells) and d2d K=8 (clusters of 4 links), negotiation with
+one round (so slots do escalate): ratio to WMMSE, what crossed each link (requests, bytes), model
+seconds per tier (L1 on ``--cluster-model``, L0 on ``--cloud-model``), wall and overhead.
 """
 
 from __future__ import annotations
@@ -22,15 +27,15 @@ import json
 from demos.episode import default_settings, run_episode
 
 
-def rows(quick: bool):
-    steps = 3 if quick else 5
+def rows(quick: bool, steps: int | None = None):
+    steps = steps or (3 if quick else 5)
     yield "negotiation K=6", dict(agents=6, steps=steps)
     yield "tools off K=6", dict(agents=6, steps=steps, tools=[])
     yield "loss 0.3 K=6", dict(agents=6, steps=steps, loss=0.3)
     yield "independent K=6", dict(agents=6, steps=steps, strategy="independent")
     yield "leader K=6", dict(agents=6, steps=steps, strategy="leader")
     for k in (4, 8) if quick else (4, 8, 16):
-        yield f"negotiation K={k}", dict(agents=k, steps=steps if k < 16 else 3)
+        yield f"negotiation K={k}", dict(agents=k, steps=steps if k < 16 else min(steps, 3))
     yield "zou energy-saving K=4", dict(scenario="zou", agents=4, steps=steps)
 
 
@@ -41,7 +46,7 @@ def edge_cloud(backend, cloud_backend, args) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for label, over in (("edge+cloud", dict(strategy="negotiation")),
                         ("cloud-only", dict(strategy="cloud"))):  # fmt: skip
-        s = default_settings(seed=args.seed, model=args.model, agents=6, steps=args.steps,
+        s = default_settings(seed=args.seed, model=args.model, agents=6, steps=args.steps or 5,
                              cloud=True, cloud_model=args.cloud_model, **over)  # fmt: skip
         m = run_episode(s, backend=backend, cloud_backend=cloud_backend)["summary"]
         print(
@@ -50,6 +55,35 @@ def edge_cloud(backend, cloud_backend, args) -> None:
             f"| {m['wall_seconds']:.1f} |",
             flush=True,
         )
+
+
+def tiers(backend, cluster_backend, cloud_backend, args) -> None:
+    """Two vs three tiers on cellular and clustered d2d."""
+    print("\n| scenario | tiers | ratio to WMMSE | edge msgs | edge->L1 req (bytes) "
+          "| L1<->L1 bytes | ->L0 req (bytes) | edge model s | L1 model s | L0 model s "
+          "| wall s | overhead |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for scen, k, size in (("cellular", 7, 3), ("d2d", 8, 4)):
+        for n in (2, 3):
+            s = default_settings(seed=args.seed, model=args.model, scenario=scen, agents=k,
+                                 steps=args.steps or 3, rounds=1, cloud=True,
+                                 cloud_model=args.cloud_model, tiers=n, cluster_size=size)  # fmt: skip
+            m = run_episode(s, backend=backend, cloud_backend=cloud_backend,
+                            cluster_backend=cluster_backend)["summary"]  # fmt: skip
+            ln = m["links"]
+            l1 = ln.get("edge->L1", {"requests": 0, "bytes": 0, "model_seconds": 0.0})
+            l0 = ln.get("L1->L0") or ln["edge->cloud"]
+            peer = ln.get("L1<->L1", {}).get("bytes", 0)
+            print(
+                f"| {scen} K={k} | {n} | {m['ratio_to_wmmse']:.3f} | {m['messages']} "
+                f"| {l1['requests']} ({l1['bytes']}) | {peer} | {l0['requests']} ({l0['bytes']}) "
+                f"| {m['llm_seconds']:.1f} | {l1['model_seconds']:.1f} | {l0['model_seconds']:.1f} "
+                f"| {m['wall_seconds']:.1f} | {m['overhead_fraction']:.1%} |",
+                flush=True,
+            )
+            if args.jsonl:
+                with open(args.jsonl, "a") as fh:
+                    fh.write(json.dumps({"label": f"{scen} K={k} tiers={n}", "summary": m}) + "\n")
 
 
 def main(argv=None) -> None:
@@ -64,9 +98,17 @@ def main(argv=None) -> None:
     ap.add_argument("--edge-cloud", action="store_true",
                     help="only the edge+cloud vs cloud-only comparison")  # fmt: skip
     ap.add_argument("--cloud-model", default="gemma3", help="cloud coordinator's model")
-    ap.add_argument("--steps", type=int, default=5, help="slots of the edge/cloud episode")
+    ap.add_argument("--tiers", action="store_true",
+                    help="only the two- vs three-tier comparison")  # fmt: skip
+    ap.add_argument("--cluster-model", default="smollm2", help="cluster coordinators' model")
+    ap.add_argument("--steps", type=int, default=None,
+                    help="slots per episode (default 5, --quick 3; edge/cloud 5)")  # fmt: skip
     args = ap.parse_args(argv)
     backend = load_model(args.model)
+    if args.tiers:
+        # separate instances, so each tier's model time is its own
+        tiers(backend, load_model(args.cluster_model), load_model(args.cloud_model), args)
+        return
     if args.edge_cloud:
         edge_cloud(backend, load_model(args.cloud_model), args)
         return
@@ -74,7 +116,7 @@ def main(argv=None) -> None:
         "| run | ratio to WMMSE | messages (lost) | bytes | tokens | model s | wall s | overhead |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for label, over in rows(args.quick):
+    for label, over in rows(args.quick, args.steps):
         if args.only and args.only not in label:
             continue
         s = default_settings(seed=args.seed, model=args.model, **over)

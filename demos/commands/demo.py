@@ -69,7 +69,8 @@ def add_parser(sub) -> None:
     p.add_argument("--auto", action="store_true", help="run without input, approving every plan")
     p.add_argument("--out", default=None, metavar="FILE.json", help="write the trace when done")
     p.set_defaults(func=run, temperature=0.0, min_rate=None, resume=False, checkpoint=None,
-                   approve=True, auto_approve=False)  # fmt: skip
+                   approve=True, auto_approve=False, tiers=2, cluster_size=4,
+                   cluster_model=None)  # fmt: skip
 
 
 def run(args) -> int:
@@ -88,7 +89,7 @@ def run(args) -> int:
         loss=args.loss, tools=tools, max_tokens=args.max_tokens,
         cloud=args.cloud_model is not None, cloud_model=args.cloud_model, approve=True,
     )  # fmt: skip
-    backend, cloud = _load_models(settings)
+    backend, cloud, _ = _load_models(settings)
     session = Session(settings, auto=args.auto, intents=list(args.intent))
     trace = session.run(backend, cloud, live=tty)
     if trace is None:

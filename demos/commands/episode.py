@@ -42,6 +42,14 @@ def add_parser(sub) -> None:
     p.add_argument("--cloud-model", default=None, metavar="MODEL",
                    help="escalate unsettled slots to a cloud coordinator on MODEL "
                    "('solver' = no model, just the cloud's solver)")  # fmt: skip
+    p.add_argument("--tiers", type=int, default=2, choices=(2, 3),
+                   help="2: edge devices + cloud (default); 3: devices, cluster coordinators (L1), "
+                   "cloud (L0); 3 turns escalation on (cloud model default 'solver')")  # fmt: skip
+    p.add_argument("--cluster-size", type=int, default=4, metavar="N",
+                   help="with --tiers 3: about N devices per cluster (default 4)")  # fmt: skip
+    p.add_argument("--cluster-model", default=None, metavar="MODEL",
+                   help="with --tiers 3: the cluster coordinators' model (default: the cloud's; "
+                   "'solver' = no model)")  # fmt: skip
     p.add_argument("--min-rate", type=float, default=None, help="rate floor per link (zou)")
     p.add_argument("--intent", action="append", default=None, metavar="TEXT",
                    help="an operator intent in words, read by the edge model once (repeatable), "
@@ -77,6 +85,7 @@ def _check(args):
         raise UsageError("--max-tokens must be at least 8")
     if args.min_rate is not None and not (math.isfinite(args.min_rate) and args.min_rate > 0):
         raise UsageError("--min-rate must be a positive rate in bit/s/Hz")
+    _check_tiers(args)
     if args.resume and not args.checkpoint:
         raise UsageError("--resume needs --checkpoint FILE.sqlite")
     if args.auto_approve and not args.approve:
@@ -99,6 +108,30 @@ def _check(args):
     return tools
 
 
+def _check_tiers(args) -> None:
+    """``--tiers 3`` needs an LLM edge team and a scenario with clusters (at least two)."""
+    if args.tiers != 3:
+        if args.cluster_model is not None:
+            raise UsageError("--cluster-model needs --tiers 3")
+        return
+    from planners.coordination import n_clusters
+
+    if args.planner != "llm":
+        raise UsageError("--tiers 3 is how the LLM team escalates; drop it for --planner "
+                         f"{args.planner}")  # fmt: skip
+    if args.strategy == "cloud":
+        raise UsageError("--tiers 3 needs an edge team to escalate from; --strategy cloud has none")
+    if args.scenario == "gaussian":
+        raise UsageError("--tiers 3 needs clusters, and gaussian has no geometry to cluster by; "
+                         "use d2d, cellular or zou")  # fmt: skip
+    if args.cluster_size < 1:
+        raise UsageError(f"--cluster-size must be at least 1, got {args.cluster_size}")
+    k = args.agents or (4 if args.scenario == "zou" else 6)
+    if n_clusters(k, args.cluster_size) < 2:
+        raise UsageError(f"--tiers 3 needs at least 2 clusters: {k} devices in clusters of "
+                         f"{args.cluster_size} make one; lower --cluster-size")  # fmt: skip
+
+
 def run(args) -> int:
     from demos.episode import NothingToResume, default_settings, run_episode, saved_settings
     from demos.files import save_json
@@ -109,15 +142,19 @@ def run(args) -> int:
         scenario=args.scenario, agents=k, planner=args.planner, steps=args.steps, seed=args.seed,
         model=args.model, strategy=args.strategy, rounds=args.rounds, loss=args.loss,
         tools=tools, temperature=args.temperature, max_tokens=args.max_tokens,
-        cloud=args.cloud_model is not None, cloud_model=args.cloud_model,
-        approve=args.approve, min_rate=args.min_rate, intents=args.intent,
+        cloud=args.cloud_model is not None or args.tiers == 3,
+        cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
+        approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
+        cluster_size=args.cluster_size,
+        cluster_model=(args.cluster_model or args.cloud_model or "solver")
+        if args.tiers == 3 else None,
     )  # fmt: skip
     if args.resume:
         saved = saved_settings(args.checkpoint)
         if saved is None:
             raise UsageError(f"nothing to resume in {args.checkpoint}")
         settings = saved
-    backend, cloud = _load_models(settings)
+    backend, cloud, cluster = _load_models(settings)
     json_out = args.json or args.out == "-"
     approver = None
     if settings.get("approve"):
@@ -132,6 +169,7 @@ def run(args) -> int:
             settings,
             backend=backend,
             cloud_backend=cloud,
+            cluster_backend=cluster,
             checkpoint=args.checkpoint,
             resume=args.resume,
             on_event=display.on_event if display else None,
@@ -152,7 +190,7 @@ def run(args) -> int:
 
 def _load_models(settings):
     if settings["planner"] != "llm" and not settings.get("intents"):
-        return None, None
+        return None, None, None
     from agents.backends.base import BackendError
     from agents.models import ModelNotFoundError, load_model
 
@@ -165,10 +203,13 @@ def _load_models(settings):
             raise UsageError(str(exc).splitlines()[0]) from None
 
     backend = load(settings["model"])
-    cloud = None
+    cloud = cluster = None
     if settings.get("cloud") and settings.get("cloud_model") not in (None, "solver"):
         cloud = load(settings["cloud_model"])
-    return backend, cloud
+    spec = settings.get("cluster_model")
+    if spec not in (None, "solver"):  # one instance when L1 and L0 run the same model
+        cluster = cloud if spec == settings.get("cloud_model") else load(spec)
+    return backend, cloud, cluster
 
 
 def _auto_approve(request, display=None) -> dict:
@@ -255,6 +296,9 @@ class _Progress:
             desc = f"channel: {e['delivered']} delivered, {e['lost']} lost"
         elif t == "escalate":
             desc = f"escalated {len(e['requests'])} request(s) to the cloud"
+        elif t == "cluster":
+            desc = (f"cluster coordinators: {len(e['requests'])} planned, "
+                    f"{len(e['reasons'])} sent on to the cloud")  # fmt: skip
         elif t == "commit":
             r = e["sum_rate"] / e["wmmse_sum_rate"] if e["wmmse_sum_rate"] else 0.0
             desc = f"committed: sum-rate {e['sum_rate']:.2f} ({r:.0%} of WMMSE)"
@@ -294,6 +338,18 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
         else ""
     )
     console.print(table)
+    links = s.get("links") or {}
+    if "edge->L1" in links:
+        a, b = links["edge->L1"], links["L1->L0"]
+        console.print(
+            f"tiers: edge->L1 {a['requests']} requests, {a['bytes']} bytes, model "
+            f"{a['model_seconds']:.1f} s; L1<->L1 {links['L1<->L1']['bytes']} bytes; L1->L0 "
+            f"{b['requests']} requests, {b['bytes']} bytes, model {b['model_seconds']:.1f} s"
+        )
+    elif links.get("edge->cloud", {}).get("requests"):
+        b = links["edge->cloud"]
+        console.print(f"edge->cloud {b['requests']} requests, {b['bytes']} bytes, model "
+                      f"{b['model_seconds']:.1f} s")  # fmt: skip
     intent = s.get("intent_satisfaction")
     if intent:
         console.print(

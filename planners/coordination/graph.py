@@ -9,6 +9,9 @@
                                                                        |--> escalate (cloud, unsettled) -> commit
                                                                        +--> commit -> END
 
+    three tiers (tiers=3): unsettled --> cluster (L1 coordinators) --cannot settle--> escalate (L0)
+                                                                   +--settled--------> commit
+
 ``propose`` runs once per agent and only ever sees that agent's :class:`~tools.LocalView` and the
 messages delivered to it. ``deliver`` pushes the proposals of the wave over the simulated control
 channel (:mod:`.channel`). Every node writes what happened to ``events`` (the state, so a resumed
@@ -115,6 +118,10 @@ def build_decide_graph(team: Team):
                 "cloud_bytes": 0,
                 "cloud_seconds": 0.0,
                 "cloud_only_bytes": reports,
+                "cluster_requests": 0,
+                "cluster_bytes": 0,
+                "cluster_peer_bytes": 0,
+                "cluster_seconds": 0.0,
             },
             "events": [ev],
         }
@@ -271,7 +278,7 @@ def build_decide_graph(team: Team):
         if not settled and state["round"] < s["rounds"]:
             return fan_out(state)
         if s.get("cloud") and (not state["agreed"] or not state["floors_ok"]):
-            return "escalate"
+            return _up(s)
         return "commit"
 
     def lead(state: DecideState) -> dict:
@@ -320,8 +327,18 @@ def build_decide_graph(team: Team):
     def route_lead(state: DecideState):
         s = state["settings"]
         if s.get("cloud") and (not state["agreed"] or not state["floors_ok"]):
-            return "escalate"
+            return _up(s)
         return "commit"
+
+    def _up(s: dict) -> str:
+        """Where an unsettled slot goes first: the cluster coordinators (3 tiers) or the cloud."""
+        return "cluster" if s.get("tiers", 2) == 3 else "escalate"
+
+    def cluster(state: DecideState) -> dict:
+        return team.cluster_answer(state)
+
+    def route_cluster(state: DecideState):
+        return "escalate" if state["tier1"]["to_cloud"] else "commit"
 
     def escalate(state: DecideState) -> dict:
         return team.cloud_answer(state)
@@ -359,6 +376,7 @@ def build_decide_graph(team: Team):
     g.add_node("deliver", deliver)
     g.add_node("negotiate", negotiate)
     g.add_node("lead", lead)
+    g.add_node("cluster", cluster)
     g.add_node("escalate", escalate)
     g.add_node("commit", commit)
     g.add_edge(START, "sense")
@@ -367,8 +385,11 @@ def build_decide_graph(team: Team):
     g.add_edge("cloud_plan", "commit")
     g.add_edge("propose", "deliver")
     g.add_conditional_edges("deliver", after_deliver, ["propose", "negotiate"])
-    g.add_conditional_edges("negotiate", route_negotiate, ["propose", "lead", "escalate", "commit"])
-    g.add_conditional_edges("lead", route_lead, ["escalate", "commit"])
+    g.add_conditional_edges(
+        "negotiate", route_negotiate, ["propose", "lead", "cluster", "escalate", "commit"]
+    )
+    g.add_conditional_edges("lead", route_lead, ["cluster", "escalate", "commit"])
+    g.add_conditional_edges("cluster", route_cluster, ["escalate", "commit"])
     g.add_edge("escalate", "commit")
     g.add_edge("commit", END)
     return g.compile(checkpointer=False, name="decide")

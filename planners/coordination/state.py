@@ -24,14 +24,16 @@ class DecideState(TypedDict, total=False):
     Inputs: ``slot``, ``seed``, ``p_max``, ``noise``, ``views`` (one :class:`LocalView` per
     agent as a dict, empty mailbox), ``neighbours`` (strongest interferers per agent),
     ``p_loss`` (control-channel loss matrix), ``carry`` (each agent's last received note per
-    sender from the previous slot), ``settings`` (strategy, rounds, tol, cloud on/off).
+    sender from the previous slot), ``settings`` (strategy, rounds, tol, cloud on/off, tiers),
+    ``clusters`` (lists of agent ids, one per cluster coordinator; None with two tiers).
 
     Working: ``hears`` (who hears whom), ``groups`` (Gauss-Seidel waves), ``round``, ``wave``,
     ``proposals`` {agent: {power, message, note, ...}}, ``sent`` {agent: power last announced},
     ``mailbox`` {receiver: {sender: envelope}}, ``rounds_powers`` (proposal vector per round),
     ``channel`` counters.
 
-    Outputs: ``plan`` (watts per agent), ``agreed``, ``floors_ok``, ``escalation``, ``events``
+    Outputs: ``plan`` (watts per agent), ``agreed``, ``floors_ok``, ``escalation`` (the cloud's,
+    L0), ``tier1`` (the cluster coordinators', L1), ``events``
     (everything that happened, in order), ``decisions`` (each agent decision's record).
     """
 
@@ -44,6 +46,7 @@ class DecideState(TypedDict, total=False):
     p_loss: list[list[float]]
     carry: dict
     settings: dict
+    clusters: list[list[int]] | None
     hears: list[list[int]]
     groups: list[list[int]]
     round: int
@@ -57,6 +60,7 @@ class DecideState(TypedDict, total=False):
     agreed: bool
     floors_ok: bool
     escalation: dict | None
+    tier1: dict | None
     leader: int | None
     events: Annotated[list, operator.add]
     decisions: Annotated[list, operator.add]

@@ -16,6 +16,10 @@ hear each other are merged into one (duplicates removed, contexts joined). The c
 partial gain matrix of the merged request (interference from outside it stays as measured noise),
 runs the classical constrained solver on it as its tool, and its model (``cloud_model``) writes
 the short answer that goes back down. Every request/answer is counted (requests, bytes, seconds).
+
+Three tiers (``tiers=3``, L2/L1/L0 of the network-large-model literature): unsettled devices go to
+their cluster's coordinator first (:mod:`.tiers`); only what a cluster cannot settle goes on to
+the cloud (L0). Clusters come from the devices' positions (:mod:`.clusters`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from agents.backends.base import BackendError, GenerationConfig
 from tools import LocalView
 
 from . import channel as ch
+from .clusters import make_clusters
 from .graph import STRATEGIES, build_decide_graph, recursion_limit
 from .state import view_to_dict
 
@@ -48,6 +53,11 @@ class TeamConfig:
     ``intent``: the operator's goal in one sentence, appended to every agent's perception
     (e.g. zou: "cut total transmit power while every link keeps its minimum rate").
     ``ctrl_power``: transmit power of the control channel (W; default the data p_max).
+    ``tiers``: 2 = edge + cloud; 3 = edge, cluster coordinators (L1), cloud (L0); 3 turns
+    escalation on and needs clusters (the context's ``positions`` or ``clusters``).
+    ``cluster_size``: devices per cluster (about; ``ceil(K / cluster_size)`` clusters).
+    ``conflict_tol``: a cluster escalates to L0 when a neighbouring cluster's plan would cut one
+    of its devices' planned rates by more than this fraction.
     """
 
     strategy: str = "negotiation"
@@ -62,6 +72,9 @@ class TeamConfig:
     n_interferers: int | None = None
     intent: str | None = None
     ctrl_power: float | None = None
+    tiers: int = 2
+    cluster_size: int = 4
+    conflict_tol: float = 0.1
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -70,6 +83,12 @@ class TeamConfig:
             raise ValueError("rounds must be at least 1")
         if not 0.0 <= self.loss <= 1.0:
             raise ValueError("loss must be a probability in [0, 1]")
+        if self.tiers not in (2, 3):
+            raise ValueError("tiers must be 2 (edge, cloud) or 3 (edge, cluster, cloud)")
+        if self.tiers == 3 and self.strategy == "cloud":
+            raise ValueError("tiers=3 needs an edge team; the cloud strategy has none")
+        if self.cluster_size < 1:
+            raise ValueError("cluster_size must be at least 1")
 
     def settings(self) -> dict:
         return {
@@ -77,7 +96,9 @@ class TeamConfig:
             "rounds": self.rounds,
             "tol": self.tol,
             "loss": self.loss,
-            "cloud": self.cloud,
+            "cloud": self.cloud or self.tiers == 3,
+            "tiers": self.tiers,
+            "conflict_tol": self.conflict_tol,
         }
 
 
@@ -92,16 +113,23 @@ CLOUD_SYSTEM = (
     "powers and sent you their measurements. Your solver proposed a joint plan. Answer JSON "
     '{"accept": true|false, "note": "<short reason>"}; accept unless the plan breaks a rule.'
 )
+CLUSTER_SYSTEM = (
+    "You coordinate one cluster of a radio network. Devices of your cluster could not agree on "
+    "transmit powers and sent you their measurements. Your solver proposed a plan for them. "
+    'Answer JSON {"accept": true|false, "note": "<short reason>"}; accept unless the plan breaks '
+    "a rule."
+)
 
 
 @dataclass
 class Team:
-    """K edge agents on one shared backend, plus an optional cloud backend."""
+    """K edge agents on one shared backend, plus optional cloud (L0) and cluster (L1) backends."""
 
     k: int
     backend: object
     config: TeamConfig = field(default_factory=TeamConfig)
     cloud_backend: object | None = None
+    cluster_backend: object | None = None
 
     def __post_init__(self) -> None:
         cfg = self.config
@@ -142,19 +170,10 @@ class Team:
         """Merge the escalating agents' requests, solve on the cloud, answer (graph node body)."""
         from langgraph.config import get_stream_writer
 
-        k = len(state["views"])
         props = dict(state["proposals"])
-        tol = state["settings"]["tol"]
-        rp = state["rounds_powers"]
-        prev = rp[-2] if len(rp) > 1 else [float(v["last_power"]) for v in state["views"]]
         p_max = state["p_max"]
-        unsettled = [
-            i
-            for i in range(k)
-            if abs(rp[-1][i] - prev[i]) / p_max > tol or not props[str(i)]["floor_ok"]
-        ]
-        if not state["agreed"] and not unsettled:
-            unsettled = list(range(k))
+        tier1 = state.get("tier1")
+        unsettled = tier1["to_cloud"] if tier1 else unsettled_agents(state)
         # merge: one request per connected group of escalating agents that hear each other
         hears = state["hears"]
         groups, seen = [], set()
@@ -181,6 +200,9 @@ class Team:
                 "reports": reports,
                 "proposals": {str(i): props[str(i)]["power"] for i in comp},
             }
+            if tier1:  # what the cluster coordinators forwarded: their plans and why
+                request["reason"] = "cluster could not settle"
+                request["clusters"] = {str(c): r for c, r in tier1["reasons"].items()}
             req_bytes = ch.message_bytes(request)
             raw_bytes = sum(ch.message_bytes({"from": i, "report": reports[i]}) for i in comp)
             plan, sol, accept, note, secs, toks = self._cloud_solve(
@@ -191,7 +213,8 @@ class Team:
             if accept:
                 for i in comp:
                     props[str(i)] = {**props[str(i)], "power": plan[i], "cloud": True}
-            counters["cloud_requests"] += 1
+            if not tier1:  # with clusters, each forwarding cluster counts once (below)
+                counters["cloud_requests"] += 1
             counters["cloud_bytes"] += req_bytes + ans_bytes
             counters["cloud_seconds"] += secs
             answers.append(
@@ -208,15 +231,26 @@ class Team:
                     "cloud_seconds": secs,
                 }
             )
-        ev = {"type": "escalate", "slot": state["slot"], "requests": answers}
+        if tier1:
+            counters["cloud_requests"] += len(tier1["reasons"])
+        ev = {"type": "escalate", "tier": 0, "slot": state["slot"], "requests": answers}
         try:
             get_stream_writer()(ev)
         except Exception:  # noqa: BLE001
             pass
         return {"proposals": props, "escalation": ev, "channel": counters, "events": [ev]}
 
-    def _cloud_solve(self, reports, comp, props, p_max, reason):
-        """The cloud's solver on the reports of ``comp``, then its model's accept/note."""
+    def cluster_answer(self, state: dict) -> dict:
+        """L1: each cluster coordinator settles its unsettled devices (graph node body)."""
+        from .tiers import cluster_answer
+
+        return cluster_answer(self, state)
+
+    def _cloud_solve(self, reports, comp, props, p_max, reason, tier=0):
+        """A coordinator's solver on the reports of ``comp``, then its model's accept/note.
+
+        ``tier`` 0: the cloud (``cloud_backend``); 1: a cluster coordinator (``cluster_backend``).
+        """
         from planners.api import solve_detailed
 
         g, noise_eff, mins, caps = _partial_problem(reports, comp, props)
@@ -227,7 +261,9 @@ class Team:
         # the problem is in units of p_max: the solver's powers are fractions; scale to watts
         plan = {i: float(sol.powers[n]) * p_max for n, i in enumerate(comp)}
         accept, note, secs, toks = True, "solver plan", 0.0, 0
-        if self.cloud_backend is not None:
+        backend = self.cluster_backend if tier == 1 else self.cloud_backend
+        system = CLUSTER_SYSTEM if tier == 1 else CLOUD_SYSTEM
+        if backend is not None:
             t0 = time.perf_counter()
             try:
                 prompt = json.dumps(
@@ -239,11 +275,11 @@ class Team:
                     }
                 )
                 msgs = [
-                    {"role": "system", "content": CLOUD_SYSTEM},
+                    {"role": "system", "content": system},
                     {"role": "user", "content": prompt},
                 ]
                 cfg = GenerationConfig(max_tokens=30, temperature=0.0, seed=0)
-                be = self.cloud_backend
+                be = backend
                 if be.is_chat:
                     out = be.chat(msgs, schema=CLOUD_SCHEMA, config=cfg)
                 else:
@@ -255,7 +291,7 @@ class Team:
                 toks = out.prompt_tokens + out.completion_tokens
                 secs = out.seconds
             except (BackendError, ValueError, TypeError) as exc:
-                accept, note = True, f"cloud model unavailable: {str(exc)[:60]}"
+                accept, note = True, f"coordinator model unavailable: {str(exc)[:60]}"
                 secs = time.perf_counter() - t0
         return plan, sol, accept, note, secs, toks
 
@@ -299,6 +335,25 @@ class Team:
         out = {str(i): {"power": plan[i], "floor_ok": True, "cloud": True} for i in comp}
         return {"proposals": out, "agreed": accept, "floors_ok": bool(sol.feasible),
                 "channel": counters, "events": [ev], "escalation": ev}  # fmt: skip
+
+
+def unsettled_agents(state: dict) -> list[int]:
+    """Devices that did not settle: still moving by more than ``tol``, or their floor unmet
+    (every device when the team did not agree and no one stands out)."""
+    k = len(state["views"])
+    props = state["proposals"]
+    tol = state["settings"]["tol"]
+    rp = state["rounds_powers"]
+    prev = rp[-2] if len(rp) > 1 else [float(v["last_power"]) for v in state["views"]]
+    p_max = state["p_max"]
+    out = [
+        i
+        for i in range(k)
+        if abs(rp[-1][i] - prev[i]) / p_max > tol or not props[str(i)]["floor_ok"]
+    ]
+    if not state["agreed"] and not out:
+        out = list(range(k))
+    return out
 
 
 def _intent_agent(intent: str) -> type[EdgeAgent]:
@@ -354,6 +409,8 @@ class TeamPlan:
     carry: dict
     llm_tokens: int
     llm_seconds: float
+    cluster_escalation: dict | None = None
+    clusters: list | None = None
 
 
 class LLMPlanner:
@@ -361,15 +418,20 @@ class LLMPlanner:
 
     name = "llm"
 
-    def __init__(self, backend, config: TeamConfig | None = None, cloud_backend=None):
+    def __init__(
+        self, backend, config: TeamConfig | None = None, cloud_backend=None, cluster_backend=None
+    ):
         self.backend = backend
         self.config = config or TeamConfig()
         self.cloud_backend = cloud_backend
+        self.cluster_backend = cluster_backend
         self._teams: dict[int, Team] = {}
 
     def team(self, k: int) -> Team:
         if k not in self._teams:
-            self._teams[k] = Team(k, self.backend, self.config, self.cloud_backend)
+            self._teams[k] = Team(
+                k, self.backend, self.config, self.cloud_backend, self.cluster_backend
+            )
         return self._teams[k]
 
     def plan(self, gains, p_max=1.0, noise=1.0, constraints=None, *, context=None) -> np.ndarray:
@@ -408,6 +470,8 @@ class LLMPlanner:
             carry=carry,
             llm_tokens=sum(d["tokens"] for d in out["decisions"]),
             llm_seconds=after - before,
+            cluster_escalation=out.get("tier1"),
+            clusters=out.get("clusters"),
         )
 
 
@@ -456,9 +520,21 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -
             )  # fmt: skip
         views.append(view_to_dict(v))
         neighbours.append(nb)
+    clusters = None
+    if cfg.tiers == 3:
+        clusters = ctx.get("clusters") or make_clusters(ctx.get("positions"), k, cfg.cluster_size)
+        if clusters is None:
+            raise ValueError(
+                "tiers=3 needs clusters: pass context positions (the scenario's geometry) "
+                "or clusters; a scenario without geometry has none"
+            )
+        clusters = [sorted(int(i) for i in c) for c in clusters]
+        if sorted(i for c in clusters for i in c) != list(range(k)):
+            raise ValueError("clusters must partition the devices 0..K-1")
     return {
         "slot": int(ctx.get("slot", 0)),
         "seed": int(ctx.get("seed", cfg.seed)),
+        "clusters": clusters,
         "p_max": p_max,
         "noise": noise,
         "views": views,

@@ -640,6 +640,17 @@ def intent_report(active: list, rates, powers, p_max: float) -> list:
     return out
 
 
+def operator_satisfaction(steps: list) -> dict | None:
+    """``intent_satisfaction`` of the operator's intents (given as settings or typed at the
+    pauses): the fraction of (intent, slot) pairs that held; None without any."""
+    held = [bool(m) for x in steps for m in x.get("constraints_met", [])]
+    held += [bool(i["held"]) for x in steps for i in x.get("intents", [])]
+    if not held:
+        return None
+    return {"kind": "operator", "held": int(sum(held)), "checks": len(held),
+            "fraction": sum(held) / len(held)}  # fmt: skip
+
+
 def recursion_limit(steps: int) -> int:
     """Supersteps of the outer loop: sense, decide, approve, commit per slot, plus headroom."""
     return 4 * steps + 10
@@ -742,6 +753,8 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
             intent["optimal_total_power_w"] = least
             intent["optimal_saved_fraction"] = 1.0 - least / p_max_total
             intent["power_over_optimal"] = used / least if least > 0 else None
+    if intent is None:
+        intent = operator_satisfaction(steps)
     summary = {
         "mean_sum_rate": mean,
         "wmmse_mean_sum_rate": wmean,

@@ -140,6 +140,8 @@ def test_typed_intents_are_state_a_resumed_run_keeps(tmp_path, model):
         assert (it["agent"], it["kind"], it["value"]) == (1, "max_power_frac", 0.3)
         assert it["held"] and step["powers"][1] <= 0.3 * t["p_max"] + 1e-9
     assert t["steps"][0]["powers"][1] > 0.3 * t["p_max"]  # uncapped before: the cap mattered
+    assert t["summary"]["intent_satisfaction"]["fraction"] == 1.0  # held in slots 1 and 2
+    assert t["summary"]["intent_satisfaction"]["checks"] == 2
 
 
 @pytest.mark.parametrize("size", [(79, 24), (80, 23), (40, 10)])

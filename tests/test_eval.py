@@ -250,6 +250,10 @@ def test_episode_reads_intents_once_and_records_them(model):
     op = t["summary"]["operator_intents"]
     assert op["intents"] == s["intents"] and op["parse_tokens"] == parsed[0]["tokens"]
     assert all(len(x["constraints_met"]) == 1 for x in t["steps"])
+    held = sum(x["constraints_met"][0] for x in t["steps"])
+    assert t["summary"]["intent_satisfaction"] == {
+        "kind": "operator", "held": held, "checks": 2, "fraction": held / 2
+    }  # fmt: skip
     if parsed[0].get("kind") == "min_rate":  # what the model read is what the planner kept
         floor = parsed[0]["value"]
         assert all(x["rates"][parsed[0]["agent"]] >= floor - 1e-6 for x in t["steps"]) == (

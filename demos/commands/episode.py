@@ -351,7 +351,10 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
         console.print(f"edge->cloud {b['requests']} requests, {b['bytes']} bytes, model "
                       f"{b['model_seconds']:.1f} s")  # fmt: skip
     intent = s.get("intent_satisfaction")
-    if intent:
+    if intent and intent.get("kind") == "operator":
+        console.print(f"operator intents: held in {intent['held']}/{intent['checks']} "
+                      f"(intent, slot) pairs ({intent['fraction']:.0%})")  # fmt: skip
+    elif intent:
         console.print(
             f"intent {intent['name']}: floors held in {intent['satisfied_slots']}/"
             f"{intent['slots']} slots; total power {intent['mean_total_power_w']:.2f} W of "

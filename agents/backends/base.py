@@ -2,7 +2,9 @@
 
 A backend wraps one loaded model. All agents that use the same model share one backend instance
 (weights loaded once, see :mod:`agents.backends.registry`); its calls are serialized by a lock,
-because one llama.cpp context is not thread-safe and one call already uses every core.
+because one llama.cpp context is not thread-safe and one call already keeps its threads busy
+(half the logical CPUs by default, see :func:`agents.backends.llama.default_threads`);
+parallel calls would only fight over the same cores.
 
 Every call returns a :class:`Completion` that records prompt and completion tokens and wall
 seconds; the backend also keeps running totals in :attr:`ModelBackend.usage`.

@@ -10,8 +10,9 @@ Planners
 
 ``llm``      the LLM team. It reads the scenario's intent *texts* once (the edge model parses
              each sentence into a constraint; tokens and seconds count in its row), plans with
-             those constraints (each agent sees its own minimum rate and power cap) and its plan
-             is validated (see :func:`demos.episode.validate_plan`).
+             those constraints (each agent sees its own minimum rate and power cap) and closes
+             its floors by its own distributed floor-control loop (see
+             :mod:`planners.coordination.floor_control`; the trace's ``validation``).
 ``oracle``   the constrained classical solver (``best``) given the *checks* themselves: the
              upper reference for intent-aware planning.
 others       the classical planners (``maxpower``, ``random``, ``wmmse``, ``fp``, ``greedy``,

@@ -199,10 +199,12 @@ def operator_summary(settings: dict, steps: list) -> dict:
             "parse_tokens": int(sum(x.get("tokens", 0) for x in parsed)),
             "parse_seconds": float(sum(x.get("seconds", 0.0) for x in parsed)),
             "constraints_met": sum(met) / len(met) if met else None,
+            # slots whose plan the team's closed loop changed (beyond clipping caps)
             "validated_slots": int(
                 sum(
-                    bool((x.get("validation") or {}).get("raised"))
-                    or bool((x.get("validation") or {}).get("lowered"))
+                    any(
+                        (x.get("validation") or {}).get(w) for w in ("raised", "lowered", "yielded")
+                    )
                     for x in steps
                 )
             ),

@@ -20,6 +20,15 @@ def _views(floors, caps, p_max=1.0):
     ]
 
 
+def _plain(x) -> bool:
+    """Only built-in JSON types (LangGraph's checkpointer refuses numpy scalars)."""
+    if isinstance(x, dict):
+        return all(type(k) is str and _plain(v) for k, v in x.items())
+    if isinstance(x, list):
+        return all(_plain(v) for v in x)
+    return x is None or type(x) in (bool, int, float, str)
+
+
 def _everyone(k):
     return [[j for j in range(k) if j != i] for i in range(k)]
 
@@ -46,6 +55,7 @@ def test_raises_the_floor_then_asks_the_loudest_interferer_for_the_exact_cut():
     assert counted == {"sent": 1, "delivered": 1, "lost": 0, "bytes": req["bytes"]}
     assert rec["messages"] == 1 and rec["bytes"] == req["bytes"] > 0
     assert rec["before"] == [0.2, 1.0, 1.0, 1.0] and rec["minislots"] >= 2
+    assert _plain(rec) and _plain(counted)
 
 
 def test_uses_only_what_each_receiver_measures():
@@ -155,6 +165,7 @@ def test_llm_planner_closes_its_floor_and_counts_the_requests(model):
     assert all(sizes) and tp.channel["floor_bytes"] == sum(q["bytes"] for q in rec["requests"])
     assert tp.channel["sent"] >= rec["messages"]
     assert tp.events[-1]["type"] == "floor_control"
+    assert _plain(rec) and _plain(tp.channel) and _plain(tp.events[-1])
 
 
 def test_a_link_yields_when_its_silence_is_worth_more_to_the_links_it_disturbs():
@@ -167,6 +178,7 @@ def test_a_link_yields_when_its_silence_is_worth_more_to_the_links_it_disturbs()
     views = _views([0, 1.0, 0], [None] * 3)
     p, rec, counted = close_floors(g, [1.0, 1.0, 1.0], 1.0, 1.0, views, _everyone(3), NO_LOSS)
     assert rec["yielded"] == [2] and p[2] == 0.0 and p[0] == 1.0 and p[1] == 1.0
+    assert _plain(rec) and _plain(counted)
     assert rates(g, p, 1.0).sum() > rates(g, np.ones(3), 1.0).sum()
     assert rec["yield_messages"] > 0 and rec["floor_messages"] == 0
     assert counted["sent"] == rec["messages"] == rec["yield_messages"]

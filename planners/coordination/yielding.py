@@ -80,21 +80,21 @@ def yield_rounds(medium: Medium, p: np.ndarray, floors: np.ndarray, hears: list[
         for j, box in inbox.items():
             got = sum(float(e["offers"][str(j)]) for e in box)
             if got - own[j] > MIN_NET:
-                net[j] = got - own[j]
+                net[int(j)] = round(float(got - own[j]), 3)  # as announced on the air
         quiet = []
         if net:
-            announce = [{"from": j, "slot": slot, "net": round(v, 3)} for j, v in net.items()]
+            announce = [{"from": j, "slot": slot, "net": v} for j, v in net.items()]
             heard, out = ch.deliver(announce, hears, p_loss, ch.seeded_rng(seed, slot, 8191, n, 1))
             for key, v in out.as_dict().items():
                 counters[key] += v
             for j, v in sorted(net.items()):
                 rivals = [(e["net"], -e["from"]) for e in heard.get(j, []) if e["from"] in net]
-                if all((round(v, 3), -j) > r for r in rivals):
+                if all((v, -j) > r for r in rivals):
                     quiet.append(j)
             p[quiet] = 0.0
-            yielded += quiet
+            yielded += [int(j) for j in quiet]
         log.append({"offers": int(sum(len(e["offers"]) for e in envelopes)),
-                    "candidates": {str(j): round(v, 3) for j, v in net.items()},
+                    "candidates": {str(j): v for j, v in net.items()},
                     "yielded": quiet})  # fmt: skip
         if not quiet:
             break

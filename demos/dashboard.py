@@ -121,6 +121,11 @@ class Dashboard:
         self._say(f"plan after {e['rounds']} round(s), "
                   f"{'agreed' if e['agreed'] else 'not agreed'}", "cyan")  # fmt: skip
 
+    def _on_floor_control(self, e):
+        moved = [f"{w} {e[w]}" for w in ("raised", "lowered", "yielded", "clipped") if e.get(w)]
+        self._say(f"floor control: {e['minislots']} mini-slot(s), {len(e['requests'])} "
+                  f"request(s){', ' if moved else ''}{', '.join(moved)}", "cyan")  # fmt: skip
+
     def _on_intent(self, e):
         if e.get("error"):
             self._say(f"intent not read: {e['error']}", "red")

@@ -99,8 +99,9 @@ def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
 # ``settings["intents"]``: operator sentences. The edge model reads them once, before the first
 # slot (:func:`with_parsed_intents`, stored as ``settings["parsed_intents"]`` so a resumed run
 # does not read them again); the planner gets the constraints, the agents see their own (min
-# rate, power cap), the LLM team's plan is validated (:func:`validate_plan`) and every slot
-# records which constraints held. ``settings["constraints"]``: constraints given directly
+# rate, power cap), the LLM team closes its floors itself (its floor-control loop,
+# :mod:`planners.coordination.floor_control`; its record is the slot's ``validation``) and every
+# slot records which constraints held. ``settings["constraints"]``: constraints given directly
 # (``[{"agent": 2, "min_rate": 1.5}, ...]``), e.g. the evaluator's oracle.
 
 RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a minimum by round-off
@@ -172,62 +173,6 @@ def check_met(check: dict, powers, rates, p_max: float) -> bool:
     return bool(powers[a] <= cap * (1 + POWER_TOL) + 1e-300)
 
 
-def validate_plan(gains, powers, p_max: float, noise: float, constraints: dict, backoffs: int = 24):
-    """Validate the LLM team's plan against the constraints: ``(powers, record | None)``.
-
-    Caps are enforced (clipped). A link whose minimum rate the plan misses first raises its own
-    power by distributed power control (Foschini-Miljanic: ``p_i <- gamma_i (I_i + N) / G_ii``,
-    from its own measured interference, capped); if that is not enough (it hit its cap), it asks
-    its loudest interferer without a floor of its own to halve its power (the ``lower`` request of
-    the agents' notes), and raises again, up to ``backoffs`` times. Links with a floor never back
-    off for another's floor, and a floor out of reach even alone asks nobody. The record keeps the plan before the check, so a report can score
-    both.
-    """
-    if not constraints:
-        return powers, None
-    from planners.constraints import yates
-
-    g = np.asarray(gains, dtype=float)
-    k = g.shape[-1]
-    before = np.asarray(powers, dtype=float).reshape(-1)
-    caps = np.full(k, float(p_max)) * np.asarray(constraints.get("max_power_frac", 1.0))
-    floors = np.broadcast_to(np.asarray(constraints.get("min_rate", 0.0), dtype=float), (k,))
-    p = np.clip(before, 0.0, caps)
-    nz = np.full((1, k), float(noise))
-
-    def short(q):
-        return (floors > 0) & (link_rates(g, q, noise) < floors - RATE_TOL)
-
-    missed = short(p)
-    # a floor the link cannot reach at its cap even alone (its own gain, cap and noise: local
-    # knowledge) asks nobody to back off: silencing the others would not save it
-    alone = np.log2(1.0 + np.diag(g) * caps / noise)
-    hopeless = floors > alone + RATE_TOL
-    lowered: list[int] = []
-    for _ in range(backoffs if missed.any() else 0):
-        p = yates(g[None], nz, caps[None], floors[None], p[None], floor=True)[0]
-        miss = short(p)
-        if not miss.any():
-            break
-        if not (miss & ~hopeless).any():
-            break
-        for i in np.flatnonzero(miss & ~hopeless):
-            loud = np.where((floors <= 0) & (np.arange(k) != i), g[i] * p, 0.0)
-            j = int(np.argmax(loud))
-            if loud[j] <= 0:
-                continue
-            p[j] = 0.0 if p[j] < 0.01 * p_max else 0.5 * p[j]
-            lowered.append(j)
-    return p, {
-        "before": before.tolist(),
-        "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + POWER_TOL))],
-        "raised": [int(i) for i in np.flatnonzero(p > np.clip(before, 0.0, caps) * (1 + 1e-9))],
-        "lowered": sorted(set(lowered)),
-        "floors_missed_before": int(missed.sum()),
-        "floors_missed_after": int(short(p).sum()),
-    }
-
-
 def constraint_record(settings: dict, pending: dict, powers, rates, p_max: float) -> dict:
     """The slot record's part about operator constraints (empty without any)."""
     cons = operator_constraints(settings)
@@ -254,10 +199,12 @@ def operator_summary(settings: dict, steps: list) -> dict:
             "parse_tokens": int(sum(x.get("tokens", 0) for x in parsed)),
             "parse_seconds": float(sum(x.get("seconds", 0.0) for x in parsed)),
             "constraints_met": sum(met) / len(met) if met else None,
+            # slots whose plan the team's closed loop changed (beyond clipping caps)
             "validated_slots": int(
                 sum(
-                    bool((x.get("validation") or {}).get("raised"))
-                    or bool((x.get("validation") or {}).get("lowered"))
+                    any(
+                        (x.get("validation") or {}).get(w) for w in ("raised", "lowered", "yielded")
+                    )
                     for x in steps
                 )
             ),
@@ -361,7 +308,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "positions": None if env.positions is None else env.positions[0],
             }
             tp = rt.planner.plan_detailed(g, env.p_max, env.noise, constraints, context=ctx)
-            powers, validation = validate_plan(g, tp.powers, env.p_max, env.noise, constraints)
+            powers = tp.powers
             pending = {
                 "agreed": tp.agreed,
                 "rounds": tp.rounds,
@@ -374,7 +321,7 @@ def build_episode_graph(rt: Runtime, checkpointer=None):
                 "llm_tokens": tp.llm_tokens,
                 "llm_seconds": tp.llm_seconds,
                 "carry": tp.carry,
-                "validation": validation,
+                "validation": tp.floor_control,
             }
         else:
             opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
@@ -769,6 +716,10 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         "cluster_requests": int(sum(c.get("cluster_requests", 0) for c in ch)),
         "cluster_bytes": int(sum(c.get("cluster_bytes", 0) for c in ch)),
         "cluster_peer_bytes": int(sum(c.get("cluster_peer_bytes", 0) for c in ch)),
+        "floor_requests": int(sum(c.get("floor_requests", 0) for c in ch)),
+        "floor_bytes": int(sum(c.get("floor_bytes", 0) for c in ch)),
+        "yield_messages": int(sum(c.get("yield_messages", 0) for c in ch)),
+        "yield_bytes": int(sum(c.get("yield_bytes", 0) for c in ch)),
         "agreed_slots": int(sum(bool(x.get("agreed")) for x in steps)),
         "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
         "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),

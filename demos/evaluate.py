@@ -10,8 +10,9 @@ Planners
 
 ``llm``      the LLM team. It reads the scenario's intent *texts* once (the edge model parses
              each sentence into a constraint; tokens and seconds count in its row), plans with
-             those constraints (each agent sees its own minimum rate and power cap) and its plan
-             is validated (see :func:`demos.episode.validate_plan`).
+             those constraints (each agent sees its own minimum rate and power cap) and closes
+             its floors by its own distributed floor-control loop (see
+             :mod:`planners.coordination.floor_control`; the trace's ``validation``).
 ``oracle``   the constrained classical solver (``best``) given the *checks* themselves: the
              upper reference for intent-aware planning.
 others       the classical planners (``maxpower``, ``random``, ``wmmse``, ``fp``, ``greedy``,
@@ -24,7 +25,9 @@ A check holds in a slot when the link's rate is at least its ``min_rate`` (1e-6 
 slack) or its power at most ``max_power_frac`` of p_max. ``intent_satisfaction`` is the fraction
 of (check, slot) pairs that held, ``met_of_oracle`` the fraction of the pairs the oracle met
 that this planner met too, ``infeasible`` the pairs no planner could meet (a minimum rate above
-what the link reaches at its cap with every other link silent).
+what the link reaches at its cap with every other link silent). ``raw_mean_sum_rate`` (and
+``raw_intent_satisfaction``) score the LLM team's plans as its decide graph committed them,
+before its closed loop (floor control and yielding) changed them: what the agents planned.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ PLANNER_OPTIONS = {
     "model", "rounds", "strategy", "loss", "tools", "temperature", "max_tokens", "cloud_model",
 }  # fmt: skip
 CSV_FIELDS = (
-    "scenario", "planner", "model", "agents", "steps", "mean_sum_rate", "wmmse_mean_sum_rate",
+    "scenario", "planner", "model", "agents", "steps", "mean_sum_rate", "raw_mean_sum_rate",
+    "wmmse_mean_sum_rate",
     "ratio_to_wmmse", "ratio_to_oracle", "intent_satisfaction", "raw_intent_satisfaction",
     "met_of_oracle", "checks", "checks_met", "infeasible", "intents_read", "mean_power_frac",
     "messages", "message_bytes", "messages_per_decision", "llm_tokens", "tokens_per_decision",
@@ -250,6 +254,18 @@ def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[li
     return out
 
 
+def _raw_sum_rate(steps, gains, noise) -> float:
+    """Mean sum-rate of the plans as the planner's team committed them, before the LLM team's
+    closed loop (floor control, yielding) changed them; the committed one for other planners."""
+    from environment.metrics import rates as link_rates
+
+    out = []
+    for st, g in zip(steps, gains, strict=True):
+        p = np.asarray((st.get("validation") or {}).get("before", st["powers"]), dtype=float)
+        out.append(float(link_rates(g, p, noise).sum()))
+    return float(np.mean(out)) if out else 0.0
+
+
 def _met(checks, steps, gains, p_max, noise, before: bool = False) -> list[list[bool]]:
     from environment.metrics import rates as link_rates
 
@@ -307,6 +323,7 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
                 "agents": sc.n_agents,
                 "steps": decisions,
                 "mean_sum_rate": s["mean_sum_rate"],
+                "raw_mean_sum_rate": _raw_sum_rate(tr["steps"], g, noise),
                 "wmmse_mean_sum_rate": s["wmmse_mean_sum_rate"],
                 "ratio_to_wmmse": s["ratio_to_wmmse"],
                 "ratio_to_oracle": None,
@@ -363,6 +380,8 @@ def planner_totals(rows: list[dict]) -> dict:
             both = [r for r in mine if r["scenario"] in oracle]
             o_sr = sum(oracle[r["scenario"]]["mean_sum_rate"] for r in both)
             tot["ratio_to_oracle"] = sum(r["mean_sum_rate"] for r in both) / o_sr if o_sr else None
+            raw = sum(r.get("raw_mean_sum_rate", r["mean_sum_rate"]) for r in both)
+            tot["raw_ratio_to_oracle"] = raw / o_sr if o_sr else None
             o_met = sum(oracle[r["scenario"]]["checks_met"] for r in both)
             shared = sum((r["met_of_oracle"] or 0.0) * oracle[r["scenario"]]["checks_met"]
                          for r in both)  # fmt: skip

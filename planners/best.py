@@ -12,6 +12,9 @@ sum-rate, then polishes the winner:
 4. FP (Shen & Yu quadratic transform) from full power.
 5. Polish: best-response sweeps over a 21-level grid (may switch silent links back on), then
    WMMSE to stationarity (tolerance 1e-7); both steps never lower the objective.
+6. With minimum rates (``solve(..., min_rate=...)``, K <= ``binary_max_k``): the best grid points
+   that meet them (see :func:`_constrained_grids`); the constrained mode then repairs and
+   compares as for every algorithm (:mod:`planners.constraints`).
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ def _greedy_binary(gains, caps, noise, a, on):
     return np.where(on, caps, 0.0)
 
 
-def best(gains, caps, noise, weights=None, seed=0, starts=8, binary_max_k=12, levels=21):
+def best(gains, caps, noise, weights=None, seed=0, starts=8, binary_max_k=12, levels=21,
+         min_rate=None):  # fmt: skip
     """Multi-start WMMSE (full power, random, on/off), binary search, FP; best per sample, polished."""
     b, k = caps.shape
     noise = np.broadcast_to(np.asarray(noise, dtype=float), (b, k))
@@ -99,7 +103,28 @@ def best(gains, caps, noise, weights=None, seed=0, starts=8, binary_max_k=12, le
     p, it = wmmse_run(gains, caps, noise, weights=a, p0=bestp, max_iter=300, tol=1e-7)
     total_iters += it + sw
     offer(p)
+    if min_rate is not None and np.any(min_rate > 0) and k <= binary_max_k:
+        bestp = _constrained_grids(gains, caps, noise, a, np.asarray(min_rate, float), bestp)
     return bestp, total_iters
+
+
+def _constrained_grids(gains, caps, noise, a, min_rate, bestp):
+    """6. With minimum rates: the best grid point that meets them all (on/off at the caps, and
+    quarters of the caps where 5^K <= 20000), each also with its floors' powers raised to meet
+    them (Yates); kept over ``bestp`` and its constrained-mode repair when it meets the floors
+    better or equally with a larger sum-rate (:func:`planners.constraints.choose`). Floored links at full power with the others
+    silent are such points: the multi-start above, scored without the floors, never offers them."""
+    from .constraints import choose, enforce, yates
+
+    k = caps.shape[1]
+    grids = [np.array([0.0, 1.0])]
+    if 5**k <= 20000:
+        grids.append(np.linspace(0.0, 1.0, 5))
+    cands = [bestp, enforce(gains, noise, caps, min_rate, bestp, penalty=True)[0]]
+    for fr in grids:
+        p, _ = grid_search(gains, caps, noise, a, fr, min_rate=min_rate)
+        cands += [p, yates(gains, noise, caps, min_rate, p, floor=True)]
+    return choose(gains, noise, min_rate, cands)
 
 
 __all__ = ["best"]

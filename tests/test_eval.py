@@ -214,28 +214,6 @@ def test_interrupted_run_leaves_no_half_report(tmp_path):
     assert not out.exists() and _leftovers(tmp_path) == []
 
 
-def test_validation_raises_the_floor_then_asks_the_loudest_interferer_to_back_off():
-    import numpy as np
-
-    from demos.episode import validate_plan
-    from environment.metrics import rates
-
-    # link 0 needs 2 bit/s/Hz; at full power it gets log2(1 + 10/(1 + 5)) < 2 while link 1 and
-    # link 2 transmit; link 1 is its loud interferer, link 2 a faint one; link 3's floor of
-    # 9 bit/s/Hz is out of reach even alone (log2(1 + 4) < 9) and must not silence anyone.
-    g = np.array([[10.0, 5.0, 0.1, 0.0], [0.2, 8.0, 0.1, 0.0], [0.1, 0.1, 6.0, 0.0],
-                  [0.0, 0.0, 0.0, 4.0]])  # fmt: skip
-    cons = {"min_rate": np.array([2.0, 0.0, 0.0, 9.0]), "max_power_frac": np.array([1, 1, 0.5, 1])}
-    p, rec = validate_plan(g, [0.2, 1.0, 1.0, 1.0], 1.0, 1.0, cons)
-    r = rates(g, p, 1.0)
-    assert (
-        r[0] >= 2.0 - 1e-6 and rec["floors_missed_before"] == 2 and rec["floors_missed_after"] == 1
-    )
-    assert rec["clipped"] == [2] and p[2] == 0.5  # the cap holds
-    assert rec["raised"] == [0] and rec["lowered"] == [1] and 0 < p[1] < 1.0
-    assert rec["before"] == [0.2, 1.0, 1.0, 1.0] and p[3] == 1.0
-
-
 def test_episode_reads_intents_once_and_records_them(model):
     """The episode's intent flow (settings["intents"]) with the real model and a classical
     planner: the parse is in the trace, the constraints reach the planner, every slot says

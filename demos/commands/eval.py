@@ -186,6 +186,9 @@ def _print_table(doc: dict, out: Path) -> None:
             parts.append(f"{t['met_of_oracle']:.0%} of those the oracle met")
         if t.get("ratio_to_oracle") is not None:
             parts.append(f"sum-rate {t['ratio_to_oracle']:.1%} of the oracle's")
+            raw = t.get("raw_ratio_to_oracle")
+            if raw is not None and abs(raw - t["ratio_to_oracle"]) > 1e-12:
+                parts.append(f"{raw:.1%} before its closed loop")
         console.print(", ".join(parts))
     console.print(f"report written to {out}/ (report.json, report.csv, *.png, traces/)")
 

@@ -36,6 +36,7 @@ from tools import LocalView
 
 from . import channel as ch
 from .clusters import make_clusters
+from .floor_control import close_team_floors
 from .graph import STRATEGIES, build_decide_graph, recursion_limit
 from .state import view_to_dict
 
@@ -411,6 +412,7 @@ class TeamPlan:
     llm_seconds: float
     cluster_escalation: dict | None = None
     clusters: list | None = None
+    floor_control: dict | None = None  # what the floor-control loop changed (:mod:`.floor_control`)
 
 
 class LLMPlanner:
@@ -459,19 +461,21 @@ class LLMPlanner:
             key: {j: {"from": e["from"], "note": e["note"]} for j, e in box.items()}
             for key, box in (out.get("mailbox") or {}).items()
         }
+        powers, floor, channel = close_team_floors(g, out, inp)
         return TeamPlan(
-            powers=np.asarray(out["plan"], dtype=float),
+            powers=powers,
             agreed=bool(out.get("agreed")),
             rounds=int(out["round"]),
-            events=out["events"],
+            events=out["events"] + ([{"type": "floor_control", **floor}] if floor else []),
             decisions=out["decisions"],
-            channel=out["channel"],
+            channel=channel,
             escalation=out.get("escalation"),
             carry=carry,
             llm_tokens=sum(d["tokens"] for d in out["decisions"]),
             llm_seconds=after - before,
             cluster_escalation=out.get("tier1"),
             clusters=out.get("clusters"),
+            floor_control=floor,
         )
 
 

@@ -1,0 +1,238 @@
+"""Floor control: the LLM team's plan closes its minimum rates link by link, in closed loop.
+
+After the decide graph commits a plan, the links run a short power-control phase before the data
+slot: mini-slots of pilots and feedback, as in cellular closed-loop power control. Nobody holds the
+gain matrix; each link acts on what its own receiver measures (:mod:`.minislot`).
+
+Per mini-slot ``t``:
+
+1. *Measure.* Every transmitter sends at its current power. Receiver ``i`` measures its own
+   direct gain ``G_ii`` (pilots), its interference plus noise ``(I+N)_i`` (W) and the power
+   ``rx_ij = G_ij p_j`` (W) received from each interferer ``j`` it hears (the interferers of its
+   observation, ``neighbours[i]``). The :class:`Medium` (the simulated world, like the control
+   channel) computes these from the gains; the link rules below see nothing else.
+2. *Power control* (Foschini-Miljanic). A link with a floor ``r_i`` (SINR target
+   ``gamma_i = 2^r_i - 1``, aimed ``1e-4`` above it so round-off cannot miss it) sets
+   ``p_i <- min(cap_i, max(base_i, p_i gamma_i / SINR_i))``, i.e. ``gamma_i (I+N)_i / G_ii``: its
+   own SINR fed back by its own receiver. ``base_i`` is the planned power: a floor is a minimum,
+   so a link above it keeps the plan's extra rate unless asked to give it up (step 4). A link
+   without a floor keeps ``p_i = base_i``.
+3. *Requests.* A link at its cap whose floor is still missed, and reachable with every other link
+   silent (``G_ii cap_i / noise >= gamma_i``: its own knowledge), sends one ``lower`` request to
+   the loudest interferer it hears (largest ``rx_ij``) that has not ignored it yet. The request
+   asks for the cut that closes its floor were the rest to stay: scale by
+   ``f = max(0, 1 - excess / rx_ij)``, ``excess = (I+N)_i - G_ii cap_i / gamma_i``. It crosses
+   the control channel (:mod:`.channel`: loss, bytes, one message counted like any other).
+4. *Comply.* A link that receives requests scales its ``base`` by the smallest ``f`` asked; one
+   with a floor of its own goes no lower than its floor needs (step 2). A requester that sees
+   no drop in ``rx_ij`` at the next mini-slot (request lost, or the interferer is at its own
+   floor) asks again, and after ``RETRIES`` such misses asks the next loudest instead.
+
+The loop ends when every reachable floor is met and no request is in flight, when nothing moves
+any more, or after ``minislots`` mini-slots. Then come up to ``yield_rounds`` mini-slots of
+:mod:`.yielding` (a link without a floor goes silent when the rate its silence gives the links it
+disturbs, as they report it, exceeds its own), and, if a link went silent, the floor loop again.
+Cost: the requests are control-channel messages (counted in the team's
+``sent``/``delivered``/``lost``/``bytes`` and separately as ``floor_requests``/``floor_bytes``,
+the yield messages as ``yield_messages``/``yield_bytes``); the SINR feedback of a receiver to its
+own transmitter rides on the link itself (recorded as ``feedback``, one report per floored link
+per mini-slot, not a device-to-device message).
+
+Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import channel as ch
+from . import yielding
+from .minislot import Measurement, Medium
+
+MARGIN = 1e-4  # relative SINR headroom above the floor's target
+RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a floor by round-off
+MINISLOTS = 100
+RETRIES = 3  # requests without effect before a link stops asking that interferer
+
+
+def fm_power(base, caps, targets, m: Measurement) -> np.ndarray:
+    """Step 2 for every link at once; element ``i`` uses only link ``i``'s own quantities."""
+    need = np.where(targets > 0, targets * m.ipn / np.where(m.direct > 0, m.direct, 1.0), 0.0)
+    need = np.where((targets > 0) & (m.direct <= 0), caps, need)
+    return np.minimum(caps, np.maximum(base, need))
+
+
+def request_of(i: int, p_i: float, cap_i: float, target_i: float, noise: float, m: Measurement,
+               ignored: set[int]) -> tuple[int, float] | None:  # fmt: skip
+    """Step 3 for link ``i``: ``(j, f)`` to send, or None. Reads row ``i`` of ``m`` only."""
+    g, ipn = float(m.direct[i]), float(m.ipn[i])
+    if target_i <= 0 or g <= 0 or cap_i <= 0 or p_i < cap_i * (1 - 1e-9):
+        return None
+    if g * cap_i / noise < target_i:  # out of reach even alone: silencing others cannot help
+        return None
+    allowed = ipn - g * cap_i / target_i  # interference plus noise it can bear at its cap
+    if allowed <= 0:  # floor met at the cap
+        return None
+    rx = m.rx[i].copy()
+    for j in ignored:
+        rx[j] = 0.0
+    j = int(np.argmax(rx))
+    if rx[j] <= 0:
+        return None
+    f = max(0.0, 1.0 - allowed / rx[j])
+    return j, math.floor(f * 1000.0) / 1000.0  # on the wire with 3 decimals, rounded down
+
+
+def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed: int,
+               slot: int, minislots: int, start: int = 0) -> tuple[np.ndarray, dict]:  # fmt: skip
+    """Steps 1-4 from powers ``p`` (planned powers ``base``): ``(powers, record)``.
+
+    The record has ``minislots`` run, ``feedback`` reports, ``requests`` and channel ``counters``;
+    ``start`` numbers the mini-slots after those already run this slot.
+    """
+    k = len(p)
+    p, base = np.array(p, dtype=float), np.array(base, dtype=float)
+    gamma = np.where(floors > 0, np.exp2(floors) - 1.0, 0.0)
+    targets = gamma * (1.0 + MARGIN)
+    ignored: list[set[int]] = [set() for _ in range(k)]
+    misses: list[dict[int, int]] = [{} for _ in range(k)]
+    asked: dict[int, tuple[int, float]] = {}  # requester -> (interferer, rx when asked)
+    requests: list[dict] = []
+    counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
+    feedback = t = 0
+    m = medium.measure(p)
+    for t in range(1, minislots + 1):
+        for i, (j, rx0) in list(asked.items()):  # did the interferer comply?
+            if m.rx[i, j] >= rx0 * (1 - 1e-9):
+                misses[i][j] = misses[i].get(j, 0) + 1
+                if misses[i][j] >= RETRIES:
+                    ignored[i].add(j)
+            del asked[i]
+        feedback += int(np.sum(floors > 0))
+        envelopes = []
+        for i in range(k):
+            req = request_of(i, p[i], caps[i], targets[i], noise, m, ignored[i])
+            if req is not None:
+                j, f = req
+                envelopes.append({"from": i, "to": j, "request": "lower", "scale": f,
+                                  "slot": slot, "minislot": start + t})  # fmt: skip
+                asked[i] = (j, float(m.rx[i, j]))
+        if envelopes:
+            hears = [[] for _ in range(k)]
+            for e in envelopes:
+                hears[e["to"]].append(e["from"])
+            rng = ch.seeded_rng(seed, slot, 7919, start + t)
+            inbox, out = ch.deliver(envelopes, hears, p_loss, rng)
+            for key, v in out.as_dict().items():
+                counters[key] += v
+            got = {(e["from"], e["to"]) for box in inbox.values() for e in box}
+            for e in envelopes:
+                requests.append({"minislot": start + t, "from": e["from"], "to": e["to"],
+                                 "scale": e["scale"], "delivered": (e["from"], e["to"]) in got,
+                                 "bytes": ch.message_bytes(e)})  # fmt: skip
+            for j, box in inbox.items():
+                base[j] *= min(e["scale"] for e in box)
+        new = fm_power(base, caps, targets, m)
+        moved = float(np.max(np.abs(new - p), initial=0.0))
+        p = new
+        m = medium.measure(p)
+        reachable = (floors > 0) & (m.direct * caps / noise >= gamma)
+        missed = (floors > 0) & (m.rate(p) < floors - RATE_TOL)
+        if not envelopes and not (missed & reachable).any():
+            break
+        if not envelopes and moved <= 1e-12 * max(float(caps.max(initial=0.0)), 1e-300):
+            break
+    return p, {"minislots": t, "feedback": feedback, "requests": requests, "counters": counters}
+
+
+def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
+                 neighbours: list[list[int]], p_loss, seed: int = 0, slot: int = 0,
+                 minislots: int = MINISLOTS, yield_rounds: int = yielding.ROUNDS,
+                 ) -> tuple[np.ndarray, dict | None, dict]:  # fmt: skip
+    """The closed loop on the team's plan: ``(powers, record | None, channel counters)``.
+
+    ``views`` the agents' view dicts (each link's own ``min_rate`` and ``cap``); ``neighbours``
+    the interferers each receiver hears; ``p_loss`` the control channel's loss matrix. Floors
+    first (:func:`floor_loop`), then up to ``yield_rounds`` rounds of :mod:`.yielding`, then the
+    floors again if a link went silent. Returns ``(powers, None, {})`` unchanged when no link
+    has a floor or a cap. The record holds the plan ``before``, ``clipped``/``raised``/
+    ``lowered``/``yielded`` links, ``floors_missed_before``/``_after``, ``minislots`` run,
+    ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
+    sent (``floor_messages``/``yield_messages`` apart).
+    """
+    caps = np.array([v["p_max"] if v.get("cap") is None else min(v["p_max"], max(v["cap"], 0.0))
+                     for v in views], dtype=float)  # fmt: skip
+    floors = np.array([float(v.get("min_rate") or 0.0) for v in views])
+    if not np.any(floors > 0) and np.all(caps >= p_max):
+        return np.asarray(powers, dtype=float), None, {}
+    before = np.asarray(powers, dtype=float).reshape(-1)
+    clipped = np.clip(np.nan_to_num(before, nan=0.0), 0.0, caps)
+    medium = Medium(gains, noise, neighbours)
+
+    def missed(q) -> np.ndarray:
+        return (floors > 0) & (medium.measure(q).rate(q) < floors - RATE_TOL)
+
+    missed_before = missed(clipped)
+    args = (caps, floors, noise, p_loss, seed, slot)
+    p, first = floor_loop(medium, clipped, clipped, *args, minislots)
+    runs = [first]
+    q, yrec = yielding.yield_rounds(medium, p, floors, ch.listeners(neighbours), p_loss, seed,
+                                    slot, yield_rounds)  # fmt: skip
+    if yrec["yielded"]:
+        start = first["minislots"] + len(yrec["rounds"])
+        p, again = floor_loop(medium, q, q, *args, minislots, start=start)
+        runs.append(again)
+    counters = {key: sum(r["counters"][key] for r in runs) + yrec["counters"][key]
+                for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
+    floor_msgs = sum(r["counters"]["sent"] for r in runs)
+    floor_bytes = sum(r["counters"]["bytes"] for r in runs)
+    record = {
+        "before": before.tolist(),
+        "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + 1e-6))],
+        "raised": [int(i) for i in np.flatnonzero(p > clipped * (1 + 1e-9))],
+        "lowered": [int(i) for i in np.flatnonzero((p < clipped * (1 - 1e-9)) & (p > 0))],
+        "yielded": [int(i) for i in np.flatnonzero((p <= 0) & (clipped > 0))],
+        "floors_missed_before": int(missed_before.sum()),
+        "floors_missed_after": int(missed(p).sum()),
+        "minislots": sum(r["minislots"] for r in runs) + len(yrec["rounds"]),
+        "feedback": sum(r["feedback"] for r in runs),
+        "requests": [q for r in runs for q in r["requests"]],
+        "yield": {"rounds": yrec["rounds"], "messages": yrec["messages"], "bytes": yrec["bytes"]},
+        "floor_messages": floor_msgs,
+        "floor_bytes": floor_bytes,
+        "yield_messages": yrec["messages"],
+        "yield_bytes": yrec["bytes"],
+        "messages": counters["sent"],
+        "bytes": counters["bytes"],
+    }
+    return p, record, counters
+
+
+def close_team_floors(gains, out: dict, inp: dict) -> tuple[np.ndarray, dict | None, dict]:
+    """:func:`close_floors` on the decide graph's output ``out`` for its input ``inp``:
+    ``(powers, record | None, the team's channel counters plus the requests)``."""
+    powers, record, extra = close_floors(
+        gains, out["plan"], inp["p_max"], inp["noise"], inp["views"], inp["neighbours"],
+        inp["p_loss"], seed=inp["seed"], slot=inp["slot"],
+    )  # fmt: skip
+    channel = dict(out["channel"])
+    if record is not None:
+        for key, v in extra.items():
+            channel[key] = channel.get(key, 0) + v
+        channel["floor_requests"] = record["floor_messages"]
+        channel["floor_bytes"] = record["floor_bytes"]
+        channel["yield_messages"] = record["yield_messages"]
+        channel["yield_bytes"] = record["yield_bytes"]
+        _emit({"type": "floor_control", "slot": inp["slot"], **record})
+    return powers, record, channel
+
+
+def _emit(event: dict) -> None:
+    from langgraph.config import get_stream_writer
+
+    try:
+        get_stream_writer()(event)
+    except Exception:  # noqa: BLE001 - no stream attached (plain invoke): nothing to show
+        pass

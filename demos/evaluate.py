@@ -3,7 +3,8 @@
 One *task* is one (scenario, planner) pair: one episode (:func:`demos.episode.run_episode`) on
 the scenario's channels and seed, so every planner of a scenario sees the same channels. Tasks
 run on a local process pool (classical planners, in parallel) while the LLM tasks run one after
-the other in the main process (one llama.cpp call already uses every core), or as Ray tasks.
+the other in the main process (one model instance, calls serialized; parallel model runs would
+only fight over the cores), or as Ray tasks.
 
 Planners
 ========
@@ -200,7 +201,8 @@ def run_ray(all_tasks: list[Task], address: str | None, on_done) -> dict:
         remote = ray.remote(max_retries=0)(run_task)
         refs = {}
         for n, t in enumerate(all_tasks):
-            # an LLM task takes a whole (2-core) machine: a llama.cpp call uses every core
+            # an LLM task takes a whole (2-core) machine: its model calls and the classical
+            # work around them would only contend with another model run on the same cores
             need = min(2.0, cpus) if t.uses_model else 1.0
             refs[remote.options(num_cpus=need).remote(t)] = (n, t)
         results: dict[int, dict] = {}

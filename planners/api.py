@@ -79,7 +79,8 @@ def solve_detailed(
     fn = ALGORITHMS[algo]
     opts = _options(algo, fn, options)
     prob = normalize(gains, p_max, noise, max_power, max_power_frac, min_rate)
-    g, nz, caps, tg = prob.gains, prob.noise, prob.caps, prob.min_rate
+    g, nz, caps, wanted = prob.gains, prob.noise, prob.caps, prob.min_rate
+    tg = cons.reachable(g, nz, caps, wanted)  # out of reach even alone: reported, not chased
     constrained = bool(np.any(tg > 0))
     if constrained and "min_rate" in inspect.signature(fn).parameters:
         opts["min_rate"] = tg
@@ -90,7 +91,7 @@ def solve_detailed(
         powers, extra = cons.enforce(g, nz, caps, tg, powers, penalty=algo in WEIGHTED)
         powers = np.clip(powers, 0.0, caps)
         iters = iters + extra
-    feasible, violations = cons.report(g, nz, caps, tg, powers, batched=not prob.single)
+    feasible, violations = cons.report(g, nz, caps, wanted, powers, batched=not prob.single)
     r = link_rates(g, powers, nz)
     un = prob.unbatch
     return Solution(
@@ -116,8 +117,10 @@ def solve(
 
     Constraints: ``max_power`` (watts per link, 0 = silent), ``max_power_frac`` (fraction of
     p_max per link), ``min_rate`` (bit/s/Hz per link, 0 or NaN = none). Minimum rates are met
-    where the caps allow; otherwise the powers come as close as the search got, and with
-    ``strict=True`` an :class:`InfeasibleError` names the links that miss. Any other keyword is
+    where the caps allow. A floor out of reach even with every other link silent is left out of
+    the search (chasing it would only silence the others for a floor still missed); floors each
+    reachable alone but not together come as close as the search got. Either way the report
+    names the links that miss, and with ``strict=True`` an :class:`InfeasibleError` does. Any other keyword is
     an algorithm option (``seed``, ``levels``, ``max_iter``, ...). Bad input raises a
     ``ValueError`` with a one-line message.
     """

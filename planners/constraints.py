@@ -107,6 +107,17 @@ def feasibility(gains, noise, caps, min_rate):
     return ok, p
 
 
+def reachable(gains, noise, caps, min_rate):
+    """The minimum rates with those out of reach even alone set to 0, shape (B, K).
+
+    A floor above ``log2(1 + G_ii cap_i / noise_i)`` (the link at its cap with every other link
+    silent) cannot be met by any power vector: searching for it would only silence the other
+    links to bring one link closer to a floor it still misses. It stays in the report.
+    """
+    alone = np.log2(1.0 + direct(gains) * caps / noise)
+    return np.where(alone >= min_rate - RATE_TOL, min_rate, 0.0)
+
+
 def shortfall(gains, powers, noise, min_rate):
     """Sum over links of the rate missing to the minimum, bit/s/Hz, shape (B,)."""
     r = rates(gains, powers, noise)

@@ -119,3 +119,13 @@ def test_best_with_a_floor_finds_the_floored_link_alone_at_full_power():
     fp = solve_detailed(many, algo="fp", min_rate=target)
     both = new.feasible & fp.feasible
     assert both.any() and np.all(new.sum_rate[both] >= fp.sum_rate[both] - 1e-9)
+
+
+def test_a_floor_out_of_reach_alone_is_reported_not_chased():
+    """Link 1 cannot reach 3 bit/s/Hz even alone: the plan does not silence link 0 for it."""
+    g = np.array([[1.0, 0.1], [0.5, 1.0]])  # link 1 alone at p_max: log2(2) = 1 bit/s/Hz
+    sol = solve_detailed(g, algo="best", min_rate=[0.0, 3.0])
+    assert not sol.feasible and sol.violations[0].startswith("link 1: needs 3.00")
+    free = solve_detailed(g, algo="best")
+    assert sol.sum_rate == pytest.approx(free.sum_rate)  # the unreachable floor changed nothing
+    assert sol.powers[0] > 0.5

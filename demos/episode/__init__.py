@@ -1,0 +1,46 @@
+"""One episode of a team (or a classical planner) over the shared environment, slot by slot.
+
+Modules, one concept each:
+
+============  ====================================================================================
+settings      the scenarios, their defaults, the settings document of a run
+graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> commit)
+intents       operator intents: read into constraints, tightened per slot, checked per slot
+events        what a live display draws (the scene and each committed slot)
+stream        the custom stream every node writes its events to
+trace         the trace document: per-slot records summed into the ``summary``
+runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid
+============  ====================================================================================
+"""
+
+from .graph import THREAD, Runtime, build_episode_graph
+from .intents import check_met
+from .runner import NothingToResume, mermaid, run_episode, saved_settings
+from .settings import (
+    CLASSICAL,
+    PLANNERS,
+    SCENARIO_ENV,
+    SCENARIOS,
+    default_settings,
+    scenario_setup,
+)
+from .trace import strip_timings, summarize
+
+__all__ = [
+    "CLASSICAL",
+    "PLANNERS",
+    "SCENARIOS",
+    "SCENARIO_ENV",
+    "THREAD",
+    "NothingToResume",
+    "Runtime",
+    "build_episode_graph",
+    "check_met",
+    "default_settings",
+    "mermaid",
+    "run_episode",
+    "saved_settings",
+    "scenario_setup",
+    "strip_timings",
+    "summarize",
+]

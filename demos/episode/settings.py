@@ -1,0 +1,89 @@
+"""Episode settings: the scenarios, their defaults, and the settings document of a run.
+
+The settings are plain JSON and live in the episode state, so a resumed run starts from the
+same ones (see :mod:`demos.episode.runner`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
+PLANNERS = ("llm", *CLASSICAL)
+SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
+DEFAULT_TOOLS = ("best_response",)
+SCENARIO_TOOLS = {"zou": ("min_power",)}
+# zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
+# at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
+# ~3% of slots (a receiver sits next to another's transmitter) and needs ~1e-6 of p_max, below
+# the 0.001 grid the model writes powers on. Here it is feasible in ~76% of slots (seeds 0-9,
+# every slot of seed 0) and the minimal powers span 0.0001-0.05 of p_max (10th-90th percentile).
+SCENARIO_ENV = {"zou": {"p_max_dbm": -10.0, "area_per_link_m2": 200.0**2, "r_max_m": 60.0}}
+# zou's negotiation: settle when no one moves by more than one step of the 0.001 power grid
+# (powers are ~0.001-0.05 of p_max; the default 0.02 would "agree" at once), up to 4 rounds
+# (Foschini-Miljanic needs a few), messages on a 23 dBm control channel (the data channel's
+# -10 dBm would lose most of them over 200 m).
+SCENARIO_TEAM = {"zou": {"tol": 0.001, "rounds": 4, "ctrl_power": 0.2}}
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+
+
+def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
+    """``(topology, constraints, intent)`` of a scenario name.
+
+    ``zou``: the energy-saving case study of Zou et al. 2023: K = 4 d2d links must cut their
+    total transmit power while each keeps a minimum rate (``min_rate``, default 1 bit/s/Hz).
+    """
+    name = settings["scenario"]
+    if name == "zou":
+        floor = float(settings.get("min_rate") or 1.0)
+        k = settings["agents"]
+        intent = {
+            "name": "energy-saving",
+            "text": "cut total transmit power while every link keeps its minimum rate",
+            "min_rate": floor,
+        }
+        return "d2d", {"min_rate": np.full(k, floor)}, intent
+    return name, {}, None
+
+
+def default_settings(**over) -> dict:
+    s = {
+        "scenario": "d2d",
+        "agents": 6,
+        "planner": "llm",
+        "steps": 5,
+        "seed": 0,
+        "model": "smollm2",
+        "strategy": "negotiation",
+        "rounds": None,
+        "loss": 0.0,
+        "tools": None,
+        "temperature": 0.0,
+        "max_tokens": 40,
+        "cloud": False,
+        "cloud_model": None,
+        "tiers": 2,
+        "cluster_size": 4,
+        "cluster_model": None,
+        "approve": False,
+        "min_rate": None,
+        "intents": None,
+        "constraints": None,
+        "env": None,
+    }
+    s.update(
+        {
+            k: v
+            for k, v in over.items()
+            if v is not None or k in ("cloud_model", "min_rate", "cluster_model")
+        }
+    )
+    if (
+        s["tools"] is None
+    ):  # the scenario's tool: energy saving needs min_power, rates best_response
+        s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
+    if s["rounds"] is None:
+        s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", 2)
+    return s

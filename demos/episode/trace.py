@@ -1,0 +1,181 @@
+"""The trace document of an episode: per-slot records summed into the ``summary``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .intents import operator_satisfaction, operator_summary
+from .settings import scenario_setup
+
+TIMING_KEYS = ("seconds", "wall")
+
+
+def slot_messages(events: list) -> list:
+    """The proposals' texts with what became of them on the control channel."""
+    out = []
+    lost = {}
+    for e in events:
+        if e.get("type") == "deliver":
+            for j, i in e.get("lost_links", []):
+                lost.setdefault((e["round"], j), []).append(i)
+    for e in events:
+        if e.get("type") == "proposal":
+            out.append(
+                {
+                    "round": e["round"],
+                    "from": e["agent"],
+                    "text": e["message"],
+                    "lost_to": lost.get((e["round"], e["agent"]), []),
+                }
+            )
+    return out
+
+
+def heard_by(events: list, k: int) -> dict:
+    """{agent: [(sender, text)]}: the last-round messages that reached each agent."""
+    hears = next((e["hears"] for e in events if e.get("type") == "sense"), None)
+    props = [e for e in events if e.get("type") == "proposal"]
+    if not hears or not props:
+        return {}
+    last = max(e["round"] for e in props)
+    lost = {
+        (j, i)
+        for e in events
+        if e.get("type") == "deliver" and e["round"] == last
+        for j, i in e.get("lost_links", [])
+    }
+    out: dict = {}
+    for e in props:
+        if e["round"] != last or not e["message"]:
+            continue
+        for i in range(k):
+            if e["agent"] in hears[i] and (e["agent"], i) not in lost:
+                out.setdefault(i, []).append((e["agent"], e["message"]))
+    return out
+
+
+def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> dict:
+    """The trace document of a finished (or partial) episode state."""
+    s = state["settings"]
+    steps = state.get("steps") or []
+    sr = [x["sum_rate"] for x in steps]
+    wr = [x["wmmse_sum_rate"] for x in steps]
+    mean = float(np.mean(sr)) if sr else 0.0
+    wmean = float(np.mean(wr)) if wr else 0.0
+    ch = [x.get("channel") or {} for x in steps]
+    llm_seconds = float(sum(x.get("llm_seconds", 0.0) for x in steps))
+    cloud_seconds = float(sum(c.get("cloud_seconds", 0.0) for c in ch))
+    cluster_seconds = float(sum(c.get("cluster_seconds", 0.0) for c in ch))
+    model_seconds = llm_seconds + cloud_seconds + cluster_seconds
+    intent = None
+    _, _, intent_def = scenario_setup(s)
+    if intent_def is not None and steps:
+        met = [all(x.get("floors_met", [])) for x in steps]
+        p_max_total = s["agents"] * float(p_max)
+        intent = {
+            **intent_def,
+            "satisfied_slots": int(sum(met)),
+            "slots": len(met),
+            "fraction": sum(met) / len(met),
+            "mean_total_power_w": float(np.mean([x["total_power"] for x in steps])),
+            "max_total_power_w": p_max_total,
+            "power_saved_fraction": 1.0
+            - float(np.mean([x["total_power"] for x in steps])) / p_max_total
+            if p_max_total
+            else None,
+        }
+        # the classical optimum: the minimal power vector meeting every floor (when feasible)
+        opt = [(x["total_power"], x["min_total_power"]) for x in steps
+               if x.get("min_total_power") is not None]  # fmt: skip
+        intent["feasible_slots"] = len(opt)
+        if opt:
+            used, least = (float(np.mean(v)) for v in zip(*opt, strict=True))
+            intent["optimal_total_power_w"] = least
+            intent["optimal_saved_fraction"] = 1.0 - least / p_max_total
+            intent["power_over_optimal"] = used / least if least > 0 else None
+    if intent is None:
+        intent = operator_satisfaction(steps)
+    summary = {
+        "mean_sum_rate": mean,
+        "wmmse_mean_sum_rate": wmean,
+        "ratio_to_wmmse": mean / wmean if wmean > 0 else None,
+        "messages": int(sum(c.get("sent", 0) for c in ch)),
+        "messages_delivered": int(sum(c.get("delivered", 0) for c in ch)),
+        "messages_lost": int(sum(c.get("lost", 0) for c in ch)),
+        "message_bytes": int(sum(c.get("bytes", 0) for c in ch)),
+        "cloud_requests": int(sum(c.get("cloud_requests", 0) for c in ch)),
+        "cloud_bytes": int(sum(c.get("cloud_bytes", 0) for c in ch)),
+        "cloud_only_bytes": int(sum(c.get("cloud_only_bytes", 0) for c in ch)),
+        "cluster_requests": int(sum(c.get("cluster_requests", 0) for c in ch)),
+        "cluster_bytes": int(sum(c.get("cluster_bytes", 0) for c in ch)),
+        "cluster_peer_bytes": int(sum(c.get("cluster_peer_bytes", 0) for c in ch)),
+        "floor_requests": int(sum(c.get("floor_requests", 0) for c in ch)),
+        "floor_bytes": int(sum(c.get("floor_bytes", 0) for c in ch)),
+        "yield_messages": int(sum(c.get("yield_messages", 0) for c in ch)),
+        "yield_bytes": int(sum(c.get("yield_bytes", 0) for c in ch)),
+        "agreed_slots": int(sum(bool(x.get("agreed")) for x in steps)),
+        "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
+        "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),
+        "llm_tokens": int(sum(x.get("llm_tokens", 0) for x in steps)),
+        "llm_seconds": llm_seconds,
+        "cloud_seconds": cloud_seconds,
+        "cluster_seconds": cluster_seconds,
+        "model_seconds": model_seconds,
+        "links": _links(s, ch, llm_seconds),
+        "wall_seconds": wall_seconds,
+        "overhead_seconds": max(wall_seconds - model_seconds, 0.0),
+        "overhead_fraction": max(wall_seconds - model_seconds, 0.0) / wall_seconds
+        if wall_seconds > 0
+        else None,
+        "intent_satisfaction": intent,
+        **operator_summary(s, steps),
+    }
+    doc = {
+        "scenario": s["scenario"],
+        "seed": s["seed"],
+        "agents": s["agents"],
+        "planner": s["planner"],
+        "settings": s,
+        "p_max": p_max,
+        "noise": noise,
+        "steps": steps,
+        "summary": summary,
+    }
+    if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
+        doc["intents"] = state["intents"]
+    return doc
+
+
+def _links(settings: dict, ch: list, llm_seconds: float) -> dict:
+    """What crossed each link of the tiers: requests, bytes, model seconds at the receiving end
+    (edge: device-to-device messages and the devices' own model time)."""
+
+    def tot(key):
+        return sum(c.get(key, 0) for c in ch)
+
+    edge = {"messages": int(tot("sent")), "bytes": int(tot("bytes")), "model_seconds": llm_seconds}
+    cloud = {"requests": int(tot("cloud_requests")), "bytes": int(tot("cloud_bytes")),
+             "model_seconds": float(tot("cloud_seconds"))}  # fmt: skip
+    if int(settings.get("tiers", 2)) == 3:
+        return {
+            "edge": edge,
+            "edge->L1": {"requests": int(tot("cluster_requests")),
+                         "bytes": int(tot("cluster_bytes")),
+                         "model_seconds": float(tot("cluster_seconds"))},
+            "L1<->L1": {"bytes": int(tot("cluster_peer_bytes"))},
+            "L1->L0": cloud,
+        }  # fmt: skip
+    return {"edge": edge, "edge->cloud": cloud}
+
+
+def strip_timings(obj):
+    """A trace without its timing fields (for comparing runs)."""
+    if isinstance(obj, dict):
+        return {
+            k: strip_timings(v)
+            for k, v in obj.items()
+            if not any(t in k for t in TIMING_KEYS) and k != "overhead_fraction"
+        }
+    if isinstance(obj, list):
+        return [strip_timings(v) for v in obj]
+    return obj

@@ -27,8 +27,9 @@ One constraint per sentence
 ===========================
 
 :func:`parse_intent` reads one constraint. :func:`parse_intents` splits a text into sentences
-(``.``, ``;``, ``!``, ``?`` or a new line, never the point of a decimal number) and reads one
-constraint from each; "link 1 needs 2 bit/s/Hz and link 3 must be silent" in a single sentence
+(``.``, ``;``, ``!``, ``?`` or a new line, never the point of a decimal number), joins a sentence
+that names no link to the one before it (its "it" refers back) and reads one constraint from
+each; "link 1 needs 2 bit/s/Hz and link 3 must be silent" in a single sentence
 yields one of the two (split it into two sentences).
 
 Design (SmolLM2-135M is tiny: the design does the heavy lifting)
@@ -432,7 +433,7 @@ def parse_intent(
     )
 
 
-_SENTENCE_END = re.compile(r"(?<!\d)[.](?!\d)|[;!?\n]")
+_SENTENCE_END = re.compile(r"(?<!\d)[.]|[.](?!\d)|[;!?\n]")  # not the point of 1.5
 
 
 def split_sentences(text: str) -> list[str]:
@@ -440,9 +441,30 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+def intent_clauses(text: str) -> list[str]:
+    """The parts of ``text`` that each state one constraint: its sentences, where a sentence that
+    names no link joins the one before it ("Link 0 serves a payment terminal; it cannot fall
+    below 1.5 bit/s/Hz": the "it" refers back), or the one after it when it comes first."""
+    out: list[str] = []
+    lead: list[str] = []  # sentences before the first that names a link
+    for sentence in split_sentences(text):
+        if _ID_MENTION.search(sentence) is None:
+            if out:
+                out[-1] = f"{out[-1]}; {sentence}"
+            else:
+                lead.append(sentence)
+            continue
+        out.append("; ".join([*lead, sentence]))
+        lead = []
+    if lead:  # no sentence names a link: one constraint, the model picks the link
+        out.append("; ".join(lead))
+    return out
+
+
 def parse_intents(text: str, agent_ids, backend: ModelBackend | None = None, **kw) -> list[Intent]:
-    """One :class:`Intent` per sentence of ``text`` (see :func:`split_sentences`)."""
-    return [parse_intent(s, agent_ids, backend, **kw) for s in split_sentences(text)]
+    """One :class:`Intent` per clause of ``text`` that states a constraint (see
+    :func:`intent_clauses`)."""
+    return [parse_intent(s, agent_ids, backend, **kw) for s in intent_clauses(text)]
 
 
 def constraint_arrays(intents, n_agents: int) -> dict[str, np.ndarray]:

@@ -150,6 +150,21 @@ def test_split_sentences_keeps_decimals():
         "Mute link 2",
         "ok",
     ]
+    assert split_sentences("Mute link 2. Link 0 needs 2.5.") == ["Mute link 2", "Link 0 needs 2.5"]
+
+
+def test_a_sentence_naming_no_link_belongs_to_the_one_before():
+    from agents.intents import intent_clauses
+
+    text = "Link 0 serves a payment terminal; it cannot fall below 1.5 bit/s/Hz."
+    assert intent_clauses(text) == [
+        "Link 0 serves a payment terminal; it cannot fall below 1.5 bit/s/Hz"
+    ]
+    assert intent_clauses("Careful now. Mute link 2. Link 1 needs 1 bit/s/Hz! It is a robot") == [
+        "Careful now; Mute link 2",
+        "Link 1 needs 1 bit/s/Hz; It is a robot",
+    ]
+    assert intent_clauses("Cap it at half power.") == ["Cap it at half power"]
 
 
 def test_parse_intents_one_per_sentence(model):

@@ -39,7 +39,7 @@ from .clusters import make_clusters
 from .graph import STRATEGIES, build_decide_graph, recursion_limit
 from .state import view_to_dict
 
-DEFAULT_TOOLS = ("best_response",)
+DEFAULT_TOOLS = ("local_wmmse",)
 
 
 @dataclass

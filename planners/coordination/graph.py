@@ -152,8 +152,15 @@ def build_decide_graph(team: Team):
     def propose(task: dict) -> dict:
         i = task["agent"]
         notes = [note_from_dict(e["note"]) for e in task["mailbox"] if e.get("note")]
-        inbox = [(int(e["from"]), e["text"]) for e in task["mailbox"] if e.get("text")]
         view = view_from_dict(task["view"], notes, last_power=task["current"])
+        # the model reads the texts of its loudest neighbours only (the prompt stays short however
+        # many it hears); every note still reaches its tools
+        rank = {j: r for r, j in enumerate(view.neighbours)}
+        texts = sorted(
+            ((int(e["from"]), e["text"]) for e in task["mailbox"] if e.get("text")),
+            key=lambda m: rank.get(m[0], len(rank)),
+        )
+        inbox = sorted(texts[: team.config.inbox_messages])
         d = team.agents[i].decide(view, inbox=inbox, slot=task["slot"])
         ipn = view.estimated_interference_plus_noise()
         est = rate(view.direct_gain, d.power, ipn)

@@ -140,6 +140,16 @@ def test_tool_replay_scales_with_local_wmmse_and_tin_neighbourhoods():
     assert replay(6, 0, 2, 2, None, "local_wmmse") == pytest.approx([1.0, 1.0], abs=1e-3)
 
 
+def test_model_reads_its_loudest_neighbours_texts_only():
+    from planners.coordination.graph import model_inbox
+
+    box = [{"from": j, "text": f"m{j}", "note": {}} for j in range(12)] + [{"from": 12, "text": ""}]
+    loudest_first = (9, 3, 11, 0, 7, 5, 1)
+    got = model_inbox(box, loudest_first, 5)
+    assert got == [(0, "m0"), (3, "m3"), (7, "m7"), (9, "m9"), (11, "m11")]
+    assert model_inbox(box[:3], loudest_first, 5) == [(0, "m0"), (1, "m1"), (2, "m2")]
+
+
 def test_neighbours_are_the_strongest_plus_those_too_strong_to_be_noise():
     from planners.coordination.team import significant_neighbours
     from tools import LocalView

@@ -179,8 +179,9 @@ def test_neighbours_are_the_strongest_plus_those_too_strong_to_be_noise():
 
 def test_llm_team_at_k8_reaches_wmmse_in_the_cold_slot(model):
     # the bundled model with its default tool (local_wmmse) on the first slot of a d2d drop,
-    # nobody has transmitted yet: with pricing this slot was 0.24 of WMMSE
-    env = make_env("d2d", n_agents=8, seed=0)
+    # nobody has transmitted yet: with pricing this slot was 0.24 of WMMSE. As in an episode,
+    # every receiver senses every transmitter and keeps those that matter.
+    env = make_env("d2d", n_agents=8, seed=0, n_interferers=7)
     obs, infos = env.reset(seed=0)
     planner = LLMPlanner(model, TeamConfig())
     assert planner.config.tools == ("local_wmmse",)

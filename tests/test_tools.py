@@ -13,6 +13,7 @@ from environment.metrics import rates, sum_rate
 from planners import feasibility, solve
 from tools import TOOLS, LocalView, ToolError, call_tool
 from tools.functions import best_response, min_power, outgoing_note, wmmse_step
+from tools.neighbourhood import local_problem, local_wmmse
 
 
 def _gains(seed, k):
@@ -63,6 +64,40 @@ def test_rounds_of_local_tools_reach_centralized_wmmse(tool):
             p = np.array([tool(_view(g, p, i, notes))["suggested_power"] for i in range(k)])
         ratios.append(sum_rate(g, p, noise) / sum_rate(g, solve(g), noise))
     assert np.mean(ratios) >= 0.97
+
+
+def test_local_wmmse_with_every_link_heard_is_the_centralized_wmmse_plan():
+    # every note carries its sender's channel row: with all rows heard, the agent's
+    # neighbourhood is the whole network and its plan is centralized WMMSE from full power
+    for seed in range(4):
+        g = _gains(seed, 6)
+        p = np.array([1.0, 0.0, 0.3, 0.7, 0.05, 0.5])  # whatever was announced before
+        notes = _notes(g, p)
+        got = [local_wmmse(_view(g, p, i, notes)) for i in range(6)]
+        assert all(r["neighbourhood"] == 6 for r in got)
+        want = solve(g, 1.0, 1.0, algo="wmmse")
+        np.testing.assert_allclose([r["suggested_power"] for r in got], want, atol=1e-4)
+
+
+def test_local_wmmse_sees_only_the_rows_that_reached_it():
+    g = _gains(11, 5)
+    p = np.array([0.9, 0.2, 0.6, 1.0, 0.4])
+    alone = local_wmmse(_view(g, p, 0))
+    assert alone["neighbourhood"] == 1 and alone["suggested_power"] == 1.0  # nobody heard yet
+    heard = [n for n in _notes(g, p) if n.sender in (2, 4)]
+    members, gl, noise, caps = local_problem(_view(g, p, 0, heard))
+    assert members == [0, 2, 4]
+    np.testing.assert_allclose(gl, g[np.ix_(members, members)])
+    # what comes from outside the neighbourhood stays measured interference (the members' noise)
+    for a, i in enumerate(members):
+        out = [j for j in range(5) if j not in members]
+        assert noise[a] == pytest.approx(1.0 + g[i, out] @ p[out])
+    assert np.all(caps == 1.0)
+    # the row crosses the graph state as JSON and comes back the same
+    from planners.coordination.state import note_from_dict, note_to_dict
+
+    back = note_from_dict(json.loads(json.dumps(note_to_dict(heard[0]))))
+    assert back == heard[0]
 
 
 def test_min_power_rounds_fall_to_the_minimal_power_vector():
@@ -119,7 +154,7 @@ def test_check_constraints_and_min_rate_floor():
     ok = call_tool("check_constraints", v, {"power": min(need + 1e-3, 0.8)})
     assert ok["min_rate_ok"] == (need + 1e-3 <= 0.8)
     # tools honour the floor and the cap
-    for name in ("wmmse_step", "best_response"):
+    for name in ("wmmse_step", "best_response", "local_wmmse"):
         s = call_tool(name, v)["suggested_power"]
         assert s <= 0.8 + 1e-9
         assert s >= min(need, 0.8) - 1e-4

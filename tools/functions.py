@@ -15,6 +15,7 @@ from tools.local_rates import (
     rate,
     wmmse_receiver,
 )
+from tools.neighbourhood import channel_row
 from tools.view import LocalView, Note
 
 
@@ -170,6 +171,7 @@ def outgoing_note(view: LocalView, power: float, request: str = "") -> Note:
     u, w = wmmse_receiver(view.direct_gain, power, ipn)
     pi = interference_price(view.direct_gain, power, ipn)
     return Note(
+        **channel_row(view, power),
         sender=view.agent,
         power=float(power),
         prices={k: pi * g for k, g in zip(view.neighbours, view.neighbour_gains, strict=True)},

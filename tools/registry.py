@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tools import functions as f
+from tools.neighbourhood import local_wmmse
 from tools.view import LocalView
 
 
@@ -50,6 +51,7 @@ TOOLS: dict[str, Tool] = {
         Tool("best_response", "power that maximizes my rate minus neighbours' interference prices", _NO_ARGS, f.best_response),
         Tool("min_power", "least power that keeps my minimum rate against neighbours' planned interference", _NO_ARGS, f.min_power),
         Tool("wmmse_step", "one distributed WMMSE update from my measurements and neighbours' messages", _NO_ARGS, f.wmmse_step),
+        Tool("local_wmmse", "my power in the WMMSE plan of the links I hear, from their messages", _NO_ARGS, local_wmmse),
         Tool(
             "check_constraints",
             "does a power respect my cap and minimum rate",

@@ -24,6 +24,11 @@ class Note:
     Berry & Honig's distributed interference compensation), and ``wmmse[k]`` is the distributed
     WMMSE term ``w u^2 G[sender, k]`` (Shi et al. 2011). ``min_rate`` is the sender's own rate
     floor, if it has one (bit/s/Hz).
+
+    The sender's channel row as its receiver sees it (for :mod:`tools.neighbourhood`):
+    ``direct_gain`` ``G[sender, sender]``, ``gains[k]`` ``G[sender, k]`` for the interferers it
+    hears, ``received[k]`` the power it expects from each of them (W), ``interference_plus_noise``
+    its expected total (W), ``cap`` its own power cap (W, None = p_max).
     """
 
     sender: int
@@ -32,6 +37,11 @@ class Note:
     wmmse: dict[int, float] = field(default_factory=dict)
     min_rate: float | None = None
     request: str = ""  # e.g. "lower" when the sender asks its neighbours to back off
+    direct_gain: float | None = None
+    gains: dict[int, float] = field(default_factory=dict)
+    received: dict[int, float] = field(default_factory=dict)
+    interference_plus_noise: float | None = None
+    cap: float | None = None
 
 
 @dataclass(frozen=True)

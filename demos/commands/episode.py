@@ -37,7 +37,7 @@ def add_parser(sub) -> None:
     p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature")
     p.add_argument("--max-tokens", type=int, default=40, help="tokens per model call")
     p.add_argument("--tools", default=None,
-                   help="comma-separated agent tools (default best_response; zou: min_power)")  # fmt: skip
+                   help="comma-separated agent tools (default local_wmmse; zou: min_power)")  # fmt: skip
     p.add_argument("--no-tools", action="store_true", help="agents decide without tools")
     p.add_argument("--cloud-model", default=None, metavar="MODEL",
                    help="escalate unsettled slots to a cloud coordinator on MODEL "

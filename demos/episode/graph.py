@@ -118,9 +118,11 @@ class Runtime:
         if self.env is not None and self.env.steps == n:
             return
         s = self.settings
+        # every receiver senses every transmitter's pilot; the team keeps the ones that matter
         self.env = make_env(
             self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1,
-            **{**SCENARIO_ENV.get(s["scenario"], {}), **(s.get("env") or {})},
+            **{"n_interferers": s["agents"] - 1, **SCENARIO_ENV.get(s["scenario"], {}),
+               **(s.get("env") or {})},
         )  # fmt: skip
         self.obs, self.infos = self.env.reset(seed=s["seed"])
         for p in committed:

@@ -11,7 +11,7 @@ import numpy as np
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
 PLANNERS = ("llm", *CLASSICAL)
 SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
-DEFAULT_TOOLS = ("best_response",)
+DEFAULT_TOOLS = ("local_wmmse",)
 SCENARIO_TOOLS = {"zou": ("min_power",)}
 # zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
 # at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
@@ -80,9 +80,7 @@ def default_settings(**over) -> dict:
             if v is not None or k in ("cloud_model", "min_rate", "cluster_model")
         }
     )
-    if (
-        s["tools"] is None
-    ):  # the scenario's tool: energy saving needs min_power, rates best_response
+    if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:
         s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", 2)

@@ -1,7 +1,8 @@
 """The simulated control channel between devices: who hears whom, what gets lost, what it costs.
 
-Topology: device ``i`` hears device ``j`` when ``j`` is one of ``i``'s strongest interferers
-(``infos[i]["neighbours"]``) or ``i`` is one of ``j``'s. Both directions are needed: ``i`` must learn
+Topology: device ``i`` hears device ``j`` when ``j`` is one of ``i``'s neighbours (its strongest
+interferers plus any too strong to be treated as noise, see ``TeamConfig``) or ``i`` is one of
+``j``'s. Both directions are needed: ``i`` must learn
 ``j``'s proposed power (it interferes with ``i``), and ``j`` must learn the price ``i`` puts on it.
 
 Loss: one message from ``j`` to ``i`` is lost with probability

@@ -61,6 +61,16 @@ def _latest(envelopes) -> list[dict]:
     return [out[j] for j in sorted(out)]
 
 
+def model_inbox(mailbox: list[dict], neighbours, n: int) -> list[tuple[int, str]]:
+    """The ``(sender, text)`` messages the model reads: those of its ``n`` loudest neighbours
+    (``neighbours`` is strongest first; senders it does not measure come last), in sender order.
+    The prompt stays short however many devices it hears; every note still reaches its tools."""
+    rank = {j: r for r, j in enumerate(neighbours)}
+    texts = [(int(e["from"]), e["text"]) for e in mailbox if e.get("text")]
+    texts.sort(key=lambda m: (rank.get(m[0], len(rank)), m[0]))
+    return sorted(texts[:n])
+
+
 def build_decide_graph(team: Team):
     """Compile the decide graph for ``team`` (its agents, backend and cloud coordinator)."""
 
@@ -152,8 +162,8 @@ def build_decide_graph(team: Team):
     def propose(task: dict) -> dict:
         i = task["agent"]
         notes = [note_from_dict(e["note"]) for e in task["mailbox"] if e.get("note")]
-        inbox = [(int(e["from"]), e["text"]) for e in task["mailbox"] if e.get("text")]
         view = view_from_dict(task["view"], notes, last_power=task["current"])
+        inbox = model_inbox(task["mailbox"], view.neighbours, team.config.inbox_messages)
         d = team.agents[i].decide(view, inbox=inbox, slot=task["slot"])
         ipn = view.estimated_interference_plus_noise()
         est = rate(view.direct_gain, d.power, ipn)

@@ -101,6 +101,11 @@ def note_to_dict(note: Note) -> dict:
         "wmmse": {str(k): float(v) for k, v in note.wmmse.items()},
         "min_rate": note.min_rate,
         "request": note.request,
+        "direct_gain": note.direct_gain,
+        "gains": {str(k): float(v) for k, v in note.gains.items()},
+        "received": {str(k): float(v) for k, v in note.received.items()},
+        "interference_plus_noise": note.interference_plus_noise,
+        "cap": note.cap,
     }
 
 
@@ -112,4 +117,9 @@ def note_from_dict(d: dict[str, Any]) -> Note:
         wmmse={int(k): float(v) for k, v in d.get("wmmse", {}).items()},
         min_rate=d.get("min_rate"),
         request=d.get("request", ""),
+        direct_gain=d.get("direct_gain"),
+        gains={int(k): float(v) for k, v in d.get("gains", {}).items()},
+        received={int(k): float(v) for k, v in d.get("received", {}).items()},
+        interference_plus_noise=d.get("interference_plus_noise"),
+        cap=d.get("cap"),
     )

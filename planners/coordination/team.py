@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -40,7 +40,7 @@ from .floor_control import close_team_floors
 from .graph import STRATEGIES, build_decide_graph, recursion_limit
 from .state import view_to_dict
 
-DEFAULT_TOOLS = ("best_response",)
+DEFAULT_TOOLS = ("local_wmmse",)
 
 
 @dataclass
@@ -59,6 +59,14 @@ class TeamConfig:
     ``cluster_size``: devices per cluster (about; ``ceil(K / cluster_size)`` clusters).
     ``conflict_tol``: a cluster escalates to L0 when a neighbouring cluster's plan would cut one
     of its devices' planned rates by more than this fraction.
+    ``strongest``, ``tin_eta``: an agent's neighbours (whom it talks to, whose rows its tools
+    use) are the ``strongest`` interferers it senses plus every other one that is too strong to be
+    treated as noise: ``INR >= SNR ** tin_eta`` at full power (Geng et al. 2015: treating
+    interference as noise is optimal when it is below ``sqrt(SNR)``; ``tin_eta`` 0.5). How many
+    that is follows the geometry, not K. ``None`` keeps only the strongest. The agent can only
+    pick among the interferers its observation carries (the env's ``n_interferers``).
+    ``inbox_messages``: the model reads the texts of at most this many neighbours, loudest first
+    (its tools still get every note).
     """
 
     strategy: str = "negotiation"
@@ -71,6 +79,9 @@ class TeamConfig:
     seed: int = 0
     cloud: bool = False
     n_interferers: int | None = None
+    strongest: int = 5
+    tin_eta: float | None = 0.5
+    inbox_messages: int = 5
     intent: str | None = None
     ctrl_power: float | None = None
     tiers: int = 2
@@ -491,6 +502,26 @@ def _per_link(value, k: int, default=None):
     return [default if not np.isfinite(v) else float(v) for v in arr]
 
 
+def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | None) -> LocalView:
+    """``view`` keeping the ``strongest`` interferers it senses (strongest first, as observed) and
+    any other whose interference-to-noise ratio at full power reaches ``SNR ** tin_eta`` (own
+    signal-to-noise ratio at full power). The others stay in the measured interference."""
+    snr = view.direct_gain * view.p_max / view.noise
+    keep = [
+        a
+        for a, g in enumerate(view.neighbour_gains)
+        if a < strongest or (tin_eta is not None and g * view.p_max / view.noise >= snr**tin_eta)
+    ]
+    if len(keep) == len(view.neighbours):
+        return view
+    return replace(
+        view,
+        neighbours=tuple(view.neighbours[a] for a in keep),
+        neighbour_gains=tuple(view.neighbour_gains[a] for a in keep),
+        neighbour_rx_last=tuple(view.neighbour_rx_last[a] for a in keep),
+    )
+
+
 def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -> dict:
     """The decide graph's input for one slot (JSON-able)."""
     k = gains.shape[-1]
@@ -512,6 +543,8 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -
             v = LocalView.from_observation(
                 i, obs[name], nb, p_max, noise, min_rate=mins[i], cap=caps[i]
             )
+            v = significant_neighbours(v, cfg.strongest, cfg.tin_eta)
+            nb = list(v.neighbours)
         else:  # no observation: the agent's own row of gains, nobody transmitted yet
             n = min(5, k - 1) if cfg.n_interferers is None else cfg.n_interferers
             order = [j for j in np.argsort(-gains[i], kind="stable") if j != i][:n]

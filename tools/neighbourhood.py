@@ -1,0 +1,135 @@
+"""Neighbourhood WMMSE: the agent solves the small problem of the links it hears.
+
+Each note carries its sender's own row of the channel as its receiver measured it (direct gain
+``G[j, j]``, the gains ``G[j, k]`` of the interferers it hears, the power ``G[j, k] p_k`` it
+expects from each of them, and its expected interference plus noise). With the notes of the links
+it hears, agent ``i`` knows the gain matrix of its neighbourhood ``S = {i} + senders``: rows of
+``S`` restricted to columns of ``S``. Interference a member receives from outside ``S`` stays what
+that member expects (it becomes that member's noise). WMMSE (Shi et al. 2011) on this matrix, from
+full power as the centralized reference starts, gives the agent a joint plan for its
+neighbourhood; the agent only uses its own entry. Neighbourhoods overlap, and every negotiation
+round repeats this with the neighbours' newer notes, so the local plans agree where they overlap.
+
+Only what reached the agent is used: its :class:`~tools.view.LocalView` and its mailbox.
+Units: gains linear, powers and noise in watts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tools.local_rates import LN2
+from tools.view import LocalView, Note
+
+
+def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """``(members, G, noise, caps)`` of the agent's neighbourhood, agent first, in watts.
+
+    ``members`` are the agent and every sender whose note carries its channel row; ``G[a, b]`` the
+    gain from member ``b``'s transmitter to member ``a``'s receiver (0 when ``a`` does not hear
+    ``b``: too weak to be measured); ``noise[a]`` what member ``a`` expects from everyone outside
+    the neighbourhood plus its thermal noise; ``caps`` each member's largest power.
+    """
+    notes = [n for n in view.latest_notes().values() if n.direct_gain and n.sender != view.agent]
+    members = [view.agent] + [n.sender for n in notes]
+    idx = {m: a for a, m in enumerate(members)}
+    n = len(members)
+    g = np.zeros((n, n))
+    noise = np.zeros(n)
+    caps = np.full(n, view.p_max)
+    caps[0] = view.p_cap
+    # the agent's own row: its direct gain and the interferers it measures
+    g[0, 0] = view.direct_gain
+    ipn = view.estimated_interference_plus_noise()
+    inside = 0.0
+    latest = view.latest_notes()
+    for j, gij, rx in zip(
+        view.neighbours, view.neighbour_gains, view.neighbour_rx_last, strict=True
+    ):
+        if j in idx:
+            g[0, idx[j]] = gij
+            nj = latest.get(j)
+            inside += gij * nj.power if nj is not None and nj.power is not None else rx
+    noise[0] = max(ipn - inside, view.noise)
+    # each member's row, as its note reported it
+    for a, nt in enumerate(notes, start=1):
+        g[a, a] = nt.direct_gain
+        inside = 0.0
+        for k, gk in nt.gains.items():
+            if k in idx and k != nt.sender:
+                g[a, idx[k]] = gk
+                inside += nt.received.get(k, 0.0)
+        noise[a] = max((nt.interference_plus_noise or view.noise) - inside, view.noise)
+        if nt.cap is not None:
+            caps[a] = max(min(nt.cap, view.p_max), 0.0)
+    return members, g, noise, caps
+
+
+def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int = 100,
+                tol: float = 1e-3) -> np.ndarray:  # fmt: skip
+    """Sum-rate WMMSE on one small gain matrix from full power (Jacobi, as the reference):
+    powers (W). Stops when the sum-rate gains at most ``tol`` bit/s/Hz."""
+    gd = np.diag(g).copy()
+    gx = g - np.diag(gd)
+    v = np.sqrt(caps)
+
+    def receivers(v):
+        p = v * v
+        interf = gx @ p + noise
+        total = interf + gd * p
+        return np.sqrt(gd) * v / total, total / interf
+
+    u, w = receivers(v)
+    obj = np.log(w).sum() / LN2
+    for _ in range(iters):
+        den = g.T @ (w * u * u)
+        v = np.clip(np.divide(w * u * np.sqrt(gd), den, out=np.zeros_like(v), where=den > 0),
+                    0.0, np.sqrt(caps))  # fmt: skip
+        u, w = receivers(v)
+        new = np.log(w).sum() / LN2
+        if new - obj <= tol:
+            break
+        obj = new
+    return np.minimum(v * v, caps)
+
+
+def local_wmmse(view: LocalView) -> dict:
+    """The agent's power in the WMMSE plan of its neighbourhood (see the module docstring).
+
+    With no neighbour's row yet (the first proposals of a cold slot) the neighbourhood is the
+    agent alone against what it expects, and the plan is its cap. A minimum rate raises the
+    result to the power that meets it where the cap allows.
+    """
+    from tools.local_rates import power_for_rate, rate
+
+    members, g, noise, caps = local_problem(view)
+    p = float(wmmse_local(g, noise, caps)[0])
+    ipn = view.estimated_interference_plus_noise()
+    if view.min_rate:
+        p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
+    return {
+        "suggested_power": round(p / view.p_max, 4),
+        "rate": round(rate(view.direct_gain, p, ipn), 3),
+        "neighbourhood": len(members),
+    }
+
+
+def channel_row(view: LocalView, power: float) -> dict:
+    """The fields of the agent's own channel row for its outgoing :class:`Note`."""
+    latest = view.latest_notes()
+    received = {}
+    for j, gij, rx in zip(
+        view.neighbours, view.neighbour_gains, view.neighbour_rx_last, strict=True
+    ):
+        nj = latest.get(j)
+        received[j] = gij * nj.power if nj is not None and nj.power is not None else rx
+    return {
+        "direct_gain": view.direct_gain,
+        "gains": dict(zip(view.neighbours, view.neighbour_gains, strict=True)),
+        "received": received,
+        "interference_plus_noise": view.estimated_interference_plus_noise(),
+        "cap": view.cap,
+    }
+
+
+__all__ = ["Note", "channel_row", "local_problem", "local_wmmse", "wmmse_local"]

@@ -346,7 +346,7 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
                 "wall_seconds": float(tr.get("task_seconds", s["wall_seconds"])),
                 "validated_slots": op.get("validated_slots", 0),
                 "fallbacks": s.get("fallbacks", 0),
-                "scenario_floors_met": (s.get("intent_satisfaction") or {}).get("fraction"),
+                "scenario_floors_met": _scenario_floors_met(s),
                 "_met": met,
             }
         )
@@ -363,6 +363,13 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
     for r in rows:
         del r["_met"]
     return rows
+
+
+def _scenario_floors_met(summary: dict) -> float | None:
+    """Fraction of slots in which a scenario's own intent (zou's rate floors) held; None for
+    scenarios without one (the operator's intents are the checks, scored above)."""
+    intent = summary.get("intent_satisfaction") or {}
+    return None if intent.get("kind") == "operator" else intent.get("fraction")
 
 
 def planner_totals(rows: list[dict]) -> dict:

@@ -37,8 +37,7 @@ class DemoQuit(Exception):
 
 
 def add_parser(sub) -> None:
-    from demos.episode import PLANNERS, SCENARIOS
-    from planners.coordination import STRATEGIES
+    from demos.commands.team_options import add_team_options
 
     p = sub.add_parser(
         "demo",
@@ -49,21 +48,7 @@ def add_parser(sub) -> None:
             "x reject, o override, i type an intent, q quit. Needs an 80x24 terminal."
         ),
     )
-    p.add_argument("--scenario", default="d2d", choices=SCENARIOS)
-    p.add_argument("--agents", type=int, default=None, help="links K (default 4)")
-    p.add_argument("--planner", default="llm", choices=PLANNERS, help="default llm")
-    p.add_argument("--steps", type=int, default=10, help="slots (default 10)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the env and channel (default 0)")
-    p.add_argument("--model", default="smollm2", help="edge model (default smollm2)")
-    p.add_argument("--strategy", default="negotiation", choices=STRATEGIES)
-    p.add_argument("--rounds", type=int, default=None, help="negotiation rounds per slot")
-    p.add_argument("--loss", type=float, default=0.0, help="base message-loss probability")
-    p.add_argument("--max-tokens", type=int, default=40, help="tokens per model call")
-    p.add_argument("--tools", default=None, help="comma-separated agent tools")
-    p.add_argument("--no-tools", action="store_true", help="agents decide without tools")
-    p.add_argument("--cloud-model", default=None, metavar="MODEL",
-                   help="escalate unsettled slots (an unmet intent too) to a cloud coordinator "
-                   "('solver' = the cloud's solver, no model)")  # fmt: skip
+    add_team_options(p, agents=4, steps=10)
     p.add_argument("--intent", action="append", default=[], metavar="SENTENCE",
                    help="an operator intent sent with the first answer (repeatable)")  # fmt: skip
     p.add_argument("--auto", action="store_true", help="run without input, approving every plan")

@@ -11,8 +11,7 @@ from demos.errors import UsageError
 
 
 def add_parser(sub) -> None:
-    from demos.episode import PLANNERS, SCENARIOS
-    from planners.coordination import STRATEGIES
+    from demos.commands.team_options import add_team_options
 
     p = sub.add_parser(
         "episode",
@@ -23,25 +22,8 @@ def add_parser(sub) -> None:
             "steps, and the trace records powers, rates, messages and the WMMSE reference."
         ),
     )
-    p.add_argument("--scenario", default="d2d", choices=SCENARIOS, help="topology (zou: K=4 "
-                   "energy-saving intent with minimum rates)")  # fmt: skip
-    p.add_argument("--agents", type=int, default=None, help="links K (default 6; zou 4)")
-    p.add_argument("--planner", default="llm", choices=PLANNERS, help="default llm")
-    p.add_argument("--steps", type=int, default=5, help="slots (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the env and channel (default 0)")
-    p.add_argument("--model", default="smollm2", help="edge model (default smollm2)")
-    p.add_argument("--strategy", default="negotiation", choices=STRATEGIES)
-    p.add_argument("--rounds", type=int, default=None,
-                   help="negotiation rounds per slot (default 2; zou 4)")  # fmt: skip
-    p.add_argument("--loss", type=float, default=0.0, help="base message-loss probability")
+    add_team_options(p, agents="6; zou 4", steps=5)
     p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature")
-    p.add_argument("--max-tokens", type=int, default=40, help="tokens per model call")
-    p.add_argument("--tools", default=None,
-                   help="comma-separated agent tools (default local_wmmse; zou: min_power)")  # fmt: skip
-    p.add_argument("--no-tools", action="store_true", help="agents decide without tools")
-    p.add_argument("--cloud-model", default=None, metavar="MODEL",
-                   help="escalate unsettled slots to a cloud coordinator on MODEL "
-                   "('solver' = no model, just the cloud's solver)")  # fmt: skip
     p.add_argument("--tiers", type=int, default=2, choices=(2, 3),
                    help="2: edge devices + cloud (default); 3: devices, cluster coordinators (L1), "
                    "cloud (L0); 3 turns escalation on (cloud model default 'solver')")  # fmt: skip

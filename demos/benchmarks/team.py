@@ -39,6 +39,13 @@ import json
 from demos.episode import default_settings, run_episode
 
 
+def _append_jsonl(path: str | None, label: str, summary: dict) -> None:
+    """With ``--jsonl PATH``: one line per run, its label and its episode summary."""
+    if path:
+        with open(path, "a") as fh:
+            fh.write(json.dumps({"label": label, "summary": summary}) + "\n")
+
+
 def rows(quick: bool, steps: int | None = None):
     steps = steps or (3 if quick else 5)
     yield "negotiation K=6", dict(agents=6, steps=steps)
@@ -93,9 +100,7 @@ def tiers(backend, cluster_backend, cloud_backend, args) -> None:
                 f"| {m['wall_seconds']:.1f} | {m['overhead_fraction']:.1%} |",
                 flush=True,
             )
-            if args.jsonl:
-                with open(args.jsonl, "a") as fh:
-                    fh.write(json.dumps({"label": f"{scen} K={k} tiers={n}", "summary": m}) + "\n")
+            _append_jsonl(args.jsonl, f"{scen} K={k} tiers={n}", m)
 
 
 def main(argv=None) -> None:
@@ -140,9 +145,7 @@ def main(argv=None) -> None:
             f"| {m['wall_seconds']:.1f} | {m['overhead_fraction']:.1%} |",
             flush=True,
         )
-        if args.jsonl:
-            with open(args.jsonl, "a") as fh:
-                fh.write(json.dumps({"label": label, "summary": m}) + "\n")
+        _append_jsonl(args.jsonl, label, m)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,16 @@ Edge/cloud (after NetGPT): when a slot does not settle (no agreement within the 
 a minimum-rate floor unmet), the agents concerned escalate. What the cloud knows: only what the
 requests carry, i.e. each escalating agent's own report (direct gain, its neighbours' gains at its
 receiver, measured interference plus noise, its proposal and its floor). Requests of agents that
-hear each other are merged into one (duplicates removed, contexts joined). The cloud builds the
-partial gain matrix of the merged request (interference from outside it stays as measured noise),
-runs the classical constrained solver on it as its tool, and its model (``cloud_model``) writes
-the short answer that goes back down. Every request/answer is counted (requests, bytes, seconds).
+hear each other are merged into one (duplicates removed, contexts joined). The request also pulls
+in the reports and proposals of the settled devices whose receivers hear an escalating device
+(it is in their neighbour list): the victims of whatever the cloud plans. The cloud builds the
+partial gain matrix of the escalating devices and their victims (interference from outside stays
+as measured noise; a victim may be lowered, never raised, so no device outside the problem is
+harmed), runs the classical constrained solver on it as its tool, and keeps the team's proposals
+unless its plan is better on that same problem (floors first, then the estimated sum-rate of
+every link in it): escalating never makes the plan worse than what the edge team had, as far as
+the cloud can tell from what it was sent. Its model (``cloud_model``) writes the short answer that
+goes back down. Every request/answer is counted (requests, bytes with the pulled reports, seconds).
 
 Three tiers (``tiers=3``, L2/L1/L0 of the network-large-model literature): unsettled devices go to
 their cluster's coordinator first (:mod:`.tiers`); only what a cluster cannot settle goes on to
@@ -204,26 +210,42 @@ class Team:
             groups.append(sorted(comp))
         counters = dict(state["channel"])
         answers = []
+        views = state["views"]
         for comp in groups:
-            reports = {i: state["views"][i] for i in comp}
+            # victims: settled devices whose receivers hear an escalating device (it is in their
+            # neighbour list). The request pulls in their reports and proposals (a pull message to
+            # each, its report back), so the cloud sees the harm its plan does to them; they
+            # travel in the merged request and count in its bytes.
+            victims = [v for v in range(len(views)) if v not in comp
+                       and any(j in comp for j in views[v]["neighbours"])]  # fmt: skip
+            reports = {i: views[i] for i in comp + victims}
             request = {
                 "agents": comp,
                 "reason": "no agreement" if not state["agreed"] else "min-rate floor unmet",
-                "reports": reports,
+                "reports": {i: reports[i] for i in comp},
                 "proposals": {str(i): props[str(i)]["power"] for i in comp},
             }
             if tier1:  # what the cluster coordinators forwarded: their plans and why
                 request["reason"] = "cluster could not settle"
                 request["clusters"] = {str(c): r for c, r in tier1["reasons"].items()}
-            req_bytes = ch.message_bytes(request)
+            pull_bytes = sum(
+                ch.message_bytes({"to": v, "pull": comp})
+                + ch.message_bytes({"from": v, "report": reports[v],
+                                    "proposal": props[str(v)]["power"]})
+                for v in victims
+            )  # fmt: skip
+            req_bytes = ch.message_bytes(request) + pull_bytes
             raw_bytes = sum(ch.message_bytes({"from": i, "report": reports[i]}) for i in comp)
-            plan, sol, accept, note, secs, toks = self._cloud_solve(
-                reports, comp, props, p_max, request["reason"]
+            plan, sol, accept, note, secs, toks, est = self._cloud_solve(
+                reports, comp, props, p_max, request["reason"], victims=victims, guard=True
             )
-            answer = {"plan": {str(i): plan[i] for i in comp}, "accept": accept, "note": note}
+            # the answer goes to the escalating devices and to the victims it lowered
+            moved = comp + [v for v in victims
+                            if abs(plan[v] - props[str(v)]["power"]) > 1e-9 * p_max]  # fmt: skip
+            answer = {"plan": {str(i): plan[i] for i in moved}, "accept": accept, "note": note}
             ans_bytes = ch.message_bytes(answer)
             if accept:
-                for i in comp:
+                for i in moved:
                     props[str(i)] = {**props[str(i)], "power": plan[i], "cloud": True}
             if not tier1:  # with clusters, each forwarding cluster counts once (below)
                 counters["cloud_requests"] += 1
@@ -233,12 +255,15 @@ class Team:
                 {
                     "agents": comp,
                     "merged_from": len(comp),
+                    "victims": victims,
                     "request_bytes": req_bytes,
+                    "pull_bytes": pull_bytes,  # part of request_bytes
                     "unmerged_bytes": raw_bytes,
                     "answer_bytes": ans_bytes,
                     "accept": accept,
                     "note": note,
                     "feasible": bool(sol.feasible),
+                    "estimate": est,
                     "cloud_tokens": toks,
                     "cloud_seconds": secs,
                 }
@@ -258,21 +283,43 @@ class Team:
 
         return cluster_answer(self, state)
 
-    def _cloud_solve(self, reports, comp, props, p_max, reason, tier=0):
-        """A coordinator's solver on the reports of ``comp``, then its model's accept/note.
+    def _cloud_solve(self, reports, comp, props, p_max, reason, tier=0, victims=(), guard=False):
+        """A coordinator's solver on the reports of ``comp`` (+ ``victims``), then its model's
+        accept/note.
 
         ``tier`` 0: the cloud (``cloud_backend``); 1: a cluster coordinator (``cluster_backend``).
+        ``victims``: non-escalated devices whose reports were pulled in (see
+        :func:`_partial_problem`). ``guard``: keep the team's proposals (``props``) unless the
+        solver's plan is better on the same problem (fewer floor bit/s/Hz short, then a higher
+        estimated sum-rate over every link of the problem): escalating never makes the plan the
+        coordinator can judge worse. Returns ``(plan W per link, solution, accept, note,
+        model seconds, model tokens, estimate)``.
         """
         from planners.api import solve_detailed
 
-        g, noise_eff, mins, caps = _partial_problem(reports, comp, props)
+        links = list(comp) + [v for v in victims if v not in comp]
+        g, noise_eff, mins, caps = _partial_problem(reports, comp, props, victims)
         sol = solve_detailed(
             g, 1.0, noise_eff, algo="wmmse", max_power=caps,
             min_rate=mins if np.any(mins > 0) else None,
         )  # fmt: skip
+        x = np.asarray(sol.powers, dtype=float)
+        note = "solver plan"
+        est = None
+        if guard:
+            x0 = np.clip([float(props[str(i)]["power"]) / p_max for i in links], 0.0, caps)
+            rate_s, short_s = _estimate(g, noise_eff, mins, x)
+            rate_t, short_t = _estimate(g, noise_eff, mins, x0)
+            better = short_s < short_t - 1e-6 or (
+                short_s <= short_t + 1e-6 and rate_s > rate_t + 1e-6
+            )
+            est = {"solver_sum_rate": rate_s, "team_sum_rate": rate_t,
+                   "solver_short": short_s, "team_short": short_t, "kept_team": not better}  # fmt: skip
+            if not better:
+                x, note = x0, "team plan kept"
         # the problem is in units of p_max: the solver's powers are fractions; scale to watts
-        plan = {i: float(sol.powers[n]) * p_max for n, i in enumerate(comp)}
-        accept, note, secs, toks = True, "solver plan", 0.0, 0
+        plan = {i: float(x[n]) * p_max for n, i in enumerate(links)}
+        accept, secs, toks = True, 0.0, 0
         backend = self.cluster_backend if tier == 1 else self.cloud_backend
         system = CLUSTER_SYSTEM if tier == 1 else CLOUD_SYSTEM
         if backend is not None:
@@ -282,7 +329,7 @@ class Team:
                     {
                         "request": reason,
                         "agents": comp,
-                        "plan": {str(i): round(plan[i] / p_max, 3) for i in comp},
+                        "plan": {str(i): round(plan[i] / p_max, 3) for i in links},
                         "feasible": bool(sol.feasible),
                     }
                 )
@@ -305,7 +352,7 @@ class Team:
             except (BackendError, ValueError, TypeError) as exc:
                 accept, note = True, f"coordinator model unavailable: {str(exc)[:60]}"
                 secs = time.perf_counter() - t0
-        return plan, sol, accept, note, secs, toks
+        return plan, sol, accept, note, secs, toks, est
 
     def cloud_plan(self, state: dict) -> dict:
         """Cloud-only strategy: every agent sends its report up, the cloud plans every power.
@@ -321,7 +368,7 @@ class Team:
         reports = {i: state["views"][i] for i in comp}
         props = {str(i): {"power": float(reports[i]["last_power"]), "floor_ok": True}
                  for i in comp}  # fmt: skip
-        plan, sol, accept, note, secs, toks = self._cloud_solve(
+        plan, sol, accept, note, secs, toks, _ = self._cloud_solve(
             reports, comp, props, p_max, "cloud-only plan"
         )
         up = sum(ch.message_bytes({"from": i, "report": reports[i]}) for i in comp)
@@ -379,16 +426,27 @@ def _intent_agent(intent: str) -> type[EdgeAgent]:
     return IntentAgent
 
 
-def _partial_problem(reports: dict, comp: list[int], props: dict):
-    """The gain matrix the cloud can build from the reports of ``comp`` (normalized by p_max)."""
-    n = len(comp)
-    idx = {i: a for a, i in enumerate(comp)}
+def _partial_problem(reports: dict, comp: list[int], props: dict, victims=()):
+    """The problem a coordinator can build from the reports it holds (normalized by p_max).
+
+    Links: ``comp`` (the escalating devices), then ``victims`` (devices that list one of them
+    as a neighbour: their receivers hear it). Row ``a`` comes from that link's own report: its
+    direct gain, the gains of its neighbours among the links (W/W), and the rest of what it
+    measured last slot (noise plus interference from transmitters outside the links) as its
+    effective noise (W). A victim's cap is its current proposal: the coordinator may lower a
+    victim (which only helps the devices outside the problem) but never raise it, so every
+    device its plan can harm has its rate in the objective. Returns ``(g, noise, mins, caps)``:
+    gains scaled by p_max, noise in W, floors in bit/s/Hz, caps as fractions of p_max.
+    """
+    links = list(comp) + [v for v in victims if v not in comp]
+    n = len(links)
+    idx = {i: a for a, i in enumerate(links)}
     p_max = float(next(iter(reports.values()))["p_max"])
     g = np.zeros((n, n))
     noise = np.zeros(n)
     mins = np.zeros(n)
     caps = np.ones(n)
-    for i in comp:
+    for i in links:
         r = reports[i]
         a = idx[i]
         g[a, a] = r["direct_gain"] * p_max
@@ -402,9 +460,19 @@ def _partial_problem(reports: dict, comp: list[int], props: dict):
         noise[a] = max(outside, r["noise"])
         mins[a] = r.get("min_rate") or 0.0
         cap = r["p_max"] if r.get("cap") is None else min(r["p_max"], r["cap"])
+        if a >= len(comp):
+            cap = min(cap, max(float(props[str(i)]["power"]), 0.0))
         caps[a] = cap / r["p_max"]
     # solve in units of p_max: powers come back as fractions; scale to watts
     return g, noise, mins, caps
+
+
+def _estimate(g, noise, mins, x) -> tuple[float, float]:
+    """Estimated (sum-rate in bit/s/Hz, total floor shortfall in bit/s/Hz) of fractions ``x``
+    on a coordinator's problem (:func:`_partial_problem`)."""
+    sig = np.diag(g) * x
+    rates = np.log2(1.0 + sig / (noise + g @ x - sig))
+    return float(rates.sum()), float(np.maximum(mins - rates, 0.0).sum())
 
 
 @dataclass

@@ -64,7 +64,7 @@ def cluster_answer(team, state: dict) -> dict:
                               "proposal": props[str(i)]["power"]})
             for i in comp
         )  # fmt: skip
-        plan, sol, accept, note, secs, toks = team._cloud_solve(
+        plan, sol, accept, note, secs, toks, _ = team._cloud_solve(
             reports, comp, props, p_max, reason, tier=1
         )
         down = sum(

@@ -45,6 +45,7 @@ import numpy as np
 
 from demos.episode import CLASSICAL, check_met, default_settings
 from demos.suite import Scenario, Suite
+from planners.constraints import RATE_TOL, alone_rates
 
 PLANNERS = ("llm", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
@@ -250,8 +251,8 @@ def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[li
             caps[c["agent"]] = min(caps[c["agent"]], c["max_power_frac"])
     out = []
     for g in gains:
-        alone = np.log2(1.0 + np.diag(g) * caps * p_max / noise)
-        out.append([bool("min_rate" in c and alone[c["agent"]] < c["min_rate"] - 1e-6)
+        alone = alone_rates(g, noise, caps * p_max)
+        out.append([bool("min_rate" in c and alone[c["agent"]] < c["min_rate"] - RATE_TOL)
                     for c in checks])  # fmt: skip
     return out
 

@@ -107,6 +107,11 @@ def feasibility(gains, noise, caps, min_rate):
     return ok, p
 
 
+def alone_rates(gains, noise, caps):
+    """Each link's rate at its cap with every other link silent, bit/s/Hz, shape (..., K)."""
+    return np.log2(1.0 + direct(gains) * caps / noise)
+
+
 def reachable(gains, noise, caps, min_rate):
     """The minimum rates with those out of reach even alone set to 0, shape (B, K).
 
@@ -114,8 +119,7 @@ def reachable(gains, noise, caps, min_rate):
     silent) cannot be met by any power vector: searching for it would only silence the other
     links to bring one link closer to a floor it still misses. It stays in the report.
     """
-    alone = np.log2(1.0 + direct(gains) * caps / noise)
-    return np.where(alone >= min_rate - RATE_TOL, min_rate, 0.0)
+    return np.where(alone_rates(gains, noise, caps) >= min_rate - RATE_TOL, min_rate, 0.0)
 
 
 def shortfall(gains, powers, noise, min_rate):
@@ -172,7 +176,7 @@ def report(gains, noise, caps, min_rate, powers, batched):
     r = rates(gains, powers, noise)
     miss = c & (r < min_rate - RATE_TOL)
     feasible = ~miss.any(-1)
-    alone = np.log2(1.0 + direct(gains) * caps / noise)
+    alone = alone_rates(gains, noise, caps)
     lines = []
     for bi, li in zip(*np.nonzero(miss), strict=True):
         pre = f"problem {bi}, " if batched else ""

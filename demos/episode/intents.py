@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planners.constraints import RATE_TOL  # bit/s/Hz a rate may fall short by round-off
+
 from .stream import emit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,7 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 # slot records which constraints held. ``settings["constraints"]``: constraints given directly
 # (``[{"agent": 2, "min_rate": 1.5}, ...]``), e.g. the evaluator's oracle.
 
-RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a minimum by round-off
 POWER_TOL = 1e-6  # relative slack of a power cap
 
 

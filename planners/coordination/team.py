@@ -38,6 +38,7 @@ import numpy as np
 
 from agents.agent import AgentConfig, EdgeAgent
 from agents.backends.base import BackendError, GenerationConfig
+from environment.metrics import rates as link_rates
 from tools import LocalView
 
 from . import channel as ch
@@ -470,9 +471,8 @@ def _partial_problem(reports: dict, comp: list[int], props: dict, victims=()):
 def _estimate(g, noise, mins, x) -> tuple[float, float]:
     """Estimated (sum-rate in bit/s/Hz, total floor shortfall in bit/s/Hz) of fractions ``x``
     on a coordinator's problem (:func:`_partial_problem`)."""
-    sig = np.diag(g) * x
-    rates = np.log2(1.0 + sig / (noise + g @ x - sig))
-    return float(rates.sum()), float(np.maximum(mins - rates, 0.0).sum())
+    r = link_rates(g, x, noise)
+    return float(r.sum()), float(np.maximum(mins - r, 0.0).sum())
 
 
 @dataclass

@@ -7,7 +7,6 @@ settings      the scenarios, their defaults, the settings document of a run
 graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> commit)
 intents       operator intents: read into constraints, tightened per slot, checked per slot
 events        what a live display draws (the scene and each committed slot)
-stream        the custom stream every node writes its events to
 trace         the trace document: per-slot records summed into the ``summary``
 runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid
 ============  ====================================================================================

@@ -30,6 +30,7 @@ from environment import make_env
 from environment.metrics import jain_fairness
 from environment.metrics import rates as link_rates
 from planners import get_planner, solve
+from planners.coordination.stream import emit
 
 from .events import commit_view, scene_event
 from .intents import (
@@ -42,7 +43,6 @@ from .intents import (
     with_intents,
 )
 from .settings import SCENARIO_ENV, SCENARIO_TEAM, scenario_setup
-from .stream import emit
 from .trace import heard_by, slot_messages
 
 THREAD = "episode"

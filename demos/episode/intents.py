@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planners.constraints import RATE_TOL  # bit/s/Hz a rate may fall short by round-off
-
-from .stream import emit
+from planners.coordination.stream import emit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .graph import Runtime

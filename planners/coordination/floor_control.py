@@ -50,6 +50,7 @@ import numpy as np
 from . import channel as ch
 from . import yielding
 from .minislot import Measurement, Medium
+from .stream import emit
 
 MARGIN = 1e-4  # relative SINR headroom above the floor's target
 RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a floor by round-off
@@ -225,14 +226,5 @@ def close_team_floors(gains, out: dict, inp: dict) -> tuple[np.ndarray, dict | N
         channel["floor_bytes"] = record["floor_bytes"]
         channel["yield_messages"] = record["yield_messages"]
         channel["yield_bytes"] = record["yield_bytes"]
-        _emit({"type": "floor_control", "slot": inp["slot"], **record})
+        emit({"type": "floor_control", "slot": inp["slot"], **record})
     return powers, record, channel
-
-
-def _emit(event: dict) -> None:
-    from langgraph.config import get_stream_writer
-
-    try:
-        get_stream_writer()(event)
-    except Exception:  # noqa: BLE001 - no stream attached (plain invoke): nothing to show
-        pass

@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
@@ -39,18 +38,12 @@ from tools.local_rates import rate
 
 from . import channel as ch
 from .state import DecideState, note_from_dict, note_to_dict, view_from_dict
+from .stream import emit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .team import Team
 
 STRATEGIES = ("negotiation", "independent", "leader", "cloud")
-
-
-def _emit(event: dict) -> None:
-    try:
-        get_stream_writer()(event)
-    except Exception:  # noqa: BLE001 - no stream attached (plain invoke): nothing to show
-        pass
 
 
 def _latest(envelopes) -> list[dict]:
@@ -108,7 +101,7 @@ def build_decide_graph(team: Team):
             "links": sum(len(h) for h in hears),
             "hears": hears,
         }
-        _emit(ev)
+        emit(ev)
         return {
             "hears": hears,
             "groups": groups,
@@ -196,7 +189,7 @@ def build_decide_graph(team: Team):
             "tokens": d.tokens,
             "model_seconds": d.model_seconds,
         }
-        _emit(ev)
+        emit(ev)
         record = {**d.as_event(), "slot": task["slot"], "round": task["round"]}
         return {"proposals": {str(i): rec}, "decisions": [record], "events": [ev]}
 
@@ -241,7 +234,7 @@ def build_decide_graph(team: Team):
                 "lost_links": [[m["from"], m["to"]] for m in out.lost],
             }
             events.append(ev)
-            _emit(ev)
+            emit(ev)
         for i in group:
             sent[str(i)] = props[str(i)]["power"]
         wave = state["wave"] + 1
@@ -277,7 +270,7 @@ def build_decide_graph(team: Team):
             "max_move": max(moved, default=0.0),
             "floors_ok": floors_ok,
         }
-        _emit(ev)
+        emit(ev)
         return {"agreed": agreed, "floors_ok": floors_ok, "events": [ev]}
 
     def route_negotiate(state: DecideState):
@@ -326,7 +319,7 @@ def build_decide_graph(team: Team):
             "received_plan": sorted(got),
             **out.as_dict(),
         }
-        _emit(ev)
+        emit(ev)
         return {
             "proposals": {str(i): {**props[str(i)], "power": final[i]} for i in range(k)},
             "agreed": len(got) == k,
@@ -377,7 +370,7 @@ def build_decide_graph(team: Team):
             "powers": plan,
             "channel": state["channel"],
         }
-        _emit(ev)
+        emit(ev)
         return {"plan": plan, "events": [ev]}
 
     g = StateGraph(DecideState)

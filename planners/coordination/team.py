@@ -46,6 +46,7 @@ from .clusters import make_clusters
 from .floor_control import close_team_floors
 from .graph import STRATEGIES, build_decide_graph, recursion_limit
 from .state import view_to_dict
+from .stream import emit
 
 DEFAULT_TOOLS = ("local_wmmse",)
 
@@ -187,8 +188,6 @@ class Team:
     # -- cloud ----------------------------------------------------------------------------------
     def cloud_answer(self, state: dict) -> dict:
         """Merge the escalating agents' requests, solve on the cloud, answer (graph node body)."""
-        from langgraph.config import get_stream_writer
-
         props = dict(state["proposals"])
         p_max = state["p_max"]
         tier1 = state.get("tier1")
@@ -272,10 +271,7 @@ class Team:
         if tier1:
             counters["cloud_requests"] += len(tier1["reasons"])
         ev = {"type": "escalate", "tier": 0, "slot": state["slot"], "requests": answers}
-        try:
-            get_stream_writer()(ev)
-        except Exception:  # noqa: BLE001
-            pass
+        emit(ev)
         return {"proposals": props, "escalation": ev, "channel": counters, "events": [ev]}
 
     def cluster_answer(self, state: dict) -> dict:
@@ -361,8 +357,6 @@ class Team:
         Counted as one request per agent (its report) and one answer per agent (its power),
         all across the edge/cloud link; one solver run and one cloud-model call per slot.
         """
-        from langgraph.config import get_stream_writer
-
         k = len(state["views"])
         comp = list(range(k))
         p_max = state["p_max"]
@@ -388,10 +382,7 @@ class Team:
             "answer_bytes": down, "accept": accept, "note": note, "feasible": bool(sol.feasible),
             "cloud_tokens": toks, "cloud_seconds": secs,
         }  # fmt: skip
-        try:
-            get_stream_writer()(ev)
-        except Exception:  # noqa: BLE001
-            pass
+        emit(ev)
         out = {str(i): {"power": plan[i], "floor_ok": True, "cloud": True} for i in comp}
         return {"proposals": out, "agreed": accept, "floors_ok": bool(sol.feasible),
                 "channel": counters, "events": [ev], "escalation": ev}  # fmt: skip

@@ -34,12 +34,11 @@ import numpy as np
 
 from . import channel as ch
 from .clusters import cluster_of
+from .stream import emit
 
 
 def cluster_answer(team, state: dict) -> dict:
     """Graph node body of L1 (see the module docstring)."""
-    from langgraph.config import get_stream_writer
-
     from .team import _partial_problem, unsettled_agents
 
     views = state["views"]
@@ -143,10 +142,7 @@ def cluster_answer(team, state: dict) -> dict:
         "to_cloud": to_cloud,
         "reasons": {c: up_to_l0[c] for c in sorted(up_to_l0)},
     }
-    try:
-        get_stream_writer()(ev)
-    except Exception:  # noqa: BLE001 - no stream attached
-        pass
+    emit(ev)
     return {"proposals": props, "tier1": ev, "channel": counters, "events": [ev]}
 
 

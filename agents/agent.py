@@ -21,10 +21,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from agents.backends.base import BackendError, Completion, GenerationConfig, ModelBackend
-from agents.memory import Memory
-from agents.perception import perceive
-from agents.prompts import (
+from wireless_agents.agents.backends.base import (
+    BackendError,
+    Completion,
+    GenerationConfig,
+    ModelBackend,
+)
+from wireless_agents.agents.memory import Memory
+from wireless_agents.agents.perception import perceive
+from wireless_agents.agents.prompts import (
     DECIDE,
     SYSTEM_NO_TOOLS,
     SYSTEM_TOOLS,
@@ -33,8 +38,8 @@ from agents.prompts import (
     tool_or_decision_schema,
     user_prompt,
 )
-from tools import TOOLS, LocalView, Note, ToolError, call_tool
-from tools.functions import outgoing_note
+from wireless_agents.tools import TOOLS, LocalView, Note, ToolError, call_tool
+from wireless_agents.tools.functions import outgoing_note
 
 _TRUNCATED_DECISION = re.compile(
     r'^\{\s*"power"\s*:\s*"(?P<power>[0-9.]+)"\s*,\s*"message"\s*:\s*"(?P<message>[^"\\]*)'
@@ -231,7 +236,7 @@ class EdgeAgent:
         """The machine-readable part of the message (prices, WMMSE terms, request)."""
         request = ""
         if view.min_rate:
-            from tools.local_rates import rate
+            from wireless_agents.tools.local_rates import rate
 
             if (
                 rate(view.direct_gain, power, view.estimated_interference_plus_noise())

@@ -62,7 +62,7 @@ Design (SmolLM2-135M is tiny: the design does the heavy lifting)
   become digits ("one and a half" -> 1.5, "a quarter" -> 0.25, "two" -> 2) and percentages
   become fractions ("30%" -> 0.3). It rewrites how numbers are written, nothing else: the
   model still picks the agent, the kind and which number is the value (or 0 for "silent").
-  The benchmark ``python -m demos.benchmarks.intents`` reports accuracy with and without it.
+  The benchmark ``python -m wireless_agents.demos.benchmarks.intents`` reports accuracy with and without it.
 - Base models (``backend.is_chat`` false, e.g. gemma3) get the same examples as a few-shot
   completion prompt through ``complete()``.
 """
@@ -75,8 +75,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from agents.backends.base import BackendError, GenerationConfig, ModelBackend
+from wireless_agents.agents.backends.base import BackendError, GenerationConfig, ModelBackend
 
 KINDS = ("min_rate", "max_power_frac")
 DATA_DIR = Path(__file__).parent / "data"
@@ -403,7 +402,7 @@ def parse_intent(
     else:
         schema = intent_schema(agent_ids)
     if backend is None:
-        from agents.models import load_model
+        from wireless_agents.agents.models import load_model
 
         backend = load_model()
     config = GenerationConfig(max_tokens=max_tokens, temperature=0.0)

@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.backends.base import BackendError, ModelBackend
+from wireless_agents.agents.backends.base import BackendError, ModelBackend
 
 DEFAULT_MODEL = "smollm2"
 
@@ -156,21 +156,21 @@ def load_model(spec: str | ModelSpec | None = None, **options) -> ModelBackend:
 
 def _create(ms: ModelSpec, **options) -> ModelBackend:
     if ms.backend == "llama.cpp":
-        from agents.backends.llama import LlamaCppBackend
+        from wireless_agents.agents.backends.llama import LlamaCppBackend
 
         return LlamaCppBackend(
             name=ms.name, kind="llama.cpp", source=ms.location, is_chat=ms.is_chat,
             model_path=ms.location, **options,
         )  # fmt: skip
     if ms.backend == "transformers":
-        from agents.backends.hf import TransformersBackend
+        from wireless_agents.agents.backends.hf import TransformersBackend
 
         return TransformersBackend(
             name=ms.name, kind="transformers", source=ms.location, is_chat=ms.is_chat,
             model_path=ms.location, **options,
         )  # fmt: skip
     if ms.backend == "http":
-        from agents.backends.http import OpenAIHTTPBackend
+        from wireless_agents.agents.backends.http import OpenAIHTTPBackend
 
         return OpenAIHTTPBackend(
             name=ms.name, kind="http", source=ms.location, is_chat=True,
@@ -181,7 +181,7 @@ def _create(ms: ModelSpec, **options) -> ModelBackend:
 
 def list_models() -> list[dict]:
     """What ``wagents models`` shows: bundled models with size, quantization and origin."""
-    from agents.gguf_info import quantization
+    from wireless_agents.agents.gguf_info import quantization
 
     rows = []
     for m in BUNDLED.values():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from tools.view import LocalView
+from wireless_agents.tools.view import LocalView
 
 
 def _db(x: float) -> str:

@@ -6,7 +6,7 @@ agents and rounds): it never contains per-agent or per-slot numbers.
 
 from __future__ import annotations
 
-from tools import TOOLS
+from wireless_agents.tools import TOOLS
 
 SYSTEM_TOOLS = (
     "You set the transmit power of one radio link. All links share one band: more power raises "

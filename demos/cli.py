@@ -2,7 +2,7 @@
 
 Each subcommand lives in ``demos/commands/<name>.py`` and exposes ``add_parser(subparsers)``
 (which registers its flags and sets ``func``). Errors a user can cause end in one line on stderr
-and exit code 2; see :class:`demos.errors.UsageError`.
+and exit code 2; see :class:`wireless_agents.demos.errors.UsageError`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from demos.errors import EXIT_USAGE, UsageError
+from wireless_agents.demos.errors import EXIT_USAGE, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from demos.commands import demo, episode, eval, graph, models, solve
+    from wireless_agents.demos.commands import demo, episode, eval, graph, models, solve
 
     parser = _Parser(
         prog="wagents",

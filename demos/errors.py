@@ -1,7 +1,7 @@
 """The one error type a user can cause from the command line.
 
 Anything raised as :class:`UsageError` ends the program with one clear line on stderr and exit
-code 2, never a traceback (see ``demos.cli.main``).
+code 2, never a traceback (see ``wireless_agents.demos.cli.main``).
 """
 
 from __future__ import annotations

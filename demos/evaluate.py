@@ -1,6 +1,6 @@
 """The evaluator behind ``wagents eval``: every scenario of a suite with every planner, scored.
 
-One *task* is one (scenario, planner) pair: one episode (:func:`demos.episode.run_episode`) on
+One *task* is one (scenario, planner) pair: one episode (:func:`planners.episode.run_episode`) on
 the scenario's channels and seed, so every planner of a scenario sees the same channels. Tasks
 run on a local process pool (classical planners, in parallel) while the LLM tasks run one after
 the other in the main process (one model instance, calls serialized; parallel model runs would
@@ -42,10 +42,9 @@ import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
-
-from demos.episode import CLASSICAL, check_met, default_settings
-from demos.suite import Scenario, Suite
-from planners.constraints import RATE_TOL, alone_rates
+from wireless_agents.demos.suite import Scenario, Suite
+from wireless_agents.planners.constraints import RATE_TOL, alone_rates
+from wireless_agents.planners.episode import CLASSICAL, check_met, default_settings
 
 PLANNERS = ("llm", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
@@ -116,7 +115,7 @@ def models_needed(suite: Suite, planners: list[str]) -> list[tuple[str, ...]]:
 
 
 def load_backends(model: str, cloud_model: str | None):
-    from agents.models import load_model
+    from wireless_agents.agents.models import load_model
 
     backend = load_model(model)
     cloud = None if cloud_model in (None, "solver") else load_model(cloud_model)
@@ -125,7 +124,7 @@ def load_backends(model: str, cloud_model: str | None):
 
 def run_task(task: Task, on_event=None) -> dict:
     """Run one task's episode; returns its trace (with what scoring needs)."""
-    from demos.episode import run_episode
+    from wireless_agents.planners.episode import run_episode
 
     s = settings_for(task.scenario, task.planner)
     backend = cloud = None
@@ -228,10 +227,10 @@ def run_ray(all_tasks: list[Task], address: str | None, on_done) -> dict:
 
 def channels(sc: Scenario, steps: int | None = None):
     """The scenario's gain matrices slot by slot (the env's randomness ignores the actions)."""
-    from demos.episode import Runtime
+    from wireless_agents.planners.episode import EpisodeContext
 
     s = settings_for(sc, "wmmse")
-    rt = Runtime(s)
+    rt = EpisodeContext(s)
     rt.env_at([])
     env = rt.env
     out = []
@@ -260,7 +259,7 @@ def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[li
 def _raw_sum_rate(steps, gains, noise) -> float:
     """Mean sum-rate of the plans as the planner's team committed them, before the LLM team's
     closed loop (floor control, yielding) changed them; the committed one for other planners."""
-    from environment.metrics import rates as link_rates
+    from wireless_agents.environment.metrics import rates as link_rates
 
     out = []
     for st, g in zip(steps, gains, strict=True):
@@ -270,7 +269,7 @@ def _raw_sum_rate(steps, gains, noise) -> float:
 
 
 def _met(checks, steps, gains, p_max, noise, before: bool = False) -> list[list[bool]]:
-    from environment.metrics import rates as link_rates
+    from wireless_agents.environment.metrics import rates as link_rates
 
     rows = []
     for st, g in zip(steps, gains, strict=True):

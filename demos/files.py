@@ -8,8 +8,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
-from demos.errors import UsageError
+from wireless_agents.demos.errors import UsageError
 
 
 def load_gains(path: str | os.PathLike) -> np.ndarray:

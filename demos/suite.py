@@ -55,7 +55,7 @@ class Scenario:
     intents: tuple[IntentCheck, ...] = ()
 
     def make_env(self):
-        from environment import make_env
+        from wireless_agents.environment import make_env
 
         topology, kwargs = env_arguments(self.topology, self.env_kwargs)
         return make_env(topology, n_agents=self.n_agents, seed=self.seed, **kwargs)
@@ -67,7 +67,7 @@ def env_arguments(topology: str, env_kwargs: dict) -> tuple[str, dict]:
     Besides the environment's topologies, a suite may name an episode scenario (``zou``: the
     energy-saving case study, a sparse low-power d2d drop with a rate floor on every link).
     """
-    from demos.episode import SCENARIO_ENV, scenario_setup
+    from wireless_agents.planners.episode import SCENARIO_ENV, scenario_setup
 
     if topology in SCENARIO_ENV:
         base, _, _ = scenario_setup({"scenario": topology, "agents": 1})
@@ -137,9 +137,9 @@ def _int(value, where, fail, lo=None):
 
 
 def _scenario(item, where, fail, planner_option_names) -> Scenario:
-    from demos.episode import SCENARIO_ENV
-    from environment import SCENARIOS as TOPOLOGIES
-    from environment import make_env
+    from wireless_agents.environment import SCENARIOS as TOPOLOGIES
+    from wireless_agents.environment import make_env
+    from wireless_agents.planners.episode import SCENARIO_ENV
 
     names = (*TOPOLOGIES, *SCENARIO_ENV)
 

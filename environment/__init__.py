@@ -2,7 +2,7 @@
 
 Imports nothing else of the project. Entry point::
 
-    from environment import make_env
+    from wireless_agents.environment import make_env
     env = make_env("d2d", n_agents=6, seed=0)
     obs, infos = env.reset()
 

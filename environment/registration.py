@@ -5,7 +5,7 @@ that belong to it (see the ``*Config`` dataclasses) and hands the rest to
 :class:`~environment.core.WirelessEnv`. The same envs are registered in PettingZoo's parallel
 registry as ``wireless_agents/<topology>-v0``::
 
-    import environment, pettingzoo
+    import wireless_agents, pettingzoo
     env = pettingzoo.make("parallel", "wireless_agents/d2d-v0", n_agents=6, seed=0)
 """
 
@@ -88,6 +88,6 @@ def register_all() -> None:
             pettingzoo.register(
                 "parallel",
                 env_id(topology),
-                entry_point="environment.registration:make_env",
+                entry_point="wireless_agents.environment.registration:make_env",
                 kwargs={"topology": topology},
             )

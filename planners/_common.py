@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from environment.metrics import rates
+from wireless_agents.environment.metrics import rates
 
 LN2 = np.log(2.0)
 

@@ -7,8 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from environment.metrics import rates as link_rates
+from wireless_agents.environment.metrics import rates as link_rates
 
 from . import constraints as cons
 from ._problem import normalize

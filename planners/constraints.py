@@ -21,8 +21,7 @@ misses the targets by the least total.
 from __future__ import annotations
 
 import numpy as np
-
-from environment.metrics import interference_plus_noise, rates
+from wireless_agents.environment.metrics import interference_plus_noise, rates
 
 from ._common import direct, safe_div
 from .wmmse import wmmse_run

@@ -11,8 +11,7 @@ Refuses with :class:`ProblemTooLarge` when ``levels**K`` exceeds ``max_points``.
 from __future__ import annotations
 
 import numpy as np
-
-from environment.metrics import rates
+from wireless_agents.environment.metrics import rates
 
 from ._common import LN2, as_weights, direct, offdiag, weighted_sum_rate
 from .errors import PlannerInputError, ProblemTooLarge

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents.agent import AgentConfig, EdgeAgent, cap_message
-from agents.memory import Memory
-from agents.models import load_model
-from agents.perception import perceive
-from environment import make_env
-from tools import LocalView
+from wireless_agents.agents.agent import AgentConfig, EdgeAgent, cap_message
+from wireless_agents.agents.memory import Memory
+from wireless_agents.agents.models import load_model
+from wireless_agents.agents.perception import perceive
+from wireless_agents.environment import make_env
+from wireless_agents.tools import LocalView
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,10 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from agents.backends.base import BackendError, GenerationConfig, SchemaError  # noqa: E402
-from agents.backends.http import OpenAIHTTPBackend  # noqa: E402
-from agents.backends.llama import LlamaCppBackend  # noqa: E402
-from agents.models import ModelNotFoundError, load_model, parse_model_spec  # noqa: E402
+from wireless_agents.agents.backends.base import BackendError, GenerationConfig, SchemaError  # noqa: E402
+from wireless_agents.agents.backends.http import OpenAIHTTPBackend  # noqa: E402
+from wireless_agents.agents.backends.llama import LlamaCppBackend  # noqa: E402
+from wireless_agents.agents.models import ModelNotFoundError, load_model, parse_model_spec  # noqa: E402
 
 COLOR = {
     "type": "object",
@@ -290,7 +290,7 @@ def test_http_dead_server_fails_fast():
 
 
 def test_thread_count_comes_from_the_environment_or_half_the_cpus(monkeypatch):
-    from agents.backends.llama import THREADS_ENV, default_threads
+    from wireless_agents.agents.backends.llama import THREADS_ENV, default_threads
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
     assert default_threads() == max(1, len(os.sched_getaffinity(0)) // 2)

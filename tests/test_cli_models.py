@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from demos.cli import main
+from wireless_agents.demos.cli import main
 
 
 def test_models_json_lists_bundled_models(capsys):
@@ -28,8 +28,7 @@ def test_models_table(capsys):
 
 def test_unknown_model_spec_is_one_clear_error():
     import pytest
-
-    from agents.models import ModelNotFoundError, parse_model_spec
+    from wireless_agents.agents.models import ModelNotFoundError, parse_model_spec
 
     with pytest.raises(ModelNotFoundError, match="no model 'nope'"):
         parse_model_spec("nope")

@@ -8,10 +8,9 @@ import sys
 
 import numpy as np
 import pytest
-
-from demos.cli import main
-from environment.metrics import sum_rate
-from planners import solve
+from wireless_agents.demos.cli import main
+from wireless_agents.environment.metrics import sum_rate
+from wireless_agents.planners import solve
 
 
 def _gains(rng, shape):
@@ -89,7 +88,16 @@ def test_bad_inputs_one_line_exit_2_nothing_written(tmp_path, content, message):
         np.save(path, content)
     out = tmp_path / "out.npy"
     proc = subprocess.run(
-        [sys.executable, "-m", "demos.cli", "solve", "--channels", str(path), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "wireless_agents.demos.cli",
+            "solve",
+            "--channels",
+            str(path),
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
     )

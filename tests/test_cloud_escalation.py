@@ -7,12 +7,11 @@ the solver are the real ones, the slot's reports are built from a known gain mat
 from __future__ import annotations
 
 import numpy as np
-
-from planners.api import solve_detailed
-from planners.coordination import TeamConfig
-from planners.coordination.state import view_to_dict
-from planners.coordination.team import Team, _partial_problem
-from tools import LocalView
+from wireless_agents.planners.api import solve_detailed
+from wireless_agents.planners.coordination import TeamConfig
+from wireless_agents.planners.coordination.state import view_to_dict
+from wireless_agents.planners.coordination.team import Team, _partial_problem
+from wireless_agents.tools import LocalView
 
 P_MAX, NOISE = 1.0, 1e-3
 # G[i, j]: gain from transmitter j to receiver i. Link 0 is weak and its transmitter drowns

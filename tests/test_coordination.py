@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents.models import load_model
-from environment import make_env
-from environment.metrics import sum_rate
-from planners import Planner, get_planner, solve
-from planners.coordination import (
+from wireless_agents.agents.models import load_model
+from wireless_agents.environment import make_env
+from wireless_agents.environment.metrics import sum_rate
+from wireless_agents.planners import Planner, get_planner, solve
+from wireless_agents.planners.coordination import (
     LLMPlanner,
     TeamConfig,
     colour_groups,
@@ -17,7 +16,7 @@ from planners.coordination import (
     listeners,
     loss_matrix,
 )
-from planners.coordination.channel import seeded_rng
+from wireless_agents.planners.coordination.channel import seeded_rng
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +125,7 @@ def test_tool_replay_scales_with_local_wmmse_and_tin_neighbourhoods():
     # Pricing among the 5 strongest (the old team): its cold slot prices everyone against
     # thermal noise alone and falls far below WMMSE at K >= 8. WMMSE on the neighbourhood's rows
     # (the default tool) with every interferer too strong to be noise as a neighbour stays at it.
-    from demos.benchmarks.pricing_replay import replay
+    from wireless_agents.demos.benchmarks.pricing_replay import replay
 
     for k in (8, 16):
         price = replay(k, 0, rounds=2, slots=3, n_interferers=5, tool="best_response")
@@ -141,7 +140,7 @@ def test_tool_replay_scales_with_local_wmmse_and_tin_neighbourhoods():
 
 
 def test_model_reads_its_loudest_neighbours_texts_only():
-    from planners.coordination.graph import model_inbox
+    from wireless_agents.planners.coordination.graph import model_inbox
 
     box = [{"from": j, "text": f"m{j}", "note": {}} for j in range(12)] + [{"from": 12, "text": ""}]
     loudest_first = (9, 3, 11, 0, 7, 5, 1)
@@ -151,8 +150,8 @@ def test_model_reads_its_loudest_neighbours_texts_only():
 
 
 def test_neighbours_are_the_strongest_plus_those_too_strong_to_be_noise():
-    from planners.coordination.team import significant_neighbours
-    from tools import LocalView
+    from wireless_agents.planners.coordination.team import significant_neighbours
+    from wireless_agents.tools import LocalView
 
     # SNR 60 dB at full power; interferers at 50, 40, 30, 20, 10 dB INR; sqrt(SNR) = 30 dB
     v = LocalView(
@@ -167,7 +166,7 @@ def test_neighbours_are_the_strongest_plus_those_too_strong_to_be_noise():
     assert significant_neighbours(v, strongest=2, tin_eta=None).neighbours == (4, 2)
     assert significant_neighbours(v, strongest=5, tin_eta=0.5) == v
     # an episode's agents sense every interferer and keep a geometry-dependent number of them
-    from planners.coordination.team import decide_input
+    from wireless_agents.planners.coordination.team import decide_input
 
     env = make_env("d2d", n_agents=16, seed=0, n_interferers=15)
     obs, infos = env.reset(seed=0)

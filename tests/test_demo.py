@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-
-from agents.models import load_model
-from demos.cli import main
-from demos.dashboard import Dashboard
-from demos.episode import default_settings, run_episode
+from wireless_agents.agents.models import load_model
+from wireless_agents.demos.cli import main
+from wireless_agents.demos.dashboard import Dashboard
+from wireless_agents.planners.episode import default_settings, run_episode
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(agents=2, steps=2, rounds=1, max_tokens=32, tools=[])
@@ -191,7 +190,9 @@ class Tmux:
         self.name = f"wagents-test-{os.getpid()}-{time.monotonic_ns()}"
         self.rc = tmp_path / "rc"
         env = f"PYTHONPATH={shlex.quote(str(ROOT))}"
-        cmd = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "demos.cli", *argv])
+        cmd = " ".join(
+            shlex.quote(a) for a in [sys.executable, "-m", "wireless_agents.demos.cli", *argv]
+        )
         shell = f"cd {shlex.quote(str(ROOT))} && {env} {cmd}; echo $? > {shlex.quote(str(self.rc))}"
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width),
                         "-y", str(height), shell], check=True)  # fmt: skip

@@ -9,9 +9,8 @@ import pettingzoo
 import pytest
 from pettingzoo.test import api_test, parallel_api_test
 from pettingzoo.utils.conversions import parallel_to_aec
-
-from environment import make_env, metrics
-from environment.geometry import in_hexagon
+from wireless_agents.environment import make_env, metrics
+from wireless_agents.environment.geometry import in_hexagon
 
 TOPOLOGIES = ("gaussian", "d2d", "cellular")
 

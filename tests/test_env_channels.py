@@ -6,12 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.special import j0
-
-from environment import make_env
-from environment.channels import JakesFading, jakes_rho, large_scale_gain, pathloss_db, rayleigh
-from environment.geometry import hex_centers, in_hexagon
-from environment.metrics import sum_rate
-from environment.scenarios import D2DConfig, D2DScenario
+from wireless_agents.environment import make_env
+from wireless_agents.environment.channels import (
+    JakesFading,
+    jakes_rho,
+    large_scale_gain,
+    pathloss_db,
+    rayleigh,
+)
+from wireless_agents.environment.geometry import hex_centers, in_hexagon
+from wireless_agents.environment.metrics import sum_rate
+from wireless_agents.environment.scenarios import D2DConfig, D2DScenario
 
 
 def wmmse(gains, p_max, noise, iters=100):

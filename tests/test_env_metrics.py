@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from environment import metrics
+from wireless_agents.environment import metrics
 
 G = np.array([[1.0, 0.5], [0.25, 2.0]])
 P = np.array([1.0, 2.0])

@@ -13,10 +13,9 @@ import time
 
 import numpy as np
 import pytest
-
-from agents.models import load_model
-from demos.cli import main
-from demos.episode import CLASSICAL, default_settings, run_episode, strip_timings
+from wireless_agents.agents.models import load_model
+from wireless_agents.demos.cli import main
+from wireless_agents.planners.episode import CLASSICAL, default_settings, run_episode, strip_timings
 
 SMALL = dict(agents=3, steps=2, rounds=1, max_tokens=32, tools=[])
 
@@ -136,7 +135,7 @@ def test_cli_json_stdout_is_clean(capsys):
 
 
 def _committed(db) -> int:
-    from demos.episode import THREAD
+    from wireless_agents.planners.episode import THREAD
 
     if not os.path.exists(db):
         return 0
@@ -151,7 +150,7 @@ def _committed(db) -> int:
 
 
 def test_sigkill_then_resume_gives_the_uninterrupted_trace(tmp_path):
-    cmd = [sys.executable, "-m", "demos.cli", "episode", "--quiet", "--agents", "3",
+    cmd = [sys.executable, "-m", "wireless_agents.demos.cli", "episode", "--quiet", "--agents", "3",
            "--steps", "2", "--rounds", "1", "--max-tokens", "32", "--no-tools"]  # fmt: skip
     ref = tmp_path / "ref.json"
     subprocess.run([*cmd, "--out", str(ref)], check=True, timeout=300)

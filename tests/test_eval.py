@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from demos.cli import main
+from wireless_agents.demos.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +49,7 @@ scenarios:
 
 @pytest.fixture(scope="module")
 def model():
-    from agents.models import load_model
+    from wireless_agents.agents.models import load_model
 
     return load_model("smollm2")
 
@@ -64,7 +63,7 @@ def _suite(tmp_path, text, name="suite.yaml"):
 def _cli(*args, timeout=300):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "demos.cli", *args],
+        [sys.executable, "-m", "wireless_agents.demos.cli", *args],
         capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
     )  # fmt: skip
 
@@ -199,7 +198,7 @@ def test_interrupted_run_leaves_no_half_report(tmp_path):
     out = tmp_path / "report"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "demos.cli", "eval", "--suite", str(suite), "--planners",
+        [sys.executable, "-m", "wireless_agents.demos.cli", "eval", "--suite", str(suite), "--planners",
          "best,fp", "--out", str(out), "--quiet", "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )  # fmt: skip
@@ -220,7 +219,7 @@ def test_episode_reads_intents_once_and_records_them(model):
     """The episode's intent flow (settings["intents"]) with the real model and a classical
     planner: the parse is in the trace, the constraints reach the planner, every slot says
     which held, and the parse is kept in the settings (a resume would not re-read it)."""
-    from demos.episode import default_settings, run_episode
+    from wireless_agents.planners.episode import default_settings, run_episode
 
     s = default_settings(planner="best", agents=3, steps=2, seed=4,
                          intents=["Link 2 has to deliver 1 bit/s/Hz or more."])  # fmt: skip

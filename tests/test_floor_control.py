@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from environment.metrics import rates
-from planners import feasibility
-from planners.coordination import LLMPlanner, TeamConfig, message_bytes
-from planners.coordination.floor_control import RETRIES, close_floors
+from wireless_agents.environment.metrics import rates
+from wireless_agents.planners import feasibility
+from wireless_agents.planners.coordination import LLMPlanner, TeamConfig, message_bytes
+from wireless_agents.planners.coordination.floor_control import RETRIES, close_floors
 
 NO_LOSS = [[0.0] * 8 for _ in range(8)]
 
@@ -134,7 +133,7 @@ def test_without_floors_or_caps_the_plan_is_untouched():
 
 @pytest.fixture(scope="module")
 def model():
-    from agents.models import load_model
+    from wireless_agents.agents.models import load_model
 
     return load_model("smollm2")
 
@@ -142,7 +141,7 @@ def model():
 def test_llm_planner_closes_its_floor_and_counts_the_requests(model):
     """The real model plans a 3-link d2d slot with a floor and a cap; the team's own loop meets
     the floor (feasible here), and its requests are in the team's message accounting."""
-    from environment import make_env
+    from wireless_agents.environment import make_env
 
     env = make_env("d2d", n_agents=3, seed=1)
     obs, infos = env.reset(seed=1)
@@ -172,7 +171,7 @@ def test_a_link_yields_when_its_silence_is_worth_more_to_the_links_it_disturbs()
     """Link 2 gets little (weak direct gain) and drowns links 0 and 1: their offers exceed its
     rate, it goes silent. Link 1 has a floor and never yields; offers and announcements are
     counted as control-channel messages."""
-    from planners.coordination.yielding import offers
+    from wireless_agents.planners.coordination.yielding import offers
 
     g = np.array([[1e4, 1.0, 50.0], [1.0, 1e4, 50.0], [1.0, 1.0, 2.0]])
     views = _views([0, 1.0, 0], [None] * 3)
@@ -184,7 +183,7 @@ def test_a_link_yields_when_its_silence_is_worth_more_to_the_links_it_disturbs()
     assert counted["sent"] == rec["messages"] == rec["yield_messages"]
     assert counted["bytes"] == rec["bytes"] == rec["yield_bytes"] > 0
     # the offers are each receiver's own: row i changes only with link i's measurements
-    from planners.coordination.minislot import Medium
+    from wireless_agents.planners.coordination.minislot import Medium
 
     m = Medium(g, 1.0, _everyone(3)).measure(np.ones(3))
     before = offers(m, np.ones(3))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents.intents import (
+from wireless_agents.agents.intents import (
     FEW_SHOT,
     KINDS,
     PHRASINGS,
@@ -22,7 +21,7 @@ from agents.intents import (
     split_sentences,
     validate,
 )
-from agents.models import load_model
+from wireless_agents.agents.models import load_model
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +109,7 @@ def test_constraint_arrays():
 
 
 def test_arrays_feed_the_planner():
-    from planners import solve
+    from wireless_agents.planners import solve
 
     rng = np.random.default_rng(0)
     g = rng.uniform(0.01, 0.1, (3, 3)) + np.eye(3)
@@ -154,7 +153,7 @@ def test_split_sentences_keeps_decimals():
 
 
 def test_a_sentence_naming_no_link_belongs_to_the_one_before():
-    from agents.intents import intent_clauses
+    from wireless_agents.agents.intents import intent_clauses
 
     text = "Link 0 serves a payment terminal; it cannot fall below 1.5 bit/s/Hz."
     assert intent_clauses(text) == [

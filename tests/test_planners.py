@@ -6,9 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
-
-from environment.metrics import rates, sum_rate
-from planners import (
+from wireless_agents.environment.metrics import rates, sum_rate
+from wireless_agents.planners import (
     ALGORITHMS,
     Planner,
     PlannerInputError,
@@ -18,8 +17,8 @@ from planners import (
     solve,
     solve_detailed,
 )
-from planners._reference import gaussian_amplitudes, scalar_wmmse
-from planners.wmmse import wmmse_run
+from wireless_agents.planners._reference import gaussian_amplitudes, scalar_wmmse
+from wireless_agents.planners.wmmse import wmmse_run
 
 
 def gains(b, k, seed=0, factor=1.0):

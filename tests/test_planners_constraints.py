@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from environment.metrics import rates
-from planners import ALGORITHMS, InfeasibleError, feasibility, solve, solve_detailed
+from wireless_agents.environment.metrics import rates
+from wireless_agents.planners import ALGORITHMS, InfeasibleError, feasibility, solve, solve_detailed
 
 
 def gains(b, k, seed=0, factor=1.0):

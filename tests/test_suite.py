@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from demos.suite import SuiteError, load_suite
+from wireless_agents.demos.suite import SuiteError, load_suite
 
 GOOD = """
 suite: example

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from agents.models import load_model
-from demos.cli import main
-from demos.episode import default_settings, run_episode
-from environment import make_env
-from planners.coordination import LLMPlanner, TeamConfig, kmeans_clusters, make_clusters
+from wireless_agents.agents.models import load_model
+from wireless_agents.demos.cli import main
+from wireless_agents.environment import make_env
+from wireless_agents.planners.coordination import (
+    LLMPlanner,
+    TeamConfig,
+    kmeans_clusters,
+    make_clusters,
+)
+from wireless_agents.planners.episode import default_settings, run_episode
 
 TINY = dict(strategy="independent", max_tokens=32, tools=(), tiers=3, tol=0.0)
 

@@ -7,13 +7,12 @@ import math
 
 import numpy as np
 import pytest
-
-from environment import make_env
-from environment.metrics import rates, sum_rate
-from planners import feasibility, solve
-from tools import TOOLS, LocalView, ToolError, call_tool
-from tools.functions import best_response, min_power, outgoing_note, wmmse_step
-from tools.neighbourhood import local_problem, local_wmmse
+from wireless_agents.environment import make_env
+from wireless_agents.environment.metrics import rates, sum_rate
+from wireless_agents.planners import feasibility, solve
+from wireless_agents.tools import TOOLS, LocalView, ToolError, call_tool
+from wireless_agents.tools.functions import best_response, min_power, outgoing_note, wmmse_step
+from wireless_agents.tools.neighbourhood import local_problem, local_wmmse
 
 
 def _gains(seed, k):
@@ -94,7 +93,7 @@ def test_local_wmmse_sees_only_the_rows_that_reached_it():
         assert noise[a] == pytest.approx(1.0 + g[i, out] @ p[out])
     assert np.all(caps == 1.0)
     # the row crosses the graph state as JSON and comes back the same
-    from planners.coordination.state import note_from_dict, note_to_dict
+    from wireless_agents.planners.coordination.state import note_from_dict, note_to_dict
 
     back = note_from_dict(json.loads(json.dumps(note_to_dict(heard[0]))))
     assert back == heard[0]

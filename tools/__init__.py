@@ -4,7 +4,7 @@ Every tool sees only the calling agent's :class:`~tools.view.LocalView`: its own
 its mailbox of :class:`~tools.view.Note` from neighbours. Imports only ``environment``.
 """
 
-from tools.registry import TOOLS, Tool, ToolError, call_tool, tool_schemas
-from tools.view import LocalView, Note
+from wireless_agents.tools.registry import TOOLS, Tool, ToolError, call_tool, tool_schemas
+from wireless_agents.tools.view import LocalView, Note
 
 __all__ = ["TOOLS", "LocalView", "Note", "Tool", "ToolError", "call_tool", "tool_schemas"]

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import math
 
-from tools.local_rates import (
+from wireless_agents.tools.local_rates import (
     LN2,
     interference_price,
     power_for_rate,
     rate,
     wmmse_receiver,
 )
-from tools.neighbourhood import channel_row
-from tools.view import LocalView, Note
+from wireless_agents.tools.neighbourhood import channel_row
+from wireless_agents.tools.view import LocalView, Note
 
 
 def _dbm(watts: float) -> float:

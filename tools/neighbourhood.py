@@ -17,9 +17,8 @@ Units: gains linear, powers and noise in watts.
 from __future__ import annotations
 
 import numpy as np
-
-from tools.local_rates import LN2
-from tools.view import LocalView, Note
+from wireless_agents.tools.local_rates import LN2
+from wireless_agents.tools.view import LocalView, Note
 
 
 def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
@@ -100,7 +99,7 @@ def local_wmmse(view: LocalView) -> dict:
     agent alone against what it expects, and the plan is its cap. A minimum rate raises the
     result to the power that meets it where the cap allows.
     """
-    from tools.local_rates import power_for_rate, rate
+    from wireless_agents.tools.local_rates import power_for_rate, rate
 
     members, g, noise, caps = local_problem(view)
     p = float(wmmse_local(g, noise, caps)[0])

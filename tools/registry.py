@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tools import functions as f
-from tools.neighbourhood import local_wmmse
-from tools.view import LocalView
+from wireless_agents.tools import functions as f
+from wireless_agents.tools.neighbourhood import local_wmmse
+from wireless_agents.tools.view import LocalView
 
 
 class ToolError(ValueError):

@@ -26,14 +26,14 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from agents.backends.base import (
+from wireless_agents.agents.backends.base import (
     BackendError,
     Completion,
     GenerationConfig,
     ModelBackend,
     SchemaError,
 )
-from agents.backends.llama import default_threads
+from wireless_agents.agents.backends.llama import default_threads
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before transformers / huggingface_hub read it
 

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from agents.backends.base import (
+from wireless_agents.agents.backends.base import (
     BackendError,
     Completion,
     GenerationConfig,

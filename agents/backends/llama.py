@@ -15,7 +15,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from agents.backends.base import (
+from wireless_agents.agents.backends.base import (
     BackendError,
     Completion,
     GenerationConfig,
@@ -31,7 +31,7 @@ def default_threads() -> int:
 
     Half, not all: llama.cpp (and torch) threads meet at a spin barrier after every layer, so when
     any other process wants a core, one descheduled thread stalls the others. Measured on the
-    2-core machine under load (``python -m demos.benchmarks.backends`` and a side-by-side run of
+    2-core machine under load (``python -m wireless_agents.demos.benchmarks.backends`` and a side-by-side run of
     the same SmolLM2 prompts): 1 thread 43.5 tok/s, 2 threads 0.3 tok/s. Half the logical CPUs is
     also llama.cpp's own advice (physical cores) and llama-cpp-python's server default.
     """

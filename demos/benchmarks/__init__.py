@@ -1,1 +1,1 @@
-"""Benchmarks, runnable as ``python -m demos.benchmarks.<name>``."""
+"""Benchmarks, runnable as ``python -m wireless_agents.demos.benchmarks.<name>``."""

@@ -5,7 +5,7 @@ paired with a replay of its exact chat requests, grammars and settings on the ba
 ``llama_cpp.Llama``; both sides start from an empty KV cache and the order alternates. The ratio of the
 summed wall times is the overhead of our agent layer::
 
-    python -m demos.benchmarks.agent_overhead [--agents 6] [--slots 3]
+    python -m wireless_agents.demos.benchmarks.agent_overhead [--agents 6] [--slots 3]
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import os
 import time
 
 import numpy as np
-
-from agents.agent import AgentConfig, EdgeAgent
-from agents.models import load_model
-from environment import make_env
-from tools import LocalView
+from wireless_agents.agents.agent import AgentConfig, EdgeAgent
+from wireless_agents.agents.models import load_model
+from wireless_agents.environment import make_env
+from wireless_agents.tools import LocalView
 
 
 def views_of(env, obs, infos) -> list[LocalView]:

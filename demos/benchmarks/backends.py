@@ -1,6 +1,6 @@
 """Model backends compared: tokens per second of each on the same fixed prompts.
 
-Run ``python -m demos.benchmarks.backends`` (``--quick`` for one round of fewer tokens). Rows:
+Run ``python -m wireless_agents.demos.benchmarks.backends`` (``--quick`` for one round of fewer tokens). Rows:
 
 =========================  ===================================================================
 llama.cpp smollm2          SmolLM2-135M-Instruct Q4_1, the default edge model
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from agents.backends.base import BackendError, GenerationConfig  # noqa: E402
-from agents.models import ModelNotFoundError, load_model, parse_model_spec  # noqa: E402
+from wireless_agents.agents.backends.base import BackendError, GenerationConfig  # noqa: E402
+from wireless_agents.agents.models import ModelNotFoundError, load_model, parse_model_spec  # noqa: E402
 
 PROMPTS = (
     "Wireless links share one band. Link 1 hears link 2 strongly, so",
@@ -119,7 +119,7 @@ class LoopbackServer:
         self.wait_s = wait_s
 
     def __enter__(self) -> str:
-        from agents.backends.http import OpenAIHTTPBackend
+        from wireless_agents.agents.backends.http import OpenAIHTTPBackend
 
         probe = OpenAIHTTPBackend(name="probe", kind="http", base_url=self.url, timeout=1.0)
         deadline = time.monotonic() + self.wait_s

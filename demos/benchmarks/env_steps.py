@@ -1,6 +1,6 @@
 """Environment throughput: env steps per second for each topology at K = 10, 100, 1000 links.
 
-Run ``python -m demos.benchmarks.env_steps`` (``--quick`` for a shorter run). Each step is a full
+Run ``python -m wireless_agents.demos.benchmarks.env_steps`` (``--quick`` for a shorter run). Each step is a full
 ``env.step`` with a fixed random power vector: channel update, rates, observations and infos of
 every agent. Reset time is reported apart.
 """
@@ -11,8 +11,7 @@ import argparse
 import time
 
 import numpy as np
-
-from environment import make_env
+from wireless_agents.environment import make_env
 
 TOPOLOGIES = ("gaussian", "d2d", "cellular")
 SIZES = (10, 100, 1000)

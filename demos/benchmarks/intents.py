@@ -1,6 +1,6 @@
 """Intent parsing accuracy: the model reads operator sentences into planner constraints.
 
-Run ``python -m demos.benchmarks.intents`` (``--model gemma3``, ``--no-normalize``, ``--limit N``).
+Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--model gemma3``, ``--no-normalize``, ``--limit N``).
 The measured set is ``agents/data/intent_phrasings.yaml`` (held out: none of its sentences is a
 few-shot example of the prompt). An answer is correct when agent and kind are exact and the value
 is within 1e-6 or 1 % relative. Printed: accuracy overall and per category, mean latency per
@@ -21,9 +21,9 @@ from collections import Counter
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from agents.backends.base import BackendError  # noqa: E402
-from agents.intents import PHRASINGS, IntentError, load_phrasings, parse_intent  # noqa: E402
-from agents.models import DEFAULT_MODEL, ModelNotFoundError, load_model  # noqa: E402
+from wireless_agents.agents.backends.base import BackendError  # noqa: E402
+from wireless_agents.agents.intents import PHRASINGS, IntentError, load_phrasings, parse_intent  # noqa: E402
+from wireless_agents.agents.models import DEFAULT_MODEL, ModelNotFoundError, load_model  # noqa: E402
 
 SETS = {"tuned": PHRASINGS, "fresh": PHRASINGS.with_name("intent_phrasings_fresh.yaml")}
 

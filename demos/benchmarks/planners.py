@@ -1,6 +1,6 @@
 """Benchmark of the classical power planners against the published WMMSE reference.
 
-Run ``python -m demos.benchmarks.planners`` (a few minutes) or add ``--quick`` (well under a
+Run ``python -m wireless_agents.demos.benchmarks.planners`` (a few minutes) or add ``--quick`` (well under a
 minute, fewer samples). Prints markdown tables the README quotes:
 
 1. Reproduction of "Learning to Optimize" (Sun et al. 2018), Gaussian IC, K = 10, 20, 30,
@@ -22,10 +22,9 @@ import argparse
 import time
 
 import numpy as np
-
-from environment.metrics import sum_rate
-from planners import solve
-from planners._reference import gaussian_amplitudes, scalar_wmmse
+from wireless_agents.environment.metrics import sum_rate
+from wireless_agents.planners import solve
+from wireless_agents.planners._reference import gaussian_amplitudes, scalar_wmmse
 
 PUBLISHED = {10: 2.8474, 20: 3.6178, 30: 4.1251}
 INTERFERENCE_FACTOR = 20.0

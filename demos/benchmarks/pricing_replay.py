@@ -4,7 +4,7 @@ With tools on, the agents mostly copy their tool's suggestion. This replays exac
 a model: the same views (``decide_input``), the same hearing graph and Gauss-Seidel waves, the
 same notes (carried into the next slot, as the team does), the committed powers stepping the env.
 Prints the mean over seeds of the per-slot sum-rate ratio to WMMSE, for the tool, K, rounds and
-neighbour counts. Run ``python -m demos.benchmarks.pricing_replay`` (seconds, no model).
+neighbour counts. Run ``python -m wireless_agents.demos.benchmarks.pricing_replay`` (seconds, no model).
 
 Measured (5 seeds, 5 slots, 2 rounds; mean over slots): with the 5 strongest interferers as
 neighbours (the old team), ``best_response`` (interference pricing) 1.18 / 1.07 / 0.85 / 0.78 at
@@ -22,15 +22,14 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
-from environment import make_env
-from environment.metrics import rates
-from planners import solve
-from planners.coordination import TeamConfig, colour_groups, listeners
-from planners.coordination.state import view_from_dict
-from planners.coordination.team import decide_input
-from tools import TOOLS
-from tools.functions import outgoing_note
+from wireless_agents.environment import make_env
+from wireless_agents.environment.metrics import rates
+from wireless_agents.planners import solve
+from wireless_agents.planners.coordination import TeamConfig, colour_groups, listeners
+from wireless_agents.planners.coordination.state import view_from_dict
+from wireless_agents.planners.coordination.team import decide_input
+from wireless_agents.tools import TOOLS
+from wireless_agents.tools.functions import outgoing_note
 
 
 def replay(

@@ -1,6 +1,6 @@
 """Benchmark of the LLM team (the ``llm`` planner) against WMMSE on the same channels.
 
-Run ``python -m demos.benchmarks.team`` (long: every decision is one or two model calls) or with
+Run ``python -m wireless_agents.demos.benchmarks.team`` (long: every decision is one or two model calls) or with
 ``--quick`` (fewer slots and sizes). Prints one markdown table: for each configuration the ratio
 of the team's mean sum-rate to WMMSE's mean sum-rate over the same slots, messages and bytes on
 the control channel, model seconds and the orchestration overhead (wall time minus model time,
@@ -18,7 +18,7 @@ agents' default tool became ``local_wmmse`` with TIN neighbourhoods (pricing ``b
 among the 5 strongest interferers): K = 8 0.538 / 0.244, K = 16 0.509 / 0.497, K = 6 0.980 /
 1.018. The cold slot was the worst: nobody has transmitted, so pricing's first wave prices the
 others against thermal noise alone and takes the band (``python -m
-demos.benchmarks.pricing_replay`` shows it without a model). Messages now carry each sender's
+wireless_agents.demos.benchmarks.pricing_replay`` shows it without a model). Messages now carry each sender's
 channel row: about 2x the bytes per message at K = 8, 1.1 kB per message at K = 16.
 
 ``--edge-cloud``: the same d2d K=6 episode planned by the edge team with escalation of unsettled
@@ -40,7 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from demos.episode import default_settings, run_episode
+from wireless_agents.planners.episode import default_settings, run_episode
 
 
 def _append_jsonl(path: str | None, label: str, summary: dict) -> None:
@@ -108,7 +108,7 @@ def tiers(backend, cluster_backend, cloud_backend, args) -> None:
 
 
 def main(argv=None) -> None:
-    from agents.models import load_model
+    from wireless_agents.agents.models import load_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")

@@ -1,7 +1,7 @@
 """``wagents demo``: a live terminal dashboard over a running LLM team, with a person in the loop.
 
-The episode (:func:`demos.episode.run_episode`, always with the approval pause) runs in a worker
-thread; the terminal (main thread) draws :class:`demos.dashboard.Dashboard` from the episode's
+The episode (:func:`planners.episode.run_episode`, always with the approval pause) runs in a worker
+thread; the terminal (main thread) draws :class:`wireless_agents.demos.dashboard.Dashboard` from the episode's
 event stream and reads single keys between redraws. At every slot's approval pause the person
 (or, when running, the session itself) answers the graph's ``interrupt``:
 
@@ -27,7 +27,7 @@ import queue
 import sys
 import threading
 
-from demos.errors import UsageError
+from wireless_agents.demos.errors import UsageError
 
 KEYS = "s step  r run  p pause  a approve  x reject  o override  i intent  q quit"
 
@@ -37,7 +37,7 @@ class DemoQuit(Exception):
 
 
 def add_parser(sub) -> None:
-    from demos.commands.team_options import add_team_options
+    from wireless_agents.demos.commands.team_options import add_team_options
 
     p = sub.add_parser(
         "demo",
@@ -59,8 +59,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from demos.commands.episode import _check, _load_models
-    from demos.episode import default_settings
+    from wireless_agents.demos.commands.episode import _check, _load_models
+    from wireless_agents.planners.episode import default_settings
 
     if args.agents is None:
         args.agents = 4
@@ -81,7 +81,7 @@ def run(args) -> int:
         print(f"quit at slot {session.slot}; no trace written", file=sys.stderr)
         return 0
     if args.out:
-        from demos.files import save_json
+        from wireless_agents.demos.files import save_json
 
         save_json(args.out, trace)
         print(f"trace written to {args.out}", file=sys.stderr)
@@ -97,7 +97,7 @@ class Session:
     """
 
     def __init__(self, settings: dict, auto: bool = False, intents: list | None = None):
-        from demos.dashboard import Dashboard
+        from wireless_agents.demos.dashboard import Dashboard
 
         self.settings = settings
         self.auto = auto
@@ -133,7 +133,7 @@ class Session:
         return answer
 
     def _episode(self, backend, cloud) -> None:
-        from demos.episode import run_episode
+        from wireless_agents.planners.episode import run_episode
 
         try:
             self.result = run_episode(

@@ -7,11 +7,11 @@ import math
 import sys
 import time
 
-from demos.errors import UsageError
+from wireless_agents.demos.errors import UsageError
 
 
 def add_parser(sub) -> None:
-    from demos.commands.team_options import add_team_options
+    from wireless_agents.demos.commands.team_options import add_team_options
 
     p = sub.add_parser(
         "episode",
@@ -49,7 +49,7 @@ def add_parser(sub) -> None:
 
 
 def _check(args):
-    from demos.files import check_writable
+    from wireless_agents.demos.files import check_writable
 
     if args.steps < 1 or args.steps > 100000:
         raise UsageError(f"--steps must be a positive number of slots, got {args.steps}")
@@ -76,7 +76,7 @@ def _check(args):
         check_writable(args.checkpoint)
     if args.out and args.out != "-":
         check_writable(args.out)
-    from tools import TOOLS
+    from wireless_agents.tools import TOOLS
 
     if args.no_tools:
         tools = []
@@ -96,7 +96,7 @@ def _check_tiers(args) -> None:
         if args.cluster_model is not None:
             raise UsageError("--cluster-model needs --tiers 3")
         return
-    from planners.coordination import n_clusters
+    from wireless_agents.planners.coordination import n_clusters
 
     if args.planner != "llm":
         raise UsageError("--tiers 3 is how the LLM team escalates; drop it for --planner "
@@ -115,8 +115,13 @@ def _check_tiers(args) -> None:
 
 
 def run(args) -> int:
-    from demos.episode import NothingToResume, default_settings, run_episode, saved_settings
-    from demos.files import save_json
+    from wireless_agents.demos.files import save_json
+    from wireless_agents.planners.episode import (
+        NothingToResume,
+        default_settings,
+        run_episode,
+        saved_settings,
+    )
 
     tools = _check(args)
     k = args.agents or (4 if args.scenario == "zou" else 6)
@@ -173,8 +178,8 @@ def run(args) -> int:
 def _load_models(settings):
     if settings["planner"] != "llm" and not settings.get("intents"):
         return None, None, None
-    from agents.backends.base import BackendError
-    from agents.models import ModelNotFoundError, load_model
+    from wireless_agents.agents.backends.base import BackendError
+    from wireless_agents.agents.models import ModelNotFoundError, load_model
 
     def load(spec):
         try:

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from demos.errors import UsageError
+from wireless_agents.demos.errors import UsageError
 
 
 def add_parser(sub) -> None:
@@ -43,7 +43,7 @@ def add_parser(sub) -> None:
 
 
 def _planners(text: str) -> list[str]:
-    from demos.evaluate import PLANNERS
+    from wireless_agents.demos.evaluate import PLANNERS
 
     names = [x.strip() for x in text.split(",") if x.strip()]
     if not names:
@@ -70,9 +70,9 @@ def _out_dir(path: str) -> Path:
 
 def _check_models(specs) -> None:
     """Load every model the LLM runs need now, so a missing one fails before any work."""
-    from agents.backends.base import BackendError
-    from agents.models import ModelNotFoundError
-    from demos.evaluate import load_backends
+    from wireless_agents.agents.backends.base import BackendError
+    from wireless_agents.agents.models import ModelNotFoundError
+    from wireless_agents.demos.evaluate import load_backends
 
     for model, cloud in specs:
         try:
@@ -84,8 +84,8 @@ def _check_models(specs) -> None:
 
 
 def run(args) -> int:
-    from demos import evaluate as ev
-    from demos.suite import SuiteError, load_suite
+    from wireless_agents.demos import evaluate as ev
+    from wireless_agents.demos.suite import SuiteError, load_suite
 
     planners = _planners(args.planners)
     if args.workers is not None and not 1 <= args.workers <= 64:

@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from demos.episode import mermaid
+    from wireless_agents.planners.episode import mermaid
 
     print(mermaid({"approve": args.approve}, which=args.which), end="")
     return 0

@@ -26,7 +26,7 @@ def _size(n: int | None) -> str:
 
 
 def run(args) -> int:
-    from agents.models import list_models
+    from wireless_agents.agents.models import list_models
 
     rows = list_models()
     if args.json:

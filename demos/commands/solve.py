@@ -6,16 +6,15 @@ import json
 import time
 
 import numpy as np
-
-from demos.errors import UsageError
-from demos.files import check_writable, load_gains, save_npy
+from wireless_agents.demos.errors import UsageError
+from wireless_agents.demos.files import check_writable, load_gains, save_npy
 
 # A link below this fraction of p_max is shown as "off" (WMMSE drives silenced links to ~1e-19 W).
 OFF_FRACTION = 1e-6
 
 
 def add_parser(sub) -> None:
-    from planners import ALGORITHMS
+    from wireless_agents.planners import ALGORITHMS
 
     p = sub.add_parser(
         "solve",
@@ -89,7 +88,7 @@ def _parse_link_values(
 def run(args) -> int:
     import inspect
 
-    from planners import ALGORITHMS, solve_detailed
+    from wireless_agents.planners import ALGORITHMS, solve_detailed
 
     for name in ("p_max", "noise"):
         v = getattr(args, name)
@@ -141,8 +140,7 @@ def run(args) -> int:
 def _print_table(args, gains, sol, seconds, out) -> None:
     from rich.console import Console
     from rich.table import Table
-
-    from environment.metrics import sinr, watts_to_dbm
+    from wireless_agents.environment.metrics import sinr, watts_to_dbm
 
     console = Console()
     powers = np.atleast_2d(sol.powers)

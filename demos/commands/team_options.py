@@ -6,8 +6,8 @@ from __future__ import annotations
 def add_team_options(p, *, agents: str, steps: int) -> None:
     """Scenario, planner and LLM-team options on parser ``p``; ``agents`` is the help of the
     ``--agents`` default, ``steps`` the default number of slots."""
-    from demos.episode import PLANNERS, SCENARIOS
-    from planners.coordination import STRATEGIES
+    from wireless_agents.planners.coordination import STRATEGIES
+    from wireless_agents.planners.episode import PLANNERS, SCENARIOS
 
     p.add_argument("--scenario", default="d2d", choices=SCENARIOS, help="topology (zou: K=4 "
                    "energy-saving intent with minimum rates)")  # fmt: skip

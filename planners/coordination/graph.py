@@ -32,9 +32,8 @@ from typing import TYPE_CHECKING
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
-
-from tools.functions import best_response, outgoing_note
-from tools.local_rates import rate
+from wireless_agents.tools.functions import best_response, outgoing_note
+from wireless_agents.tools.local_rates import rate
 
 from . import channel as ch
 from .state import DecideState, note_from_dict, note_to_dict, view_from_dict

@@ -10,7 +10,7 @@ import operator
 from dataclasses import asdict, replace
 from typing import Annotated, Any, TypedDict
 
-from tools import LocalView, Note
+from wireless_agents.tools import LocalView, Note
 
 
 def merge(a: dict, b: dict) -> dict:

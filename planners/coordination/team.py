@@ -35,11 +35,10 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-
-from agents.agent import AgentConfig, EdgeAgent
-from agents.backends.base import BackendError, GenerationConfig
-from environment.metrics import rates as link_rates
-from tools import LocalView
+from wireless_agents.agents.agent import AgentConfig, EdgeAgent
+from wireless_agents.agents.backends.base import BackendError, GenerationConfig
+from wireless_agents.environment.metrics import rates as link_rates
+from wireless_agents.tools import LocalView
 
 from . import channel as ch
 from .clusters import make_clusters
@@ -174,7 +173,7 @@ class Team:
         }
 
     def import_memory(self, memory: dict | None) -> None:
-        from agents.memory import Memory
+        from wireless_agents.agents.memory import Memory
 
         for a in self.agents:
             m = Memory(slots=a.config.memory_slots)
@@ -292,7 +291,7 @@ class Team:
         coordinator can judge worse. Returns ``(plan W per link, solution, accept, note,
         model seconds, model tokens, estimate)``.
         """
-        from planners.api import solve_detailed
+        from wireless_agents.planners.api import solve_detailed
 
         links = list(comp) + [v for v in victims if v not in comp]
         g, noise_eff, mins, caps = _partial_problem(reports, comp, props, victims)
@@ -339,7 +338,7 @@ class Team:
                 if be.is_chat:
                     out = be.chat(msgs, schema=CLOUD_SCHEMA, config=cfg)
                 else:
-                    from agents.prompts import as_completion_prompt
+                    from wireless_agents.agents.prompts import as_completion_prompt
 
                     out = be.complete(as_completion_prompt(msgs), schema=CLOUD_SCHEMA, config=cfg)
                 ans = json.loads(out.text)

@@ -8,16 +8,11 @@ constraints the planner gets; every slot records which held.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-
-from planners.constraints import RATE_TOL  # bit/s/Hz a rate may fall short by round-off
-from planners.coordination.stream import emit
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .graph import Runtime
-
+from wireless_agents.planners.constraints import (
+    RATE_TOL,  # bit/s/Hz a rate may fall short by round-off
+)
+from wireless_agents.planners.coordination.stream import emit
 
 # ``settings["intents"]``: operator sentences. The edge model reads them once, before the first
 # slot (:func:`with_parsed_intents`, stored as ``settings["parsed_intents"]`` so a resumed run
@@ -38,10 +33,10 @@ def with_parsed_intents(settings: dict, backend=None) -> dict:
     """
     if not settings.get("intents") or "parsed_intents" in settings:
         return settings
-    from agents.intents import IntentError, parse_intents
+    from wireless_agents.agents.intents import IntentError, parse_intents
 
     if backend is None:
-        from agents.models import load_model
+        from wireless_agents.agents.models import load_model
 
         backend = load_model(settings["model"])
     parsed = []
@@ -71,7 +66,7 @@ def merge_constraints(base: dict, extra: list[dict], k: int) -> dict:
     """The scenario's constraint arrays tightened by ``extra`` (the strictest wins)."""
     if not extra:
         return base
-    from agents.intents import constraint_arrays
+    from wireless_agents.agents.intents import constraint_arrays
 
     arr = constraint_arrays(extra, k)
     out = dict(base)
@@ -134,24 +129,24 @@ def operator_summary(settings: dict, steps: list) -> dict:
     }
 
 
-def read_intents(rt: Runtime, texts: list, state: dict) -> list:
-    """Read sentences typed at slot ``state["slot"]``'s pause into constraints (one per sentence,
-    :func:`agents.intents.parse_intent` with the episode's model) that hold from the next slot.
+def read_intents(texts: list, slot: int, settings: dict, backend=None) -> list:
+    """Read sentences typed at slot ``slot``'s pause into constraints (one per sentence,
+    :func:`agents.intents.parse_intent` with the episode's model ``backend``, loaded from
+    ``settings["model"]`` when the planner has none) that hold from the next slot.
 
     Returns one record per sentence (kept in the state, so a resumed run keeps them): ``text``,
     ``slot`` (typed at), ``from_slot``, and ``agent``/``kind``/``value``/``raw``/``note``, or
     ``error`` when the sentence could not be read (the episode goes on). Emits an ``intent``
     event per record.
     """
-    from agents.intents import IntentError, parse_intent
+    from wireless_agents.agents.intents import IntentError, parse_intent
 
-    backend = rt.backend
     if backend is None:  # a classical planner: the episode's model still reads the sentences
-        from agents.models import load_model
+        from wireless_agents.agents.models import load_model
 
-        backend = load_model(rt.settings["model"])
-    slot = int(state["slot"])
-    ids = list(range(rt.settings["agents"]))
+        backend = load_model(settings["model"])
+    slot = int(slot)
+    ids = list(range(settings["agents"]))
     out = []
     for text in texts:
         rec = {"text": str(text), "slot": slot, "from_slot": slot + 1}
@@ -176,7 +171,7 @@ def with_intents(constraints: dict, intents: list | None, k: int, slot: int) -> 
     active = active_intents(intents, slot)
     if not active:
         return constraints
-    from agents.intents import constraint_arrays
+    from wireless_agents.agents.intents import constraint_arrays
 
     arrs = constraint_arrays([{"agent": i["agent"], i["kind"]: i["value"]} for i in active], k)
     out = dict(constraints)

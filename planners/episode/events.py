@@ -1,6 +1,6 @@
 """What a live display draws: the events an episode emits on the LangGraph custom stream.
 
-The dashboard (:mod:`demos.dashboard`) renders these and computes nothing itself.
+The dashboard (:mod:`wireless_agents.demos.dashboard`) renders these and computes nothing itself.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import numpy as np
 from .intents import active_intents
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .graph import Runtime
+    from .context import EpisodeContext
 
 
-def scene_event(rt: Runtime, slot: int, steps: int, intents: list) -> dict:
+def scene_event(rt: EpisodeContext, slot: int, steps: int, intents: list) -> dict:
     """The ``slot`` event: the slot number plus what a live display draws before anyone decides.
 
     ``p_max``/``noise`` (W); ``tx``/``rx`` positions in metres (K, 2) and ``bounds``
@@ -24,7 +24,7 @@ def scene_event(rt: Runtime, slot: int, steps: int, intents: list) -> dict:
     (the same symmetric neighbour graph the team's decide graph uses); ``intents`` the constraints
     typed so far that hold in this slot.
     """
-    from planners.coordination import listeners
+    from wireless_agents.planners.coordination import listeners
 
     env = rt.env
     pos = env.positions
@@ -54,7 +54,7 @@ def commit_view(record: dict, gains, p_max: float, noise: float) -> dict:
     model ``llm_tokens``/``llm_seconds``/``tokens_per_s`` (prompt + completion tokens), the
     ``approval``, the typed ``intents`` with whether each held and the scenario's ``floors_met``
     (zou; None elsewhere)."""
-    from environment.metrics import linear_to_db, sinr
+    from wireless_agents.environment.metrics import linear_to_db, sinr
 
     p = np.asarray(record["powers"], dtype=float)
     s = sinr(np.asarray(gains, dtype=float), p, noise)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from .graph import THREAD, Runtime, build_episode_graph, initial_state, recursion_limit
+from .context import EpisodeContext
+from .graph import THREAD, build_episode_graph, initial_state, recursion_limit
 from .intents import with_parsed_intents
 from .settings import default_settings
 from .trace import summarize
@@ -70,15 +71,15 @@ def run_episode(
             saver.delete_thread(THREAD)
         if not resume:
             settings = with_parsed_intents(settings, backend)
-        rt = Runtime(
+        rt = EpisodeContext(
             settings, backend=backend, cloud_backend=cloud_backend, cluster_backend=cluster_backend
         )
-        graph = build_episode_graph(rt, checkpointer=saver)
+        graph = build_episode_graph(settings, checkpointer=saver)
         inp = None if resume else initial_state(settings)
         while True:
             request = None
             for _ns, mode, chunk in graph.stream(
-                inp, config, stream_mode=["custom", "updates"], subgraphs=True
+                inp, config, context=rt, stream_mode=["custom", "updates"], subgraphs=True
             ):
                 if mode == "custom":
                     if on_event is not None:
@@ -103,10 +104,8 @@ def mermaid(settings: dict | None = None, which: str = "episode") -> str:
     """The episode graph (or the team's decide graph) as Mermaid text."""
     s = default_settings(**(settings or {}))
     if which == "decide":
-        from planners.coordination import Team, TeamConfig
+        from wireless_agents.planners.coordination import Team, TeamConfig
 
         team = Team(s["agents"], backend=None, config=TeamConfig(tools=tuple(s["tools"])))
         return team.graph.get_graph().draw_mermaid()
-    s = {**s, "planner": "wmmse"}  # drawing needs no model
-    rt = Runtime(s)
-    return build_episode_graph(rt).get_graph(xray=False).draw_mermaid()
+    return build_episode_graph(s).get_graph(xray=False).draw_mermaid()

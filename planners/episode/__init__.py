@@ -4,6 +4,7 @@ Modules, one concept each:
 
 ============  ====================================================================================
 settings      the scenarios, their defaults, the settings document of a run
+context       what a run needs beside its state (env, planner, models): the graph's run context
 graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> commit)
 intents       operator intents: read into constraints, tightened per slot, checked per slot
 events        what a live display draws (the scene and each committed slot)
@@ -12,7 +13,8 @@ runner        running an episode, or resuming a checkpointed one; the graphs as 
 ============  ====================================================================================
 """
 
-from .graph import THREAD, Runtime, build_episode_graph
+from .context import EpisodeContext
+from .graph import THREAD, build_episode_graph
 from .intents import check_met
 from .runner import NothingToResume, mermaid, run_episode, saved_settings
 from .settings import (
@@ -27,12 +29,12 @@ from .trace import strip_timings, summarize
 
 __all__ = [
     "CLASSICAL",
+    "EpisodeContext",
     "PLANNERS",
     "SCENARIOS",
     "SCENARIO_ENV",
     "THREAD",
     "NothingToResume",
-    "Runtime",
     "build_episode_graph",
     "check_met",
     "default_settings",

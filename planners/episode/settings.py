@@ -1,7 +1,7 @@
 """Episode settings: the scenarios, their defaults, and the settings document of a run.
 
 The settings are plain JSON and live in the episode state, so a resumed run starts from the
-same ones (see :mod:`demos.episode.runner`).
+same ones (see :mod:`planners.episode.runner`).
 """
 
 from __future__ import annotations
@@ -85,3 +85,25 @@ def default_settings(**over) -> dict:
     if s["rounds"] is None:
         s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", 2)
     return s
+
+
+def team_config(settings: dict, intent: str | None = None):
+    """The LLM team's :class:`~wireless_agents.planners.coordination.TeamConfig` of a run's
+    settings: the team's own defaults, overridden by the settings and the scenario's team."""
+    from wireless_agents.planners.coordination import TeamConfig
+
+    s = settings
+    over = {key: int(s[key]) for key in ("tiers", "cluster_size") if s.get(key) is not None}
+    return TeamConfig(
+        strategy=s["strategy"],
+        rounds=s["rounds"],
+        loss=s["loss"],
+        tools=tuple(s["tools"]),
+        temperature=s["temperature"],
+        max_tokens=s["max_tokens"],
+        seed=s["seed"],
+        cloud=bool(s.get("cloud")),
+        intent=intent,
+        **over,
+        **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
+    )

@@ -1,0 +1,1 @@
+"""Model backends: llama.cpp (default), transformers (full precision), OpenAI-compatible HTTP."""

@@ -1,0 +1,69 @@
+"""What an episode run needs beside its state: the env, the planner, the models.
+
+:class:`EpisodeContext` is the episode graph's LangGraph run context (``context_schema``): the
+nodes get it as ``runtime.context``. Nothing in it is checkpointed; a resumed run builds it anew
+from the saved settings and brings the env to the saved slot by replaying the committed powers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from wireless_agents.environment import make_env
+
+from .intents import merge_constraints, operator_constraints
+from .settings import SCENARIO_ENV, scenario_setup, team_config
+
+
+@dataclass
+class EpisodeContext:
+    """The env, the planner and the models of one episode run (rebuilt on resume).
+
+    ``settings`` the run's settings document; ``backend`` the edge model (None for a classical
+    planner); ``cloud_backend``/``cluster_backend`` the L0/L1 coordinators' models (optional).
+    Derived: ``topology``, ``constraints`` (the scenario's, tightened by the operator's),
+    ``intent`` (the scenario's own goal, e.g. zou), ``planner`` (the LLM team), and the env with
+    its last ``obs``/``infos``.
+    """
+
+    settings: dict
+    backend: Any = None
+    cloud_backend: Any = None
+    cluster_backend: Any = None
+    env: Any = None
+    obs: Any = None
+    infos: Any = None
+    planner: Any = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.topology, self.constraints, self.intent = scenario_setup(s)
+        self.constraints = merge_constraints(self.constraints, operator_constraints(s), s["agents"])
+        if s["planner"] == "llm":
+            from wireless_agents.planners.coordination import LLMPlanner
+
+            self.planner = LLMPlanner(
+                self.backend,
+                team_config(s, intent=self.intent["text"] if self.intent else None),
+                cloud_backend=self.cloud_backend,
+                cluster_backend=self.cluster_backend,
+            )
+
+    def env_at(self, committed: list) -> None:
+        """Make the env stand before slot ``len(committed)`` (reset + replay if needed)."""
+        n = len(committed)
+        if self.env is not None and self.env.steps == n:
+            return
+        s = self.settings
+        # every receiver senses every transmitter's pilot; the team keeps the ones that matter
+        self.env = make_env(
+            self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1,
+            **{"n_interferers": s["agents"] - 1, **SCENARIO_ENV.get(s["scenario"], {}),
+               **(s.get("env") or {})},
+        )  # fmt: skip
+        self.obs, self.infos = self.env.reset(seed=s["seed"])
+        for p in committed:
+            self.obs, _, _, _, self.infos = self.env.step(self.env.actions_from_powers(p))

@@ -1,0 +1,275 @@
+"""One episode as one LangGraph graph: the outer slot loop around the team's decide graph.
+
+::
+
+    START -> sense -> decide -> [approve] -> commit --slots left--> sense
+                                                  +--> END
+
+``sense`` brings the environment to the slot (rebuilding it after a resume by ``reset(seed)`` and
+replaying the committed powers: the env's randomness does not depend on actions, so the replay is
+exact), ``decide`` runs the planner (the LLM team's decide graph, or a classical planner through
+the same contract), ``approve`` pauses with LangGraph ``interrupt`` so a person can approve or
+override the plan, ``commit`` validates the powers, steps the env and records the slot.
+
+Everything a resumed run needs is in the state, which is plain JSON: the settings, the committed
+powers, the agents' memories, the notes carried into the next slot, and the trace so far. With a
+``SqliteSaver`` checkpointer an episode killed mid-way (even SIGKILL) resumes where the last
+checkpoint left it and ends with the same trace as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from typing import Annotated, TypedDict
+
+import numpy as np
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+from wireless_agents.environment.metrics import jain_fairness
+from wireless_agents.environment.metrics import rates as link_rates
+from wireless_agents.planners import get_planner, solve
+from wireless_agents.planners.coordination.stream import emit
+
+from .context import EpisodeContext
+from .events import commit_view, scene_event
+from .intents import (
+    active_intents,
+    constraint_record,
+    intent_report,
+    read_intents,
+    with_intents,
+)
+from .trace import heard_by, slot_messages
+
+THREAD = "episode"
+
+
+class EpisodeState(TypedDict, total=False):
+    """The outer graph's state (all JSON).
+
+    ``settings`` how the episode was started; ``slot`` the slot being decided; ``committed`` the
+    power vector committed per slot (W); ``memory`` each agent's memory; ``carry`` the notes each
+    agent heard at the end of the last slot; ``plan``/``pending`` the slot's plan awaiting
+    approval and commit; ``steps`` the trace records, one per slot; ``intents`` the operator
+    intents typed during the episode (answers to the approval pause), read by the model into
+    constraints that hold from the slot after the one they were typed in (see :func:`read_intents`).
+    """
+
+    settings: dict
+    slot: int
+    committed: list
+    memory: dict
+    carry: dict
+    plan: list | None
+    pending: dict | None
+    steps: Annotated[list, operator.add]
+    intents: Annotated[list, operator.add]
+
+
+def sense(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
+    rt = runtime.context
+    rt.env_at(state["committed"])
+    slot = len(state["committed"])
+    emit(scene_event(rt, slot, state["settings"]["steps"], state.get("intents") or []))
+    return {"slot": slot}
+
+
+def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
+    rt = runtime.context
+    rt.env_at(state["committed"])
+    s = state["settings"]
+    env, slot = rt.env, state["slot"]
+    g = np.asarray(env.gains, dtype=float)
+    constraints = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
+    t0 = time.perf_counter()
+    if s["planner"] == "llm":
+        ctx = {
+            "obs": rt.obs,
+            "infos": rt.infos,
+            "slot": slot,
+            "seed": s["seed"],
+            "carry": state.get("carry") or {},
+            "memory": state.get("memory") or {},
+            # transmitters / base stations (static): the three-tier team's clusters
+            "positions": None if env.positions is None else env.positions[0],
+        }
+        tp = rt.planner.plan_detailed(g, env.p_max, env.noise, constraints, context=ctx)
+        powers = tp.powers
+        pending = {
+            "agreed": tp.agreed,
+            "rounds": tp.rounds,
+            "events": tp.events,
+            "decisions": tp.decisions,
+            "channel": tp.channel,
+            "escalation": tp.escalation,
+            "cluster_escalation": tp.cluster_escalation,
+            "clusters": tp.clusters,
+            "llm_tokens": tp.llm_tokens,
+            "llm_seconds": tp.llm_seconds,
+            "carry": tp.carry,
+            "validation": tp.floor_control,
+        }
+    else:
+        opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
+        powers = get_planner(s["planner"], **opts).plan(
+            g, env.p_max, env.noise, constraints, context=None
+        )
+        pending = {"agreed": True, "rounds": 0, "events": [], "decisions": [], "channel": {}}
+        pending.update(llm_tokens=0, llm_seconds=0.0, escalation=None, carry={})
+    pending["decide_seconds"] = time.perf_counter() - t0
+    return {"plan": [float(x) for x in np.asarray(powers).reshape(-1)], "pending": pending}
+
+
+def approve(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
+    rt = runtime.context
+    p_max = rt.env.p_max if rt.env is not None else None
+    answer = interrupt(
+        {
+            "slot": state["slot"],
+            "plan": state["plan"],
+            "plan_frac": [x / p_max for x in state["plan"]] if p_max else None,
+            "p_max": p_max,
+            "question": "approve this plan? (yes / no / comma-separated powers as fractions)",
+        }
+    )
+    pending = dict(state["pending"])
+    plan = list(state["plan"])
+    if isinstance(answer, dict) and answer.get("powers") is not None:
+        plan = [float(x) for x in answer["powers"]]
+        pending["approval"] = {"approved": False, "override": plan, "by": answer.get("by")}
+    else:
+        ok = bool(answer.get("approved", True)) if isinstance(answer, dict) else bool(answer)
+        pending["approval"] = {"approved": ok, "by": (answer or {}).get("by")
+                               if isinstance(answer, dict) else None}  # fmt: skip
+        if not ok:  # rejected without an override: keep last slot's powers
+            plan = list(state["committed"][-1]) if state["committed"] else [0.0] * len(plan)
+    typed = answer.get("intents") if isinstance(answer, dict) else None
+    if typed:
+        return {
+            "plan": plan,
+            "pending": pending,
+            "intents": read_intents(typed, state["slot"], rt.settings, rt.backend),
+        }
+    return {"plan": plan, "pending": pending}
+
+
+def commit(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
+    rt = runtime.context
+    rt.env_at(state["committed"])
+    s = state["settings"]
+    env, slot = rt.env, state["slot"]
+    g = np.asarray(env.gains, dtype=float)
+    p = np.nan_to_num(np.asarray(state["plan"], dtype=float), nan=0.0)
+    p = np.clip(p, 0.0, env.p_max)
+    r = link_rates(g, p, env.noise)
+    w = solve(g, env.p_max, env.noise, algo="wmmse")
+    wr = float(link_rates(g, w, env.noise).sum())
+    pend = state["pending"] or {}
+    record = {
+        "slot": slot,
+        "powers": p.tolist(),
+        "rates": r.tolist(),
+        "sum_rate": float(r.sum()),
+        "wmmse_sum_rate": wr,
+        "total_power": float(p.sum()),
+        "fairness": float(jain_fairness(r)),
+        "agreed": pend.get("agreed"),
+        "rounds": pend.get("rounds"),
+        "channel": pend.get("channel"),
+        "escalation": pend.get("escalation"),
+        "cluster_escalation": pend.get("cluster_escalation"),
+        "clusters": pend.get("clusters"),
+        "approval": pend.get("approval"),
+        "llm_tokens": pend.get("llm_tokens", 0),
+        "llm_seconds": pend.get("llm_seconds", 0.0),
+        "decide_seconds": pend.get("decide_seconds", 0.0),
+        "messages": slot_messages(pend.get("events", [])),
+        "decisions": pend.get("decisions", []),
+        "events": pend.get("events", []),
+    }
+    record.update(constraint_record(s, pend, p, r, env.p_max))
+    if rt.intent is not None:
+        from wireless_agents.planners import feasibility
+
+        floors = np.asarray(rt.constraints["min_rate"], dtype=float)
+        record["floors_met"] = (r >= floors - 1e-9).tolist()
+        k = len(p)
+        ok, p_star = feasibility(
+            g[None], np.full((1, k), env.noise), np.full((1, k), env.p_max), floors[None]
+        )
+        record["floors_feasible"] = bool(ok[0])
+        record["min_total_power"] = float(p_star[0].sum()) if ok[0] else None
+    active = active_intents(state.get("intents"), slot)
+    if active:
+        record["intents"] = intent_report(active, r, p, env.p_max)
+    memory = state.get("memory") or {}
+    if s["planner"] == "llm":
+        team = rt.planner.team(env.n_agents)
+        team.import_memory(memory)
+        heard = heard_by(pend.get("events", []), env.n_agents)
+        for i, a in enumerate(team.agents):
+            a.remember(slot, float(p[i] / env.p_max), float(r[i]), heard.get(i, []))
+        memory = team.export_memory()
+    rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(p))
+    emit(
+        {
+            "type": "commit",
+            "slot": slot,
+            "sum_rate": record["sum_rate"],
+            "wmmse_sum_rate": wr,
+            "powers": record["powers"],
+            **commit_view(record, g, env.p_max, env.noise),
+        }
+    )
+    return {
+        "committed": [*state["committed"], p.tolist()],
+        "memory": memory,
+        "carry": pend.get("carry") or {},
+        "plan": None,
+        "pending": None,
+        "steps": [record],
+    }
+
+
+def next_slot(state: EpisodeState):
+    return "sense" if len(state["committed"]) < state["settings"]["steps"] else END
+
+
+def build_episode_graph(settings: dict, checkpointer=None):
+    """Compile the outer slot loop for a run with ``settings`` (the approval pause is a node
+    only with ``settings["approve"]``); run it with ``context=EpisodeContext(settings, ...)``."""
+    g = StateGraph(EpisodeState, context_schema=EpisodeContext)
+    g.add_node("sense", sense)
+    g.add_node("decide", decide)
+    g.add_node("commit", commit)
+    g.add_edge(START, "sense")
+    g.add_edge("sense", "decide")
+    if settings.get("approve"):
+        g.add_node("approve", approve)
+        g.add_edge("decide", "approve")
+        g.add_edge("approve", "commit")
+    else:
+        g.add_edge("decide", "commit")
+    g.add_conditional_edges("commit", next_slot, ["sense", END])
+    return g.compile(checkpointer=checkpointer, name="episode")
+
+
+def recursion_limit(steps: int) -> int:
+    """Supersteps of the outer loop: sense, decide, approve, commit per slot, plus headroom."""
+    return 4 * steps + 10
+
+
+def initial_state(settings: dict) -> dict:
+    return {
+        "settings": settings,
+        "slot": 0,
+        "committed": [],
+        "memory": {},
+        "carry": {},
+        "plan": None,
+        "pending": None,
+        "steps": [],
+        "intents": [],
+    }

@@ -7,19 +7,22 @@ import ast
 import collections
 import inspect
 import textwrap
+import types
 import typing
 
 import pytest
 from wireless_agents.agents.models import load_model
+from wireless_agents.demos.commands import demo as demo_cmd
+from wireless_agents.demos.commands import episode as episode_cmd
+from wireless_agents.demos.commands import eval as eval_cmd
 from wireless_agents.demos.dashboard import IGNORED_EVENTS, Dashboard
-from wireless_agents.planners.episode import default_settings, run_episode
+from wireless_agents.planners.episode import default_settings, run_episode, trace
 from wireless_agents.planners.events import (
     EVENT_TYPES,
     EventError,
     ProposalEvent,
     check_event,
     keys,
-    nested,
 )
 
 # -- check_event -------------------------------------------------------------------------------
@@ -57,102 +60,31 @@ def test_every_event_type_names_itself():
         assert typing.get_args(hint) == (name,), name
 
 
-# -- the dashboard's handlers against the list -------------------------------------------------
+# -- who reads events: the dashboard, the progress displays, the demo session, the trace ------
 
 
-def _hint_record(tp):
-    """``(TypedDict, is_list)`` a type hint holds, or None."""
-    td, many = nested(tp)
-    return None if td is None else (td, many)
+Typed = tuple[frozenset, bool]  # the TypedDicts a value may be, and whether it is a list of them
 
 
-def handler_reads(cls) -> tuple[dict[str, type], set, list[tuple[str, int, str, str]]]:
-    """``(handled, reads, problems)`` of a class that folds events the way :class:`Dashboard`
-    does.
-
-    ``handled``: {event type: TypedDict} of its ``_on_<type>`` methods (``on_event`` dispatches
-    by that name). ``reads``: ``(method, TypedDict name, key)`` of every key read from a typed
-    record. ``problems``: ``(method, line, TypedDict, what)`` for a handler of a type that
-    is not listed, a handler whose argument is not annotated with its type's TypedDict, an event
-    stored in a field whose annotation does not hold its TypedDict, and every key read (``x[k]``
-    or ``x.get(k)``, through aliases, fields, ``or {}`` and loops over nested records) that the
-    TypedDict does not declare. Typed names come from the annotations: the methods' arguments
-    and the class's fields (``scene: SlotEvent | dict``).
-    """
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    node = next(n for n in tree.body if isinstance(n, ast.ClassDef))
-    fields = {k: _hint_record(v) for k, v in typing.get_type_hints(cls).items()}
-    handled, reads, problems = {}, set(), []
-    for name in dir(cls):
-        if name.startswith("_on_"):
-            t = name.removeprefix("_on_")
-            if t not in EVENT_TYPES:
-                problems.append((name, 0, "-", f"handles {t!r}, which is no event type"))
-                continue
-            handled[t] = EVENT_TYPES[t]
-            hints = typing.get_type_hints(getattr(cls, name))
-            arg = [a for a in hints if a != "return"]
-            if not arg or hints[arg[0]] is not EVENT_TYPES[t]:
-                problems.append((name, 0, "-", f"argument not annotated {EVENT_TYPES[t].__name__}"))
-    for fn in node.body:
-        if not isinstance(fn, ast.FunctionDef):
-            continue
-        hints = typing.get_type_hints(getattr(cls, fn.name))
-        env = {a: r for a, h in hints.items() if a != "return" and (r := _hint_record(h))}
-        consts: dict[str, list[str]] = {}  # loop variables over string constants
-
-        def resolve(x, env=env):
-            if isinstance(x, ast.Name):
-                return env.get(x.id)
-            if _self_attr(x):
-                return fields.get(x.attr)
-            if isinstance(x, ast.BoolOp) and isinstance(x.op, ast.Or):
-                return resolve(x.values[0])
-            key, base = _key_read(x)
-            if base is not None:
-                got = resolve(base)
-                if got is None:
-                    return None
-                td, many = got
-                if key is None:  # an index into a list of records
-                    return (td, False) if many else None
-                if many or key not in keys(td):
-                    return None
-                return _hint_record(typing.get_type_hints(td)[key])
+def _records(tp) -> Typed | None:
+    """The TypedDicts a type hint holds: ``X``, ``X | Y | None``, ``list[X]``, ``list[X] | None``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        found = [r for a in typing.get_args(tp) if (r := _records(a)) is not None]
+        if not found or len({many for _, many in found}) > 1:
             return None
+        return frozenset().union(*(tds for tds, _ in found)), found[0][1]
+    if typing.get_origin(tp) is list:
+        (arg,) = typing.get_args(tp) or (typing.Any,)
+        r = _records(arg)
+        return (r[0], True) if r is not None and not r[1] else None
+    return (frozenset({tp}), False) if typing.is_typeddict(tp) else None
 
-        for _ in range(3):  # aliases and loops, to a fixpoint (nesting is shallow)
-            for x in ast.walk(fn):
-                if isinstance(x, ast.Assign) and len(x.targets) == 1:
-                    tgt, got = x.targets[0], resolve(x.value)
-                    if isinstance(tgt, ast.Name) and got is not None:
-                        env[tgt.id] = got
-                elif isinstance(x, ast.For | ast.comprehension) and isinstance(x.target, ast.Name):
-                    got = resolve(x.iter)
-                    if got is not None and got[1]:
-                        env[x.target.id] = (got[0], False)
-                    if isinstance(x.iter, ast.Tuple | ast.List):  # for w in ("raised", ...)
-                        words = [c.value for c in x.iter.elts if isinstance(c, ast.Constant)]
-                        if words and all(isinstance(w, str) for w in words):
-                            consts[x.target.id] = words
-        for x in ast.walk(fn):
-            if isinstance(x, ast.Assign):
-                got = resolve(x.value)
-                for tgt in x.targets:
-                    if got is not None and _self_attr(tgt) and fields.get(tgt.attr) != got:
-                        problems.append((fn.name, x.lineno, got[0].__name__,
-                                         f"stored in self.{tgt.attr}, not annotated to hold it"))  # fmt: skip
-            key, base = _key_read(x, consts)
-            if key is None or base is None:
-                continue
-            got = resolve(base)
-            if got is None or got[1]:
-                continue
-            for k in [key] if isinstance(key, str) else key:
-                reads.add((fn.name, got[0].__name__, k))
-                if k not in keys(got[0]):
-                    problems.append((fn.name, x.lineno, got[0].__name__, f"reads undeclared {k!r}"))
-    return handled, reads, problems
+
+def _hints(obj) -> dict:
+    try:
+        return typing.get_type_hints(obj)
+    except NameError:  # an annotation imported for type checking only: not an event
+        return {}
 
 
 def _self_attr(x) -> bool:
@@ -182,8 +114,191 @@ def _key_read(x, consts=None) -> tuple[str | list[str] | None, ast.AST | None]:
     return None, None
 
 
+def _type_tag(x) -> str | None:
+    """``name`` of ``name.get("type")`` / ``name["type"]``."""
+    key, base = _key_read(x)
+    return base.id if key == "type" and isinstance(base, ast.Name) else None
+
+
+class _Reader:
+    """What one function reads from events, walked in order with the types of its names.
+
+    Typed names: arguments and fields annotated with event TypedDicts (``e: ProposalEvent``,
+    ``scene: SlotEvent | dict``), aliases (``c = self.links``), ``or {}``, loops and
+    comprehensions over lists of records, loop variables over string constants, and a name
+    narrowed by comparing its type (``if e.get("type") == "deliver":``, ``t = e.get("type")``
+    then ``t in ("slot", "commit")``, in ``if``, ``... if ... else``, ``and`` and comprehension
+    conditions). Every key read from a typed name must be declared by each TypedDict it may be.
+    """
+
+    def __init__(self, fields: dict, reads: set, problems: list):
+        self.fields, self.reads, self.problems = fields, reads, problems
+
+    def function(self, fn: ast.FunctionDef, hints: dict) -> None:
+        self.fn, self.tags, self.consts = fn.name, {}, {}
+        env = {a: r for a, h in hints.items() if a != "return" and (r := _records(h))}
+        for stmt in fn.body:
+            self.visit(stmt, env)
+
+    def problem(self, line: int, td: str, what: str) -> None:
+        if (self.fn, line, td, what) not in self.problems:  # a condition is narrowed twice
+            self.problems.append((self.fn, line, td, what))
+
+    def resolve(self, x, env) -> Typed | None:
+        if isinstance(x, ast.Name):
+            return env.get(x.id)
+        if _self_attr(x):
+            return self.fields.get(x.attr)
+        if isinstance(x, ast.BoolOp) and isinstance(x.op, ast.Or):
+            return self.resolve(x.values[0], env)
+        key, base = _key_read(x)
+        got = self.resolve(base, env) if base is not None else None
+        if got is None:
+            return None
+        tds, many = got
+        if key is None:  # an index into a list of records
+            return (tds, False) if many else None
+        if many or not all(key in keys(td) for td in tds):
+            return None
+        found = [_records(typing.get_type_hints(td)[key]) for td in tds]
+        if None in found or len({m for _, m in found}) > 1:
+            return None
+        return frozenset().union(*(t for t, _ in found)), found[0][1]
+
+    def narrow(self, test, env) -> dict:
+        """``env`` where ``test`` holds: a name compared by its event type gets that type."""
+        env = dict(env)
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            for v in test.values:
+                env = self.narrow(v, env)
+            return env
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return env
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        name = _type_tag(left) or (left.id if isinstance(left, ast.Name) else None)
+        name = self.tags.get(name, name) if not _type_tag(left) else name
+        if name is None or (not _type_tag(left) and left.id not in self.tags):
+            return env
+        if isinstance(op, ast.Eq) and isinstance(right, ast.Constant):
+            words = [right.value]
+        elif isinstance(op, ast.In) and isinstance(right, ast.Tuple | ast.List | ast.Set):
+            words = [c.value for c in right.elts if isinstance(c, ast.Constant)]
+        else:
+            return env
+        for w in words:
+            if w not in EVENT_TYPES:
+                self.problem(test.lineno, "-", f"compares with {w!r}, which is no event type")
+        known = frozenset(EVENT_TYPES[w] for w in words if w in EVENT_TYPES)
+        if known:
+            env[name] = (known, False)
+        return env
+
+    def bind(self, target, it, env) -> None:
+        if not isinstance(target, ast.Name):
+            return
+        got = self.resolve(it, env)
+        if got is not None and got[1]:
+            env[target.id] = (got[0], False)
+        if isinstance(it, ast.Tuple | ast.List):  # for w in ("raised", ...)
+            words = [c.value for c in it.elts if isinstance(c, ast.Constant)]
+            if words and all(isinstance(w, str) for w in words):
+                self.consts[target.id] = words
+
+    def visit(self, node, env) -> None:
+        if isinstance(node, ast.Assign):
+            self.visit(node.value, env)
+            got = self.resolve(node.value, env)
+            for tgt in node.targets:
+                if isinstance(tgt, ast.Name):
+                    if got is not None:
+                        env[tgt.id] = got
+                    if _type_tag(node.value):
+                        self.tags[tgt.id] = _type_tag(node.value)
+                elif _self_attr(tgt) and got is not None and self.fields.get(tgt.attr) != got:
+                    names = "|".join(sorted(td.__name__ for td in got[0]))
+                    self.problem(node.lineno, names, f"stored in self.{tgt.attr}, not annotated to hold it")  # fmt: skip
+            return
+        if isinstance(node, ast.If | ast.IfExp | ast.While):
+            self.visit(node.test, env)
+            inner = self.narrow(node.test, env)
+            for s in node.body if isinstance(node.body, list) else [node.body]:
+                self.visit(s, inner)
+            for s in node.orelse if isinstance(node.orelse, list) else [node.orelse]:
+                self.visit(s, env)
+            return
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+            inner = env
+            for v in node.values:
+                self.visit(v, inner)
+                inner = self.narrow(v, inner)
+            return
+        if isinstance(node, ast.For):
+            self.visit(node.iter, env)
+            self.bind(node.target, node.iter, env)
+            for s in node.body + node.orelse:
+                self.visit(s, env)
+            return
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            inner = dict(env)
+            for gen in node.generators:
+                self.visit(gen.iter, inner)
+                self.bind(gen.target, gen.iter, inner)
+                for cond in gen.ifs:
+                    self.visit(cond, inner)
+                    inner = self.narrow(cond, inner)
+            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            for p in parts:
+                self.visit(p, inner)
+            return
+        key, base = _key_read(node, self.consts)
+        got = self.resolve(base, env) if key is not None else None
+        if got is not None and not got[1]:
+            for td in got[0]:
+                for k in [key] if isinstance(key, str) else key:
+                    self.reads.add((self.fn, td.__name__, k))
+                    if k not in keys(td):
+                        self.problem(node.lineno, td.__name__, f"reads undeclared {k!r}")
+        for child in ast.iter_child_nodes(node):
+            self.visit(child, env)
+
+
+def event_reads(obj, dispatch: bool = False) -> tuple[dict, set, list[tuple[str, int, str, str]]]:
+    """``(handled, reads, problems)`` of a class or module that reads events.
+
+    ``handled``: {event type: TypedDict} of its ``_on_<type>`` methods, for a class that
+    ``dispatch``-es by that name (the dashboard's ``on_event``). ``reads``: ``(function, TypedDict, key)`` of every
+    key read from a typed record (see :class:`_Reader`). ``problems``: ``(function, line,
+    TypedDict, what)`` for a handler or a comparison of a type that is not listed, a handler whose
+    argument is not annotated with its type's TypedDict, an event stored in a field not annotated
+    to hold it, and every key read that the TypedDict does not declare.
+    """
+    tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
+    if inspect.isclass(obj):
+        body = next(n for n in tree.body if isinstance(n, ast.ClassDef)).body
+        fields = {k: r for k, v in _hints(obj).items() if (r := _records(v)) is not None}
+    else:
+        body, fields = tree.body, {}
+    handled, reads, problems = {}, set(), []
+    for name in dir(obj) if dispatch else []:
+        if name.startswith("_on_"):
+            t = name.removeprefix("_on_")
+            if t not in EVENT_TYPES:
+                problems.append((name, 0, "-", f"handles {t!r}, which is no event type"))
+                continue
+            handled[t] = EVENT_TYPES[t]
+            hints = _hints(getattr(obj, name))
+            arg = [a for a in hints if a != "return"]
+            if not arg or hints[arg[0]] is not EVENT_TYPES[t]:
+                problems.append((name, 0, "-", f"argument not annotated {EVENT_TYPES[t].__name__}"))
+    reader = _Reader(fields, reads, problems)
+    for fn in body:
+        if isinstance(fn, ast.FunctionDef):
+            reader.function(fn, _hints(getattr(obj, fn.name)))
+    return handled, reads, problems
+
+
 def test_dashboard_handles_and_reads_only_listed_events():
-    handled, reads, problems = handler_reads(Dashboard)
+    handled, reads, problems = event_reads(Dashboard, dispatch=True)
     assert problems == []
     # the walk follows handlers, nested records, loop words and the kept slot/commit events
     assert {("_on_proposal", "ProposalEvent", "power_frac"),
@@ -197,6 +312,24 @@ def test_dashboard_handles_and_reads_only_listed_events():
     assert set(handled) | set(IGNORED_EVENTS) == set(EVENT_TYPES)
     assert not set(handled) & set(IGNORED_EVENTS)
     assert set(IGNORED_EVENTS) == {"cluster"}
+
+
+@pytest.mark.parametrize(
+    ("reader", "read"),
+    [
+        (episode_cmd._Progress, ("on_event", "ProposalEvent", "power_frac")),
+        (episode_cmd._Progress, ("on_event", "ClusterEvent", "reasons")),
+        (eval_cmd._Progress, ("on_event", "CommitEvent", "slot")),
+        (demo_cmd.Session, ("_drain", "SlotEvent", "slot")),
+        (trace, ("slot_messages", "DeliverEvent", "lost_links")),
+        (trace, ("heard_by", "SenseEvent", "hears")),
+    ],
+)
+def test_other_event_readers_read_only_declared_keys(reader, read):
+    """The progress displays of ``wagents episode``/``eval``, the demo session and the trace."""
+    _, reads, problems = event_reads(reader)
+    assert problems == []
+    assert read in reads
 
 
 class _Broken(Dashboard):
@@ -215,16 +348,27 @@ class _Broken(Dashboard):
         c = self.links
         return " ".join(f"{it['agent']}:{it['hold']}" for it in c.get("intents") or [])
 
+    def on_event(self, e: dict) -> None:
+        t = e.get("type")
+        if t in ("slot", "commit"):
+            self._say(f"{e['sum_rate']}")  # a slot event has no sum-rate
+        elif e.get("type") == "cloud" and e["note"]:  # no such event type
+            pass
 
-def test_dashboard_check_catches_a_bad_key_type_and_annotation():
-    _, _, problems = handler_reads(_Broken)
-    whats = {(p[0], p[3]) for p in problems}
-    assert ("_on_proposal", "reads undeclared 'power'") in whats
-    assert ("_on_proposals", "handles 'proposals', which is no event type") in whats
-    assert ("_on_deliver", "argument not annotated DeliverEvent") in whats
-    assert ("_on_deliver", "stored in self.scene, not annotated to hold it") in whats
-    assert ("_draw", "reads undeclared 'hold'") in whats  # commit -> intents[] -> IntentReport
-    assert len(problems) == 5
+
+def test_event_check_catches_a_bad_key_type_and_annotation():
+    _, _, problems = event_reads(_Broken, dispatch=True)
+    whats = {(p[0], p[2], p[3]) for p in problems}
+    assert whats == {
+        ("_on_proposal", "ProposalEvent", "reads undeclared 'power'"),
+        ("_on_proposals", "-", "handles 'proposals', which is no event type"),
+        ("_on_deliver", "-", "argument not annotated DeliverEvent"),
+        ("_on_deliver", "ProposalEvent", "stored in self.scene, not annotated to hold it"),
+        ("_draw", "IntentReport", "reads undeclared 'hold'"),  # commit -> intents[]
+        ("on_event", "SlotEvent", "reads undeclared 'sum_rate'"),
+        ("on_event", "-", "compares with 'cloud', which is no event type"),
+    }
+    assert len(problems) == len(whats)
 
 
 # -- real episodes: everything emitted and kept is on the list --------------------------------

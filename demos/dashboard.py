@@ -15,6 +15,12 @@ It computes nothing: every number on screen is a field of an event (positions in
 powers as fractions of p_max, SINR in dB, rates, sum-rates, tokens/s); drawing only scales
 them to characters. It needs :data:`MIN_WIDTH` x :data:`MIN_HEIGHT` (80 x 24) and says so
 when the terminal is smaller.
+
+The events are those of :mod:`wireless_agents.planners.events`: ``on_event`` hands an event of
+type ``t`` to the method ``_on_<t>``, whose argument is annotated with that type's TypedDict;
+the types it deliberately skips are :data:`IGNORED_EVENTS`. A test checks both against
+:data:`~wireless_agents.planners.events.EVENT_TYPES` and that every key the handlers (and the
+panels drawing the kept ``slot`` and ``commit`` events) read is one the event declares.
 """
 
 from __future__ import annotations
@@ -26,11 +32,29 @@ from rich.console import Group
 from rich.layout import Layout
 from rich.panel import Panel
 from rich.text import Text
+from wireless_agents.planners.events import (
+    ApprovalEvent,
+    CloudPlanEvent,
+    CommitEvent,
+    DeliverEvent,
+    EscalateEvent,
+    FloorControlEvent,
+    IntentEvent,
+    LeadEvent,
+    NegotiateEvent,
+    PlanEvent,
+    ProposalEvent,
+    SenseEvent,
+    SlotEvent,
+)
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 FEED_LINES = 200
 SINR_RANGE_DB = (-10.0, 60.0)  # drawing scale of the SINR bars
 BAR_FULL, BAR_EMPTY = "█", "░"
+# Event types not drawn, and why. ``cluster`` (the L1 coordinators' answers): what they could not
+# settle shows as the ``escalate`` that follows, and what they settled in the committed links.
+IGNORED_EVENTS = {"cluster": "shown through the escalate and commit events that follow"}
 
 
 def _letter(i: int, tx: bool) -> str:
@@ -50,8 +74,8 @@ class Dashboard:
     """
 
     settings: dict = field(default_factory=dict)
-    scene: dict = field(default_factory=dict)  # the last ``slot`` event
-    links: dict = field(default_factory=dict)  # the last ``commit`` event
+    scene: SlotEvent | dict = field(default_factory=dict)  # the last ``slot`` event ({} before)
+    links: CommitEvent | dict = field(default_factory=dict)  # the last ``commit`` event ({} before)
     plan: dict = field(default_factory=dict)  # {agent: power_frac} proposed or planned this slot
     planned: bool = False  # plan holds the slot's plan awaiting approval (not proposals)
     history: list = field(default_factory=list)  # (slot, sum_rate, wmmse_sum_rate)
@@ -79,17 +103,17 @@ class Dashboard:
     def _say(self, text: str, style: str = "") -> None:
         self.feed.append((text, style))
 
-    def _on_slot(self, e):
+    def _on_slot(self, e: SlotEvent) -> None:
         self.scene = e
         self.plan, self.planned, self.round = {}, False, None
         self._say(f"-- slot {e['slot']} of {e['steps']} --", "dim")
 
-    def _on_sense(self, e):
+    def _on_sense(self, e: SenseEvent) -> None:
         groups = " | ".join(",".join(map(str, g)) for g in e.get("groups") or [])
         lead = f", leader {e['leader']}" if e.get("leader") is not None else ""
         self._say(f"{e['strategy']}: waves {groups}{lead}", "dim")
 
-    def _on_proposal(self, e):
+    def _on_proposal(self, e: ProposalEvent) -> None:
         self.round = e["round"]
         self.plan[e["agent"]] = e["power_frac"]
         fb = " (fallback)" if e.get("fallback") else ""
@@ -97,36 +121,36 @@ class Dashboard:
         self._say(f"r{e['round']} {_letter(e['agent'], True)}{e['agent']} -> "
                   f"{e['power_frac']:.2f}{fb}{msg}", "yellow" if fb else "")  # fmt: skip
 
-    def _on_deliver(self, e):
+    def _on_deliver(self, e: DeliverEvent) -> None:
         self._say(f"r{e['round']} channel: {e['delivered']} delivered, {e['lost']} lost, "
                   f"{e['bytes']} B", "cyan")  # fmt: skip
 
-    def _on_negotiate(self, e):
+    def _on_negotiate(self, e: NegotiateEvent) -> None:
         how = "agreed" if e["agreed"] else f"a proposal moved {e['max_move']:.2f}"
         floors = "" if e.get("floors_ok", True) else ", a floor unmet"
         self._say(f"after {e['round']} round(s): {how}{floors}", "cyan")
 
-    def _on_lead(self, e):
+    def _on_lead(self, e: LeadEvent) -> None:
         self._say(f"leader {e['leader']} planned for {e['heard']}", "cyan")
 
-    def _on_escalate(self, e):
+    def _on_escalate(self, e: EscalateEvent) -> None:
         for r in e.get("requests", []):
             verdict = "accepted" if r.get("accept") else "refused"
             self._say(f"cloud: links {r['agents']} {verdict} ({r.get('note', '')})", "magenta")
 
-    def _on_cloud_plan(self, e):
+    def _on_cloud_plan(self, e: CloudPlanEvent) -> None:
         self._say(f"cloud planned all links: {e.get('note', '')}", "magenta")
 
-    def _on_plan(self, e):
+    def _on_plan(self, e: PlanEvent) -> None:
         self._say(f"plan after {e['rounds']} round(s), "
                   f"{'agreed' if e['agreed'] else 'not agreed'}", "cyan")  # fmt: skip
 
-    def _on_floor_control(self, e):
+    def _on_floor_control(self, e: FloorControlEvent) -> None:
         moved = [f"{w} {e[w]}" for w in ("raised", "lowered", "yielded", "clipped") if e.get(w)]
         self._say(f"floor control: {e['minislots']} mini-slot(s), {len(e['requests'])} "
                   f"request(s){', ' if moved else ''}{', '.join(moved)}", "cyan")  # fmt: skip
 
-    def _on_intent(self, e):
+    def _on_intent(self, e: IntentEvent) -> None:
         if e.get("error"):
             self._say(f"intent not read: {e['error']}", "red")
             return
@@ -134,7 +158,7 @@ class Dashboard:
                 else f"<= {e['value']:g} of max power")  # fmt: skip
         self._say(f"intent: link {e['agent']} {what} from slot {e['from_slot']}", "green")
 
-    def _on_approval(self, e):
+    def _on_approval(self, e: ApprovalEvent) -> None:
         a = e.get("answer") or {}
         if a.get("powers") is not None:
             how = "overridden"
@@ -143,7 +167,7 @@ class Dashboard:
         by = f" by {a['by']}" if a.get("by") else ""
         self._say(f"slot {e['slot']} plan {how}{by}", "bold")
 
-    def _on_commit(self, e):
+    def _on_commit(self, e: CommitEvent) -> None:
         self.links = e
         self.planned = False
         self.history.append((e["slot"], e["sum_rate"], e["wmmse_sum_rate"]))

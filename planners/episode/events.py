@@ -1,4 +1,5 @@
-"""What a live display draws: the events an episode emits on the LangGraph custom stream.
+"""What a live display draws: the ``slot`` and ``commit`` events an episode emits on the
+LangGraph custom stream (their fields: :mod:`wireless_agents.planners.events`).
 
 The dashboard (:mod:`wireless_agents.demos.dashboard`) renders these and computes nothing itself.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from wireless_agents.planners.events import SlotEvent
 
 from .intents import active_intents
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .context import EpisodeContext
 
 
-def scene_event(rt: EpisodeContext, slot: int, steps: int, intents: list) -> dict:
+def scene_event(rt: EpisodeContext, slot: int, steps: int, intents: list) -> SlotEvent:
     """The ``slot`` event: the slot number plus what a live display draws before anyone decides.
 
     ``p_max``/``noise`` (W); ``tx``/``rx`` positions in metres (K, 2) and ``bounds``
@@ -31,25 +33,26 @@ def scene_event(rt: EpisodeContext, slot: int, steps: int, intents: list) -> dic
     bounds = env.scenario.bounds
     others = env.scenario.bystanders
     nb = [rt.infos[a]["neighbours"] for a in env.possible_agents]
-    return {
-        "type": "slot",
-        "slot": slot,
-        "steps": steps,
-        "agents": env.n_agents,
-        "scenario": rt.settings["scenario"],
-        "p_max": float(env.p_max),
-        "noise": float(env.noise),
-        "tx": np.asarray(pos[0]).tolist() if pos is not None else None,
-        "rx": np.asarray(pos[1]).tolist() if pos is not None else None,
-        "bounds": [list(map(float, b)) for b in bounds] if bounds is not None else None,
-        "bystanders": np.asarray(others).tolist() if others is not None and len(others) else [],
-        "hears": listeners(nb),
-        "intents": active_intents(intents, slot),
-    }
+    return SlotEvent(
+        type="slot",
+        slot=slot,
+        steps=steps,
+        agents=env.n_agents,
+        scenario=rt.settings["scenario"],
+        p_max=float(env.p_max),
+        noise=float(env.noise),
+        tx=np.asarray(pos[0]).tolist() if pos is not None else None,
+        rx=np.asarray(pos[1]).tolist() if pos is not None else None,
+        bounds=[list(map(float, b)) for b in bounds] if bounds is not None else None,
+        bystanders=np.asarray(others).tolist() if others is not None and len(others) else [],
+        hears=listeners(nb),
+        intents=active_intents(intents, slot),
+    )
 
 
 def commit_view(record: dict, gains, p_max: float, noise: float) -> dict:
-    """What the ``commit`` event adds for a live display: per link ``power_frac`` (of p_max),
+    """What the ``commit`` event (:class:`~wireless_agents.planners.events.CommitEvent`) adds
+    for a live display: per link ``power_frac`` (of p_max),
     ``sinr_db`` (None for a silent link), ``rates``; ``ratio`` to WMMSE, ``rounds``, ``agreed``,
     model ``llm_tokens``/``llm_seconds``/``tokens_per_s`` (prompt + completion tokens), the
     ``approval``, the typed ``intents`` with whether each held and the scenario's ``floors_met``

@@ -31,6 +31,7 @@ from wireless_agents.environment.metrics import jain_fairness
 from wireless_agents.environment.metrics import rates as link_rates
 from wireless_agents.planners import get_planner, solve
 from wireless_agents.planners.coordination.stream import emit
+from wireless_agents.planners.events import CommitEvent
 
 from .context import EpisodeContext
 from .events import commit_view, scene_event
@@ -214,14 +215,14 @@ def commit(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         memory = team.export_memory()
     rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(p))
     emit(
-        {
-            "type": "commit",
-            "slot": slot,
-            "sum_rate": record["sum_rate"],
-            "wmmse_sum_rate": wr,
-            "powers": record["powers"],
+        CommitEvent(
+            type="commit",
+            slot=slot,
+            sum_rate=record["sum_rate"],
+            wmmse_sum_rate=wr,
+            powers=record["powers"],
             **commit_view(record, g, env.p_max, env.noise),
-        }
+        )
     )
     return {
         "committed": [*state["committed"], p.tolist()],

@@ -13,6 +13,7 @@ from wireless_agents.planners.constraints import (
     RATE_TOL,  # bit/s/Hz a rate may fall short by round-off
 )
 from wireless_agents.planners.coordination.stream import emit
+from wireless_agents.planners.events import IntentEvent
 
 # ``settings["intents"]``: operator sentences. The edge model reads them once, before the first
 # slot (:func:`with_parsed_intents`, stored as ``settings["parsed_intents"]`` so a resumed run
@@ -156,7 +157,7 @@ def read_intents(texts: list, slot: int, settings: dict, backend=None) -> list:
         except IntentError as exc:
             rec["error"] = str(exc).splitlines()[0]
         out.append(rec)
-        emit({"type": "intent", **rec})
+        emit(IntentEvent(type="intent", **rec))
     return out
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from wireless_agents.planners.events import ApprovalEvent
+
 from .context import EpisodeContext
 from .graph import THREAD, build_episode_graph, initial_state, recursion_limit
 from .intents import with_parsed_intents
@@ -49,7 +51,8 @@ def run_episode(
 ) -> dict:
     """Run (or resume) one episode and return its trace document.
 
-    ``on_event(event)`` gets every custom stream event (proposals, deliveries, commits, ...).
+    ``on_event(event)`` gets every custom stream event (proposals, deliveries, commits, ...;
+    listed in :mod:`wireless_agents.planners.events`) and the ``approval`` answers.
     ``approver(request) -> answer`` answers the ``--approve`` interrupts: ``{"approved": True}``,
     ``{"approved": False}`` or ``{"powers": [...W]}``.
     """
@@ -90,7 +93,7 @@ def run_episode(
             if request is not None and snap.next:
                 answer = approver(request) if approver is not None else {"approved": True}
                 if on_event is not None:
-                    on_event({"type": "approval", "slot": request["slot"], "answer": answer})
+                    on_event(ApprovalEvent(type="approval", slot=request["slot"], answer=answer))
                 inp = Command(resume=answer)
                 continue
             break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.planners.events import Event
 
 from .intents import operator_satisfaction, operator_summary
 from .settings import scenario_setup
@@ -10,7 +11,7 @@ from .settings import scenario_setup
 TIMING_KEYS = ("seconds", "wall")
 
 
-def slot_messages(events: list) -> list:
+def slot_messages(events: list[Event]) -> list:
     """The proposals' texts with what became of them on the control channel."""
     out = []
     lost = {}
@@ -31,7 +32,7 @@ def slot_messages(events: list) -> list:
     return out
 
 
-def heard_by(events: list, k: int) -> dict:
+def heard_by(events: list[Event], k: int) -> dict:
     """{agent: [(sender, text)]}: the last-round messages that reached each agent."""
     hears = next((e["hears"] for e in events if e.get("type") == "sense"), None)
     props = [e for e in events if e.get("type") == "proposal"]

@@ -1,8 +1,12 @@
 """Read the few metadata fields of a GGUF file that ``wagents models`` shows, without loading it.
 
 GGUF layout (v2/v3): magic ``GGUF``, uint32 version, uint64 tensor count, uint64 key-value count,
-then key-value pairs (string key, uint32 value type, value). We read pairs until the wanted
-``general.*`` keys are found and skip the rest (tokenizer arrays can be long).
+then key-value pairs (string key, uint32 value type, value). The constants (magic, value types,
+llama.cpp's ``general.file_type`` numbering) are the ``gguf`` package's. We read pairs until the
+wanted ``general.*`` keys are found and skip the rest, which the ``gguf`` package's own
+``GGUFReader`` cannot do: it parses every key (the tokenizer's vocabulary, 262k strings for
+Gemma-3) and every tensor descriptor, about 10 s of CPU for the two bundled models against
+0.3 s here, and it raises on a tensor type newer than the installed package.
 """
 
 from __future__ import annotations
@@ -10,29 +14,21 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-# llama.cpp's llama_ftype numbering (general.file_type)
-FILE_TYPES = {
-    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K",
-    11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S",
-    17: "Q5_K_M", 18: "Q6_K", 19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS",
-    23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S",
-    29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16",
-}  # fmt: skip
+from gguf.constants import GGUF_MAGIC, GGUFValueType, LlamaFileType
 
 _SCALARS = {
-    0: "<B",
-    1: "<b",
-    2: "<H",
-    3: "<h",
-    4: "<I",
-    5: "<i",
-    6: "<f",
-    7: "<?",
-    10: "<Q",
-    11: "<q",
-    12: "<d",
+    GGUFValueType.UINT8: "<B",
+    GGUFValueType.INT8: "<b",
+    GGUFValueType.UINT16: "<H",
+    GGUFValueType.INT16: "<h",
+    GGUFValueType.UINT32: "<I",
+    GGUFValueType.INT32: "<i",
+    GGUFValueType.FLOAT32: "<f",
+    GGUFValueType.BOOL: "<?",
+    GGUFValueType.UINT64: "<Q",
+    GGUFValueType.INT64: "<q",
+    GGUFValueType.FLOAT64: "<d",
 }
-_STRING, _ARRAY = 8, 9
 WANTED = ("general.architecture", "general.name", "general.file_type", "general.size_label")
 
 
@@ -44,7 +40,7 @@ def read_metadata(path: str | Path, wanted: tuple[str, ...] = WANTED) -> dict:
     """Return ``{key: value}`` for the ``wanted`` keys found in the GGUF header of ``path``."""
     found: dict = {}
     with open(path, "rb") as fh:
-        if fh.read(4) != b"GGUF":
+        if fh.read(4) != struct.pack("<I", GGUF_MAGIC):
             raise GGUFError(f"{path} is not a GGUF file (bad magic)")
         (version,) = struct.unpack("<I", fh.read(4))
         if version < 2:
@@ -61,13 +57,24 @@ def read_metadata(path: str | Path, wanted: tuple[str, ...] = WANTED) -> dict:
     return found
 
 
+def file_type_name(file_type: int | None) -> str:
+    """llama.cpp's name of a ``general.file_type`` (``3`` -> ``Q4_1``, ``0`` -> ``F32``)."""
+    if file_type is None:
+        return "?"
+    try:
+        name = LlamaFileType(file_type).name  # MOSTLY_Q4_1, ALL_F32
+    except ValueError:
+        return f"type {file_type}"
+    return name.removeprefix("MOSTLY_").removeprefix("ALL_")
+
+
 def quantization(path: str | Path) -> str:
     """The quantization name (``Q4_1``) from ``general.file_type``, or ``"?"``."""
     try:
         ft = read_metadata(path, ("general.file_type",)).get("general.file_type")
     except (OSError, GGUFError, struct.error):
         return "?"
-    return FILE_TYPES.get(ft, "?" if ft is None else f"type {ft}")
+    return file_type_name(ft)
 
 
 def _read_string(fh) -> str:
@@ -80,9 +87,9 @@ def _read_value(fh, vtype: int, keep: bool):
         fmt = _SCALARS[vtype]
         (v,) = struct.unpack(fmt, fh.read(struct.calcsize(fmt)))
         return v
-    if vtype == _STRING:
+    if vtype == GGUFValueType.STRING:
         return _read_string(fh)
-    if vtype == _ARRAY:
+    if vtype == GGUFValueType.ARRAY:
         etype, n = struct.unpack("<IQ", fh.read(12))
         if etype in _SCALARS and not keep:
             fh.seek(n * struct.calcsize(_SCALARS[etype]), 1)

@@ -11,7 +11,9 @@ A *model spec* is what a user types after ``--model``:
 ``http://HOST:PORT/v1[#NAME]``   an OpenAI-compatible server (llama.cpp server, vLLM, Ollama)
 ===============================  ==========================================================
 
-Nothing is ever downloaded: bundled weights come from installed packages.
+Nothing is ever downloaded: bundled weights come from installed packages. The ``transformers:``
+backend needs the ``full-precision`` extra (torch, llguidance); without it such a spec ends in
+:class:`ModelNotFoundError` naming the extra.
 :func:`load_model` returns one shared backend per spec, so all agents using a model share its
 weights and its lock.
 """
@@ -29,6 +31,8 @@ from pathlib import Path
 from wireless_agents.agents.backends.base import BackendError, ModelBackend
 
 DEFAULT_MODEL = "smollm2"
+FULL_PRECISION_EXTRA = "full-precision"
+FULL_PRECISION_MODULES = ("torch", "llguidance")  # what the transformers backend adds to the core
 
 
 class ModelNotFoundError(ValueError):
@@ -163,6 +167,7 @@ def _create(ms: ModelSpec, **options) -> ModelBackend:
             model_path=ms.location, **options,
         )  # fmt: skip
     if ms.backend == "transformers":
+        _require_full_precision()
         from wireless_agents.agents.backends.hf import TransformersBackend
 
         return TransformersBackend(
@@ -177,6 +182,20 @@ def _create(ms: ModelSpec, **options) -> ModelBackend:
             base_url=ms.location, remote_model=ms.remote_name, **options,
         )  # fmt: skip
     raise BackendError(f"unknown backend {ms.backend!r}")
+
+
+def _require_full_precision() -> None:
+    """Import the transformers backend's own dependencies, or say which extra installs them."""
+    for module in FULL_PRECISION_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            if exc.name != module:  # installed but broken: not a missing extra
+                raise BackendError(f"{module} does not import: {exc}") from exc
+            raise ModelNotFoundError(
+                f"the transformers backend needs {module}, which is not installed: "
+                f"pip install 'wireless-agents[{FULL_PRECISION_EXTRA}]'"
+            ) from None
 
 
 def list_models() -> list[dict]:

@@ -13,11 +13,6 @@ from wireless_agents.tools import LocalView
 
 
 @pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
-
-
-@pytest.fixture(scope="module")
 def views():
     """Local views of 3 d2d links after one full-power slot."""
     env = make_env("d2d", n_agents=3, seed=0)

@@ -60,9 +60,11 @@ def _check_json(c, schema):
 
 
 # -- llama.cpp ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def llama():
-    return load_model("smollm2")
+@pytest.fixture
+def llama(model):
+    """The bundled default model, the llama.cpp backend these tests are about."""
+    assert model.kind == "llama.cpp"
+    return model
 
 
 def test_llama_chat_and_complete_count_tokens_and_seconds(llama):

@@ -34,3 +34,19 @@ def test_unknown_model_spec_is_one_clear_error():
         parse_model_spec("nope")
     with pytest.raises(ModelNotFoundError, match="no transformers model"):
         parse_model_spec("transformers:/does/not/exist")
+
+
+def test_gguf_file_types_are_named_as_llama_cpp_names_them(tmp_path):
+    from wireless_agents.agents.gguf_info import file_type_name, quantization
+
+    assert [file_type_name(t) for t in (0, 1, 3, 15, 32)] == [
+        "F32",
+        "F16",
+        "Q4_1",
+        "Q4_K_M",
+        "BF16",
+    ]
+    assert file_type_name(None) == "?" and file_type_name(999) == "type 999"
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a gguf header")
+    assert quantization(junk) == "?" and quantization(tmp_path / "missing.gguf") == "?"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from wireless_agents.agents.models import load_model
 from wireless_agents.environment import make_env
 from wireless_agents.environment.metrics import sum_rate
 from wireless_agents.planners import Planner, get_planner, solve
@@ -17,11 +16,6 @@ from wireless_agents.planners.coordination import (
     loss_matrix,
 )
 from wireless_agents.planners.coordination.channel import seeded_rng
-
-
-@pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
 
 
 @pytest.fixture(scope="module")

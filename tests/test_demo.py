@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from wireless_agents.agents.models import load_model
 from wireless_agents.demos.cli import main
 from wireless_agents.demos.dashboard import Dashboard
 from wireless_agents.planners.episode import default_settings, run_episode
@@ -25,11 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(agents=2, steps=2, rounds=1, max_tokens=32, tools=[])
 SMALL_ARGS = ["--agents", "2", "--steps", "2", "--rounds", "1", "--max-tokens", "32", "--no-tools"]
 INTENT = "link 1 needs 1 bit/s/Hz"
-
-
-@pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
 
 
 @pytest.fixture(scope="module")

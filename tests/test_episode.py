@@ -20,11 +20,6 @@ from wireless_agents.planners.episode import CLASSICAL, default_settings, run_ep
 SMALL = dict(agents=3, steps=2, rounds=1, max_tokens=32, tools=[])
 
 
-@pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
-
-
 def _valid(trace):
     p_max = trace["p_max"]
     for step in trace["steps"]:

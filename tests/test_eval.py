@@ -47,13 +47,6 @@ scenarios:
 """
 
 
-@pytest.fixture(scope="module")
-def model():
-    from wireless_agents.agents.models import load_model
-
-    return load_model("smollm2")
-
-
 def _suite(tmp_path, text, name="suite.yaml"):
     p = tmp_path / name
     p.write_text(text)

@@ -4,7 +4,6 @@ request counted on the control channel; the real bundled model for the planner p
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from wireless_agents.environment.metrics import rates
 from wireless_agents.planners import feasibility
 from wireless_agents.planners.coordination import LLMPlanner, TeamConfig, message_bytes
@@ -129,13 +128,6 @@ def test_without_floors_or_caps_the_plan_is_untouched():
     p, rec, counted = close_floors(g, [0.1, 0.2, 0.3], 1.0, 1.0, _views([0] * 3, [None] * 3),
                                    _everyone(3), NO_LOSS)  # fmt: skip
     assert rec is None and counted == {} and list(p) == [0.1, 0.2, 0.3]
-
-
-@pytest.fixture(scope="module")
-def model():
-    from wireless_agents.agents.models import load_model
-
-    return load_model("smollm2")
 
 
 def test_llm_planner_closes_its_floor_and_counts_the_requests(model):

@@ -24,11 +24,6 @@ from wireless_agents.agents.intents import (
 from wireless_agents.agents.models import load_model
 
 
-@pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
-
-
 @pytest.mark.parametrize(
     "text, k, want",
     [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from wireless_agents.agents.models import load_model
 from wireless_agents.demos.cli import main
 from wireless_agents.environment import make_env
 from wireless_agents.planners.coordination import (
@@ -16,11 +15,6 @@ from wireless_agents.planners.coordination import (
 from wireless_agents.planners.episode import default_settings, run_episode
 
 TINY = dict(strategy="independent", max_tokens=32, tools=(), tiers=3, tol=0.0)
-
-
-@pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
 
 
 def _nearest_centroid_holds(points, clusters):

@@ -3,6 +3,9 @@
 ``model_path`` is either a GGUF file, which transformers dequantizes to float32 on load
 (``from_pretrained(folder, gguf_file=name)``, model and tokenizer alike), or a local transformers
 model folder. Nothing is downloaded: ``HF_HUB_OFFLINE=1`` and ``local_files_only=True``.
+torch and llguidance come with the ``full-precision`` extra (``pip install
+'wireless-agents[full-precision]'``); :func:`wireless_agents.agents.models.load_model` checks for
+them before importing this module.
 
 Decoding is a plain loop over the model's KV cache: greedy when ``temperature == 0``, otherwise
 sampling from a ``torch.Generator`` seeded with ``config.seed``, through llama-cpp-python's

@@ -11,7 +11,6 @@ import types
 import typing
 
 import pytest
-from wireless_agents.agents.models import load_model
 from wireless_agents.demos.commands import demo as demo_cmd
 from wireless_agents.demos.commands import episode as episode_cmd
 from wireless_agents.demos.commands import eval as eval_cmd
@@ -372,11 +371,6 @@ def test_event_check_catches_a_bad_key_type_and_annotation():
 
 
 # -- real episodes: everything emitted and kept is on the list --------------------------------
-
-
-@pytest.fixture(scope="module")
-def model():
-    return load_model("smollm2")
 
 
 def _run(settings: dict, **kw) -> tuple[list[dict], list[dict]]:

@@ -13,7 +13,11 @@ Every function accepts a single problem (``(K, K)`` gains, ``(K,)`` powers) or a
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+LN2 = math.log(2.0)
 
 
 def received_powers(gains: np.ndarray, powers: np.ndarray) -> np.ndarray:
@@ -43,9 +47,22 @@ def sinr(gains: np.ndarray, powers: np.ndarray, noise=1.0) -> np.ndarray:
     return desired / interference_plus_noise(gains, powers, noise)
 
 
+def shannon_rate(sinr):
+    """Shannon rate ``log2(1 + SINR)`` in bit/s/Hz of a linear SINR (any shape).
+
+    The one place the formula is written: the env's rates, the agents' tools, the coordinators'
+    estimates and the closed loop's measurements all call it. Computed as ``log1p(SINR) / ln 2``
+    (accurate for a small SINR); a Python float (one receiver's arithmetic in the tools) stays a
+    float through :func:`math.log1p`, anything else goes through :func:`numpy.log1p`.
+    """
+    if isinstance(sinr, float):
+        return math.log1p(sinr) / LN2
+    return np.log1p(sinr) / LN2
+
+
 def rates(gains: np.ndarray, powers: np.ndarray, noise=1.0) -> np.ndarray:
     """Shannon rate of each link in bit/s/Hz: ``log2(1 + SINR)``, shape ``(..., K)``."""
-    return np.log1p(sinr(gains, powers, noise)) / np.log(2.0)
+    return shannon_rate(sinr(gains, powers, noise))
 
 
 def sum_rate(gains: np.ndarray, powers: np.ndarray, noise=1.0) -> np.ndarray:

@@ -21,7 +21,7 @@ misses the targets by the least total.
 from __future__ import annotations
 
 import numpy as np
-from wireless_agents.environment.metrics import interference_plus_noise, rates
+from wireless_agents.environment.metrics import interference_plus_noise, rates, shannon_rate
 
 from ._common import direct, safe_div
 from .wmmse import wmmse_run
@@ -108,7 +108,7 @@ def feasibility(gains, noise, caps, min_rate):
 
 def alone_rates(gains, noise, caps):
     """Each link's rate at its cap with every other link silent, bit/s/Hz, shape (..., K)."""
-    return np.log2(1.0 + direct(gains) * caps / noise)
+    return shannon_rate(direct(gains) * caps / noise)
 
 
 def reachable(gains, noise, caps, min_rate):

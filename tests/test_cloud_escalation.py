@@ -7,10 +7,12 @@ the solver are the real ones, the slot's reports are built from a known gain mat
 from __future__ import annotations
 
 import numpy as np
+from langgraph.runtime import Runtime
 from wireless_agents.planners.api import solve_detailed
-from wireless_agents.planners.coordination import TeamConfig
+from wireless_agents.planners.coordination import Team, TeamConfig
+from wireless_agents.planners.coordination.cloud import escalate
+from wireless_agents.planners.coordination.coordinator import partial_problem
 from wireless_agents.planners.coordination.state import view_to_dict
-from wireless_agents.planners.coordination.team import Team, _partial_problem
 from wireless_agents.tools import LocalView
 
 P_MAX, NOISE = 1.0, 1e-3
@@ -58,19 +60,25 @@ def _cold_state(proposal):
     }
 
 
+def _escalate(state):
+    """The decide graph's escalate node on ``state``, run with a 3-agent team's context (no
+    cloud model: the solver alone)."""
+    team = Team(3, backend=None, config=TeamConfig(cloud=True, tools=()))
+    return escalate(state, Runtime(context=team.context))
+
+
 def test_old_partial_problem_harms_the_victim_and_the_cloud_now_does_not():
     team_plan = np.array([0.0, P_MAX, P_MAX])  # what WMMSE does here: link 0 off
     state = _cold_state(team_plan)
     # the old request: link 0's report alone; receiver 1 is nowhere in the problem
-    g, nz, mins, caps = _partial_problem({0: state["views"][0]}, [0], state["proposals"])
+    g, nz, mins, caps = partial_problem({0: state["views"][0]}, [0], state["proposals"])
     old = team_plan.copy()
     old[0] = solve_detailed(g, 1.0, nz, algo="wmmse", max_power=caps).powers[0] * P_MAX
     assert old[0] > 0.5 * P_MAX  # switched link 0 back on ...
     assert _rates(old)[1] < 0.5 * _rates(team_plan)[1]  # ... and drowned link 1
     assert _rates(old).sum() < _rates(team_plan).sum() - 1.0
 
-    team = Team(3, backend=None, config=TeamConfig(cloud=True, tools=()))
-    out = team.cloud_answer(state)
+    out = _escalate(state)
     new = np.array([out["proposals"][str(i)]["power"] for i in range(3)])
     assert np.all((new >= 0) & (new <= P_MAX))
     assert _rates(new)[1] >= _rates(team_plan)[1] - 1e-9
@@ -88,7 +96,7 @@ def test_cloud_still_improves_a_bad_team_plan():
     # in its objective, does better than that on what it was told
     team_plan = np.array([P_MAX, 0.1 * P_MAX, P_MAX])
     state = _cold_state(team_plan)
-    out = Team(3, backend=None, config=TeamConfig(cloud=True, tools=())).cloud_answer(state)
+    out = _escalate(state)
     (req,) = out["escalation"]["requests"]
     assert not req["estimate"]["kept_team"]
     new = np.array([out["proposals"][str(i)]["power"] for i in range(3)])

@@ -134,7 +134,7 @@ def test_tool_replay_scales_with_local_wmmse_and_tin_neighbourhoods():
 
 
 def test_model_reads_its_loudest_neighbours_texts_only():
-    from wireless_agents.planners.coordination.graph import model_inbox
+    from wireless_agents.planners.coordination.edge import model_inbox
 
     box = [{"from": j, "text": f"m{j}", "note": {}} for j in range(12)] + [{"from": 12, "text": ""}]
     loudest_first = (9, 3, 11, 0, 7, 5, 1)
@@ -144,7 +144,7 @@ def test_model_reads_its_loudest_neighbours_texts_only():
 
 
 def test_neighbours_are_the_strongest_plus_those_too_strong_to_be_noise():
-    from wireless_agents.planners.coordination.team import significant_neighbours
+    from wireless_agents.planners.coordination import significant_neighbours
     from wireless_agents.tools import LocalView
 
     # SNR 60 dB at full power; interferers at 50, 40, 30, 20, 10 dB INR; sqrt(SNR) = 30 dB
@@ -160,7 +160,7 @@ def test_neighbours_are_the_strongest_plus_those_too_strong_to_be_noise():
     assert significant_neighbours(v, strongest=2, tin_eta=None).neighbours == (4, 2)
     assert significant_neighbours(v, strongest=5, tin_eta=0.5) == v
     # an episode's agents sense every interferer and keep a geometry-dependent number of them
-    from wireless_agents.planners.coordination.team import decide_input
+    from wireless_agents.planners.coordination import decide_input
 
     env = make_env("d2d", n_agents=16, seed=0, n_interferers=15)
     obs, infos = env.reset(seed=0)

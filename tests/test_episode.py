@@ -91,11 +91,13 @@ def test_graph_prints_mermaid(capsys):
     assert main(["graph"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("---") or "graph TD" in out
-    assert "sense" in out and "decide" in out and "commit" in out
+    assert "sense" in out and "decide" in out and "step" in out
+    assert "commit" not in out  # the plan's one commit is the decide graph's
     assert main(["graph", "--which", "decide"]) == 0
     out = capsys.readouterr().out
-    for node in ("propose", "deliver", "negotiate", "escalate"):
+    for node in ("propose", "deliver", "negotiate", "escalate", "validate", "commit"):
         assert node in out
+    assert "validate --> commit" in out and "commit --> __end__" in out
 
 
 @pytest.mark.parametrize(

@@ -155,8 +155,12 @@ def test_llm_planner_closes_its_floor_and_counts_the_requests(model):
     sizes = [message_bytes({"from": 0}) < q["bytes"] for q in rec["requests"]]
     assert all(sizes) and tp.channel["floor_bytes"] == sum(q["bytes"] for q in rec["requests"])
     assert tp.channel["sent"] >= rec["messages"]
-    assert tp.events[-1]["type"] == "floor_control"
-    assert _plain(rec) and _plain(tp.channel) and _plain(tp.events[-1])
+    # validation is a node of the decide graph: its record comes just before the one commit,
+    # whose plan is the validated powers with the loop's messages counted
+    fc, plan = tp.events[-2:]
+    assert fc["type"] == "floor_control" and plan["type"] == "plan"
+    assert plan["powers"] == tp.powers.tolist() and plan["channel"] == tp.channel
+    assert _plain(rec) and _plain(tp.channel) and _plain(fc)
 
 
 def test_a_link_yields_when_its_silence_is_worth_more_to_the_links_it_disturbs():

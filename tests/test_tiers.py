@@ -153,5 +153,5 @@ def test_decide_graph_mermaid_has_the_cluster_tier(capsys):
     assert main(["graph", "--which", "decide"]) == 0
     out = capsys.readouterr().out
     assert "graph TD" in out
-    assert "cluster -.-> escalate" in out and "cluster -.-> commit" in out
+    assert "cluster -.-> escalate" in out and "cluster -.-> validate" in out
     assert "negotiate -.-> cluster" in out

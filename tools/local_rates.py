@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
-LN2 = math.log(2.0)
+from wireless_agents.environment.metrics import LN2, shannon_rate
+
+__all__ = ["LN2", "interference_price", "power_for_rate", "rate", "wmmse_receiver"]
 
 
 def rate(direct_gain: float, power: float, interference_plus_noise: float) -> float:
-    """``log2(1 + G_ii p / (I + N))`` in bit/s/Hz."""
-    return math.log1p(direct_gain * max(power, 0.0) / interference_plus_noise) / LN2
+    """``log2(1 + G_ii p / (I + N))`` in bit/s/Hz (:func:`~environment.metrics.shannon_rate`)."""
+    return shannon_rate(direct_gain * max(power, 0.0) / interference_plus_noise)
 
 
 def power_for_rate(direct_gain: float, target_rate: float, interference_plus_noise: float) -> float:

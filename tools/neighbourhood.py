@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 from wireless_agents.tools.local_rates import LN2
-from wireless_agents.tools.view import LocalView, Note
+from wireless_agents.tools.view import LocalView, Note, power_cap
 
 
 def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
@@ -59,8 +59,7 @@ def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, n
                 g[a, idx[k]] = gk
                 inside += nt.received.get(k, 0.0)
         noise[a] = max((nt.interference_plus_noise or view.noise) - inside, view.noise)
-        if nt.cap is not None:
-            caps[a] = max(min(nt.cap, view.p_max), 0.0)
+        caps[a] = power_cap(view.p_max, nt.cap)
     return members, g, noise, caps
 
 

@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+def power_cap(p_max: float, cap: float | None) -> float:
+    """The most a link may transmit (W): ``p_max``, or its own ``cap`` (W) if lower (a negative
+    cap counts as 0). The one place the cap is derived: views, notes, the team's validation and
+    the coordinators' problems use it."""
+    return p_max if cap is None else min(p_max, max(cap, 0.0))
+
+
 @dataclass(frozen=True)
 class Note:
     """The machine-readable part of a message from agent ``sender`` (what tools can use).
@@ -74,7 +81,7 @@ class LocalView:
     @property
     def p_cap(self) -> float:
         """The most this agent may transmit (W): p_max or its own cap, whichever is lower."""
-        return self.p_max if self.cap is None else min(self.p_max, max(self.cap, 0.0))
+        return power_cap(self.p_max, self.cap)
 
     def latest_notes(self) -> dict[int, Note]:
         """The newest note of each sender (later notes replace earlier ones)."""

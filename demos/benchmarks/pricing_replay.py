@@ -25,9 +25,13 @@ import numpy as np
 from wireless_agents.environment import make_env
 from wireless_agents.environment.metrics import rates
 from wireless_agents.planners import solve
-from wireless_agents.planners.coordination import TeamConfig, colour_groups, listeners
+from wireless_agents.planners.coordination import (
+    TeamConfig,
+    colour_groups,
+    decide_input,
+    listeners,
+)
 from wireless_agents.planners.coordination.state import view_from_dict
-from wireless_agents.planners.coordination.team import decide_input
 from wireless_agents.tools import TOOLS
 from wireless_agents.tools.functions import outgoing_note
 

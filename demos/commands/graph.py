@@ -7,7 +7,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "graph",
         help="print the LangGraph coordination graph as Mermaid",
-        description="Print the episode's slot loop (default) or one slot's decide graph as Mermaid.",
+        description="Print the episode's slot loop (default: sense -> decide -> [approve] -> "
+        "step) or one slot's decide graph (sense ... negotiate -> [lead | cluster | escalate] "
+        "-> validate -> commit) as Mermaid.",
     )
     p.add_argument("--which", default="episode", choices=("episode", "decide"))
     p.add_argument("--approve", action="store_true", help="include the approval step")

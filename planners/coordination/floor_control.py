@@ -1,6 +1,7 @@
 """Floor control: the LLM team's plan closes its minimum rates link by link, in closed loop.
 
-After the decide graph commits a plan, the links run a short power-control phase before the data
+The decide graph's ``validate`` node (:func:`validate`, before ``commit``): the team's plan is
+clipped to each link's cap, then the links run a short power-control phase before the data
 slot: mini-slots of pilots and feedback, as in cellular closed-loop power control. Nobody holds the
 gain matrix; each link acts on what its own receiver measures (:mod:`.minislot`).
 
@@ -46,10 +47,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from wireless_agents.tools.view import power_cap
 
 from . import channel as ch
 from . import yielding
 from .minislot import Measurement, Medium
+from .state import DecideState
 from .stream import emit
 
 MARGIN = 1e-4  # relative SINR headroom above the floor's target
@@ -163,8 +166,7 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
     sent (``floor_messages``/``yield_messages`` apart).
     """
-    caps = np.array([v["p_max"] if v.get("cap") is None else min(v["p_max"], max(v["cap"], 0.0))
-                     for v in views], dtype=float)  # fmt: skip
+    caps = link_caps(views)
     floors = np.array([float(v.get("min_rate") or 0.0) for v in views])
     if not np.any(floors > 0) and np.all(caps >= p_max):
         return np.asarray(powers, dtype=float), None, {}
@@ -211,20 +213,49 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     return p, record, counters
 
 
-def close_team_floors(gains, out: dict, inp: dict) -> tuple[np.ndarray, dict | None, dict]:
-    """:func:`close_floors` on the decide graph's output ``out`` for its input ``inp``:
-    ``(powers, record | None, the team's channel counters plus the requests)``."""
+def link_caps(views: list[dict]) -> np.ndarray:
+    """``(K,)`` each link's largest power (W) from its view dict (:func:`power_cap`)."""
+    return np.array([power_cap(v["p_max"], v.get("cap")) for v in views], dtype=float)
+
+
+def capped_plan(state: DecideState) -> list[float]:
+    """The team's proposals as a plan: each power in ``[0, cap]`` W (NaN or infinite: 0)."""
+    caps = link_caps(state["views"])
+    plan = []
+    for i in range(len(state["views"])):
+        p = float(state["proposals"][str(i)]["power"])
+        plan.append(min(max(p if math.isfinite(p) else 0.0, 0.0), float(caps[i])))
+    return plan
+
+
+def validate(state: DecideState) -> dict:
+    """Node: the team's plan, capped (:func:`capped_plan`), through the closed loop
+    (:func:`close_floors`) on the slot's medium (the state's ``gains``).
+
+    Writes ``plan`` (W per link, what ``commit`` commits), ``validation`` (the loop's record, or
+    None when no link has a floor or a cap) and, with a record, the ``channel`` counters plus
+    the loop's messages (``floor_requests``/``floor_bytes``/``yield_messages``/``yield_bytes``)
+    and its ``floor_control`` event.
+    """
+    plan = capped_plan(state)
     powers, record, extra = close_floors(
-        gains, out["plan"], inp["p_max"], inp["noise"], inp["views"], inp["neighbours"],
-        inp["p_loss"], seed=inp["seed"], slot=inp["slot"],
+        np.asarray(state["gains"], dtype=float), plan, state["p_max"], state["noise"],
+        state["views"], state["neighbours"], state["p_loss"], seed=state["seed"],
+        slot=state["slot"],
     )  # fmt: skip
-    channel = dict(out["channel"])
-    if record is not None:
-        for key, v in extra.items():
-            channel[key] = channel.get(key, 0) + v
-        channel["floor_requests"] = record["floor_messages"]
-        channel["floor_bytes"] = record["floor_bytes"]
-        channel["yield_messages"] = record["yield_messages"]
-        channel["yield_bytes"] = record["yield_bytes"]
-        emit({"type": "floor_control", "slot": inp["slot"], **record})
-    return powers, record, channel
+    if record is None:
+        return {"plan": [float(x) for x in powers], "validation": None}
+    channel = dict(state["channel"])
+    for key, v in extra.items():
+        channel[key] = channel.get(key, 0) + v
+    channel["floor_requests"] = record["floor_messages"]
+    channel["floor_bytes"] = record["floor_bytes"]
+    channel["yield_messages"] = record["yield_messages"]
+    channel["yield_bytes"] = record["yield_bytes"]
+    emit({"type": "floor_control", "slot": state["slot"], **record})
+    return {
+        "plan": [float(x) for x in powers],
+        "validation": record,
+        "channel": channel,
+        "events": [{"type": "floor_control", **record}],
+    }

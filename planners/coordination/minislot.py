@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from wireless_agents.environment.metrics import shannon_rate
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Measurement:
 
     def rate(self, p: np.ndarray) -> np.ndarray:
         """Each link's rate (bit/s/Hz) at its own power ``p_i``."""
-        return np.log2(1.0 + self.sinr(p))
+        return shannon_rate(self.sinr(p))
 
 
 class Medium:

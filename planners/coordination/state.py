@@ -23,7 +23,8 @@ class DecideState(TypedDict, total=False):
 
     Inputs: ``slot``, ``seed``, ``p_max``, ``noise``, ``views`` (one :class:`LocalView` per
     agent as a dict, empty mailbox), ``neighbours`` (strongest interferers per agent),
-    ``p_loss`` (control-channel loss matrix), ``carry`` (each agent's last received note per
+    ``gains`` (the slot's (K, K) gain matrix: the simulated medium of the ``validate`` node's
+    mini-slots, never read by an agent), ``p_loss`` (control-channel loss matrix), ``carry`` (each agent's last received note per
     sender from the previous slot), ``settings`` (strategy, rounds, tol, cloud on/off, tiers),
     ``clusters`` (lists of agent ids, one per cluster coordinator; None with two tiers).
 
@@ -32,8 +33,9 @@ class DecideState(TypedDict, total=False):
     ``mailbox`` {receiver: {sender: envelope}}, ``rounds_powers`` (proposal vector per round),
     ``channel`` counters.
 
-    Outputs: ``plan`` (watts per agent), ``agreed``, ``floors_ok``, ``escalation`` (the cloud's,
-    L0), ``tier1`` (the cluster coordinators', L1), ``events``
+    Outputs: ``plan`` (watts per agent, validated), ``agreed``, ``floors_ok``, ``escalation``
+    (the cloud's, L0), ``tier1`` (the cluster coordinators', L1), ``validation`` (the closed
+    loop's record, None when no link has a floor or a cap), ``events``
     (everything that happened, in order), ``decisions`` (each agent decision's record).
     """
 
@@ -43,6 +45,7 @@ class DecideState(TypedDict, total=False):
     noise: float
     views: list[dict]
     neighbours: list[list[int]]
+    gains: list[list[float]]
     p_loss: list[list[float]]
     carry: dict
     settings: dict
@@ -61,6 +64,7 @@ class DecideState(TypedDict, total=False):
     floors_ok: bool
     escalation: dict | None
     tier1: dict | None
+    validation: dict | None
     leader: int | None
     events: Annotated[list, operator.add]
     decisions: Annotated[list, operator.add]

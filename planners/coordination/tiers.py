@@ -4,12 +4,13 @@ The network-large-model literature layers models in three tiers: small device mo
 what they can among neighbours, a network-specialist model settles one domain, the general
 model settles what spans domains. Here (``TeamConfig(tiers=3)``):
 
-1. L2, the devices: negotiate as in the two-tier team (:mod:`.graph`).
+1. L2, the devices: negotiate as in the two-tier team (:mod:`.edge`).
 2. L1, one coordinator per cluster (:mod:`.clusters`): each unsettled device sends its report
    (the same report the cloud would get) to its cluster's coordinator. The coordinator builds
    the gain matrix of its unsettled devices from their reports, keeps the interference from
    outside as the devices measured it in the last slot, runs the constrained solver as its tool
-   and its model (``cluster_backend``, optional) accepts or declines the plan.
+   and its model (``cluster_backend``, optional) accepts or declines the plan: the same steps
+   as the cloud's (:mod:`.coordinator`), on the cluster's devices only.
 3. Coordinators of neighbouring clusters (a device of one hears a device of the other) exchange
    their plans. Each checks its own devices against the others' plans with its devices' own
    gains: swapping a neighbour's last measured interference for its planned power, does any of
@@ -18,7 +19,8 @@ model settles what spans domains. Here (``TeamConfig(tiers=3)``):
 4. A cluster goes up to L0 when it cannot settle: its plan conflicts with a neighbouring
    cluster's plan (then both go up, since the cure needs both), its floors are infeasible
    inside the cluster, or its model declined the plan. Clusters that settle commit their plan.
-   The cloud solves the forwarded devices jointly (across clusters), as in the two-tier team.
+   The cloud solves the forwarded devices jointly (across clusters), as in the two-tier team
+   (:mod:`.cloud`).
 
 Counted per slot on the ``channel`` counters: ``cluster_requests`` (device reports sent to L1),
 ``cluster_bytes`` (reports up and powers down), ``cluster_peer_bytes`` (plans exchanged between
@@ -28,23 +30,25 @@ coordinators), ``cluster_seconds`` (L1 model time); the L1 -> L0 link uses the c
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+from langgraph.runtime import Runtime
+from wireless_agents.environment.metrics import shannon_rate
 
 from . import channel as ch
 from .clusters import cluster_of
+from .context import TeamContext
+from .coordinator import coordinate, unsettled_agents
+from .state import DecideState
 from .stream import emit
 
 
-def cluster_answer(team, state: dict) -> dict:
-    """Graph node body of L1 (see the module docstring)."""
-    from .team import _partial_problem, unsettled_agents
-
+def cluster(state: DecideState, runtime: Runtime[TeamContext]) -> dict:
+    """Node of L1: each cluster coordinator settles its unsettled devices (see the module
+    docstring)."""
     views = state["views"]
     props = dict(state["proposals"])
     p_max = state["p_max"]
-    tol = float(state["settings"].get("conflict_tol", 0.1))
+    tol = float(state["settings"]["conflict_tol"])
     clusters = state["clusters"]
     owner = cluster_of(clusters)
     todo = set(unsettled_agents(state))
@@ -63,18 +67,17 @@ def cluster_answer(team, state: dict) -> dict:
                               "proposal": props[str(i)]["power"]})
             for i in comp
         )  # fmt: skip
-        plan, sol, accept, note, secs, toks, _ = team._cloud_solve(
-            reports, comp, props, p_max, reason, tier=1
-        )
+        res = coordinate(reports, comp, props, p_max, reason,
+                         backend=runtime.context.cluster_backend, tier=1)  # fmt: skip
+        plan, accept, note = res.plan, res.accept, res.note
         down = sum(
             ch.message_bytes({"to": i, "power": plan[i], "accept": accept, "note": note})
             for i in comp
         )
-        g, noise_eff, mins, _ = _partial_problem(reports, comp, props)
         x = np.array([plan[i] / p_max for i in comp])
         counters["cluster_requests"] += len(comp)
         counters["cluster_bytes"] += up + down
-        counters["cluster_seconds"] += secs
+        counters["cluster_seconds"] += res.seconds
         records[c] = {
             "cluster": c,
             "agents": comp,
@@ -83,14 +86,14 @@ def cluster_answer(team, state: dict) -> dict:
             "answer_bytes": down,
             "accept": accept,
             "note": note,
-            "feasible": bool(sol.feasible),
+            "feasible": res.feasible,
             "coupling": _coupling(views, comp, owner, c),
-            "cluster_tokens": toks,
-            "cluster_seconds": secs,
+            "cluster_tokens": res.tokens,
+            "cluster_seconds": res.seconds,
         }
         if accept:
             plans.update(plan)
-            model[c] = (comp, g, noise_eff, x)
+            model[c] = (comp, res.gains, res.noise, x)
     # neighbouring coordinators exchange their plans, each checks its devices against the others'
     hears = state["hears"]
     near = {
@@ -183,7 +186,7 @@ def _check_against_neighbours(views, comp, g, noise_eff, x, plans, owner, c, p_m
                 if change > 0:
                     who.add(d)
         base = noise_eff[n] + interf[n]
-        promised.append(math.log2(1.0 + sig[n] / base))
-        joint.append(math.log2(1.0 + sig[n] / max(base + delta, 1e-300)))
+        promised.append(shannon_rate(sig[n] / base))
+        joint.append(shannon_rate(sig[n] / max(base + delta, 1e-300)))
         culprits.append(who)
     return promised, joint, culprits

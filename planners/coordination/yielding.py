@@ -25,6 +25,7 @@ Units: rates bit/s/Hz, powers watts.
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.environment.metrics import shannon_rate
 
 from . import channel as ch
 from .minislot import Measurement, Medium
@@ -41,7 +42,7 @@ def offers(m: Measurement, p: np.ndarray) -> np.ndarray:
     ipn = m.ipn[:, None]
     rest = np.maximum(ipn - m.rx, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        gain = np.log2(1.0 + s / np.where(rest > 0, rest, np.inf)) - np.log2(1.0 + s / ipn)
+        gain = shannon_rate(s / np.where(rest > 0, rest, np.inf)) - shannon_rate(s / ipn)
         gain = np.where(rest > 0, gain, np.inf)
     return np.where((m.rx > 0) & (s > 0), gain, 0.0)
 

@@ -5,7 +5,7 @@ Modules, one concept each:
 ============  ====================================================================================
 settings      the scenarios, their defaults, the settings document of a run
 context       what a run needs beside its state (env, planner, models): the graph's run context
-graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> commit)
+graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> step)
 intents       operator intents: read into constraints, tightened per slot, checked per slot
 events        what a live display draws (the scene and each committed slot; the list of every
               event type is :mod:`wireless_agents.planners.events`)

@@ -2,14 +2,16 @@
 
 ::
 
-    START -> sense -> decide -> [approve] -> commit --slots left--> sense
-                                                  +--> END
+    START -> sense -> decide -> [approve] -> step --slots left--> sense
+                                                +--> END
 
 ``sense`` brings the environment to the slot (rebuilding it after a resume by ``reset(seed)`` and
 replaying the committed powers: the env's randomness does not depend on actions, so the replay is
-exact), ``decide`` runs the planner (the LLM team's decide graph, or a classical planner through
-the same contract), ``approve`` pauses with LangGraph ``interrupt`` so a person can approve or
-override the plan, ``commit`` validates the powers, steps the env and records the slot.
+exact), ``decide`` runs the planner (the LLM team's decide graph, whose own ``commit`` is the
+plan's one commit after its ``validate``; or a classical planner through the same contract),
+``approve`` pauses with LangGraph ``interrupt`` so a person can approve or override the plan,
+``step`` applies the decided powers to the env (clipped to ``[0, p_max]``), steps it and records
+the slot (its live event is ``commit``: the slot's powers are now on the air).
 
 Everything a resumed run needs is in the state, which is plain JSON: the settings, the committed
 powers, the agents' memories, the notes carried into the next slot, and the trace so far. With a
@@ -53,7 +55,7 @@ class EpisodeState(TypedDict, total=False):
     ``settings`` how the episode was started; ``slot`` the slot being decided; ``committed`` the
     power vector committed per slot (W); ``memory`` each agent's memory; ``carry`` the notes each
     agent heard at the end of the last slot; ``plan``/``pending`` the slot's plan awaiting
-    approval and commit; ``steps`` the trace records, one per slot; ``intents`` the operator
+    approval and its step on the env; ``steps`` the trace records, one per slot; ``intents`` the operator
     intents typed during the episode (answers to the approval pause), read by the model into
     constraints that hold from the slot after the one they were typed in (see :func:`read_intents`).
     """
@@ -156,7 +158,9 @@ def approve(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     return {"plan": plan, "pending": pending}
 
 
-def commit(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
+def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
+    """Node: the decided (or approved) powers go on the air: step the env, record the slot, and
+    keep the agents' memories and the notes they carry into the next slot."""
     rt = runtime.context
     rt.env_at(state["committed"])
     s = state["settings"]
@@ -244,21 +248,21 @@ def build_episode_graph(settings: dict, checkpointer=None):
     g = StateGraph(EpisodeState, context_schema=EpisodeContext)
     g.add_node("sense", sense)
     g.add_node("decide", decide)
-    g.add_node("commit", commit)
+    g.add_node("step", step)
     g.add_edge(START, "sense")
     g.add_edge("sense", "decide")
     if settings.get("approve"):
         g.add_node("approve", approve)
         g.add_edge("decide", "approve")
-        g.add_edge("approve", "commit")
+        g.add_edge("approve", "step")
     else:
-        g.add_edge("decide", "commit")
-    g.add_conditional_edges("commit", next_slot, ["sense", END])
+        g.add_edge("decide", "step")
+    g.add_conditional_edges("step", next_slot, ["sense", END])
     return g.compile(checkpointer=checkpointer, name="episode")
 
 
 def recursion_limit(steps: int) -> int:
-    """Supersteps of the outer loop: sense, decide, approve, commit per slot, plus headroom."""
+    """Supersteps of the outer loop: sense, decide, approve, step per slot, plus headroom."""
     return 4 * steps + 10
 
 

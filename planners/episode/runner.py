@@ -105,10 +105,9 @@ def run_episode(
 
 def mermaid(settings: dict | None = None, which: str = "episode") -> str:
     """The episode graph (or the team's decide graph) as Mermaid text."""
-    s = default_settings(**(settings or {}))
     if which == "decide":
-        from wireless_agents.planners.coordination import Team, TeamConfig
+        from wireless_agents.planners.coordination import decide_graph
 
-        team = Team(s["agents"], backend=None, config=TeamConfig(tools=tuple(s["tools"])))
-        return team.graph.get_graph().draw_mermaid()
+        return decide_graph().get_graph().draw_mermaid()
+    s = default_settings(**(settings or {}))
     return build_episode_graph(s).get_graph(xray=False).draw_mermaid()

@@ -7,11 +7,11 @@ same ones (see :mod:`planners.episode.runner`).
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.planners.coordination.config import DEFAULT_TOOLS, TeamConfig
 
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
 PLANNERS = ("llm", *CLASSICAL)
 SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
-DEFAULT_TOOLS = ("local_wmmse",)
 SCENARIO_TOOLS = {"zou": ("min_power",)}
 # zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
 # at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
@@ -49,6 +49,9 @@ def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
 
 
 def default_settings(**over) -> dict:
+    """The settings document of a run: these defaults (the team's are :class:`TeamConfig`'s),
+    overridden by ``over`` (None keeps the default, except for the models and ``min_rate``)."""
+    team = TeamConfig  # the team's defaults, written once there
     s = {
         "scenario": "d2d",
         "agents": 6,
@@ -56,16 +59,16 @@ def default_settings(**over) -> dict:
         "steps": 5,
         "seed": 0,
         "model": "smollm2",
-        "strategy": "negotiation",
+        "strategy": team.strategy,
         "rounds": None,
-        "loss": 0.0,
+        "loss": team.loss,
         "tools": None,
-        "temperature": 0.0,
-        "max_tokens": 40,
-        "cloud": False,
+        "temperature": team.temperature,
+        "max_tokens": team.max_tokens,
+        "cloud": team.cloud,
         "cloud_model": None,
-        "tiers": 2,
-        "cluster_size": 4,
+        "tiers": team.tiers,
+        "cluster_size": team.cluster_size,
         "cluster_model": None,
         "approve": False,
         "min_rate": None,
@@ -83,15 +86,13 @@ def default_settings(**over) -> dict:
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:
-        s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", 2)
+        s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", team.rounds)
     return s
 
 
 def team_config(settings: dict, intent: str | None = None):
     """The LLM team's :class:`~wireless_agents.planners.coordination.TeamConfig` of a run's
     settings: the team's own defaults, overridden by the settings and the scenario's team."""
-    from wireless_agents.planners.coordination import TeamConfig
-
     s = settings
     over = {key: int(s[key]) for key in ("tiers", "cluster_size") if s.get(key) is not None}
     return TeamConfig(

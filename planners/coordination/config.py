@@ -1,0 +1,84 @@
+"""How the LLM team plans one slot: :class:`TeamConfig`, the home of the team's defaults.
+
+Every default of the team (strategy, rounds, tolerances, tools, tiers, cluster size, ...) is
+written here once; the episode settings, the CLI and the graph read them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRATEGIES = ("negotiation", "independent", "leader", "cloud")
+DEFAULT_TOOLS = ("local_wmmse",)
+
+
+@dataclass
+class TeamConfig:
+    """How the LLM team plans one slot.
+
+    ``strategy``: negotiation | independent | leader | cloud. ``rounds``: round budget per slot.
+    ``tol``: agreement tolerance (largest move of a proposal, fraction of p_max). ``loss``: base
+    message-loss probability of the control channel. ``tools``: tools offered to the agents
+    (empty = tools off). ``cloud``: escalate unsettled slots to the cloud coordinator.
+    ``intent``: the operator's goal in one sentence, appended to every agent's perception
+    (e.g. zou: "cut total transmit power while every link keeps its minimum rate").
+    ``ctrl_power``: transmit power of the control channel (W; default the data p_max).
+    ``tiers``: 2 = edge + cloud; 3 = edge, cluster coordinators (L1), cloud (L0); 3 turns
+    escalation on and needs clusters (the context's ``positions`` or ``clusters``).
+    ``cluster_size``: devices per cluster (about; ``ceil(K / cluster_size)`` clusters).
+    ``conflict_tol``: a cluster escalates to L0 when a neighbouring cluster's plan would cut one
+    of its devices' planned rates by more than this fraction.
+    ``strongest``, ``tin_eta``: an agent's neighbours (whom it talks to, whose rows its tools
+    use) are the ``strongest`` interferers it senses plus every other one that is too strong to be
+    treated as noise: ``INR >= SNR ** tin_eta`` at full power (Geng et al. 2015: treating
+    interference as noise is optimal when it is below ``sqrt(SNR)``; ``tin_eta`` 0.5). How many
+    that is follows the geometry, not K. ``None`` keeps only the strongest. The agent can only
+    pick among the interferers its observation carries (the env's ``n_interferers``).
+    ``inbox_messages``: the model reads the texts of at most this many neighbours, loudest first
+    (its tools still get every note).
+    """
+
+    strategy: str = "negotiation"
+    rounds: int = 2
+    tol: float = 0.02
+    loss: float = 0.0
+    tools: tuple[str, ...] = DEFAULT_TOOLS
+    temperature: float = 0.0
+    max_tokens: int = 40
+    seed: int = 0
+    cloud: bool = False
+    n_interferers: int | None = None
+    strongest: int = 5
+    tin_eta: float | None = 0.5
+    inbox_messages: int = 5
+    intent: str | None = None
+    ctrl_power: float | None = None
+    tiers: int = 2
+    cluster_size: int = 4
+    conflict_tol: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; choose one of {STRATEGIES}")
+        if self.rounds < 1:
+            raise ValueError("rounds must be at least 1")
+        if not 0.0 <= self.loss <= 1.0:
+            raise ValueError("loss must be a probability in [0, 1]")
+        if self.tiers not in (2, 3):
+            raise ValueError("tiers must be 2 (edge, cloud) or 3 (edge, cluster, cloud)")
+        if self.tiers == 3 and self.strategy == "cloud":
+            raise ValueError("tiers=3 needs an edge team; the cloud strategy has none")
+        if self.cluster_size < 1:
+            raise ValueError("cluster_size must be at least 1")
+
+    def settings(self) -> dict:
+        """What the decide graph's nodes read from the config (the state's ``settings``)."""
+        return {
+            "strategy": self.strategy,
+            "rounds": self.rounds,
+            "tol": self.tol,
+            "loss": self.loss,
+            "cloud": self.cloud or self.tiers == 3,
+            "tiers": self.tiers,
+            "conflict_tol": self.conflict_tol,
+        }

@@ -1,0 +1,302 @@
+"""The edge team's nodes of the decide graph: sense, propose, deliver, negotiate, lead.
+
+``propose`` runs once per agent (a ``Send`` of :func:`fan_out`) and only ever sees that agent's
+:class:`~wireless_agents.tools.LocalView` and the messages delivered to it. ``deliver`` pushes
+the proposals of the wave over the simulated control channel (:mod:`.channel`). Every node writes
+what happened to ``events`` (the state, so a resumed run has it) and emits the same record on the
+custom stream (the live display).
+
+Convergence (measured, see ``demos/benchmarks/team.py``): proposals go in Gauss-Seidel waves
+(a greedy colouring of the hearing graph; agents in one wave do not hear each other), each wave
+sees the latest notes of the others, and the notes an agent heard at the end of the last slot are
+carried into the new slot's mailbox. Synchronous (Jacobi) pricing best responses oscillate between
+"all back off" and "all go up"; the waves do not. The team agrees when no agent moved its
+proposal by more than ``tol`` (fraction of p_max) since the power it announced before.
+"""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+from wireless_agents.tools.functions import best_response, outgoing_note
+from wireless_agents.tools.local_rates import rate
+
+from . import channel as ch
+from .context import TeamContext
+from .state import DecideState, note_from_dict, note_to_dict, view_from_dict
+from .stream import emit
+
+
+def _latest(envelopes) -> list[dict]:
+    """Newest envelope per sender, in sender order."""
+    out = {}
+    for e in envelopes:
+        out[int(e["from"])] = e
+    return [out[j] for j in sorted(out)]
+
+
+def model_inbox(mailbox: list[dict], neighbours, n: int) -> list[tuple[int, str]]:
+    """The ``(sender, text)`` messages the model reads: those of its ``n`` loudest neighbours
+    (``neighbours`` is strongest first; senders it does not measure come last), in sender order.
+    The prompt stays short however many devices it hears; every note still reaches its tools."""
+    rank = {j: r for r, j in enumerate(neighbours)}
+    texts = [(int(e["from"]), e["text"]) for e in mailbox if e.get("text")]
+    texts.sort(key=lambda m: (rank.get(m[0], len(rank)), m[0]))
+    return sorted(texts[:n])
+
+
+def sense(state: DecideState) -> dict:
+    """Node: who hears whom, the Gauss-Seidel waves (or the leader), the carried mailbox, zeroed
+    channel counters."""
+    s = state["settings"]
+    views = state["views"]
+    k = len(views)
+    strategy = s["strategy"]
+    hears = ch.listeners(state["neighbours"])
+    if strategy == "negotiation":
+        groups = ch.colour_groups(hears)
+    else:
+        groups = [list(range(k))]
+    leader = None
+    if strategy == "leader":
+        # the best-connected device leads; ties rotate with the slot
+        most = max(len(h) for h in hears) if hears else 0
+        cands = [i for i in range(k) if len(hears[i]) == most]
+        leader = cands[state["slot"] % len(cands)]
+    carry = state.get("carry") or {}
+    mailbox = (
+        {str(i): dict(carry.get(str(i), {})) for i in range(k)} if strategy == "negotiation" else {}
+    )
+    sent = {str(i): float(views[i]["last_power"]) for i in range(k)}
+    reports = sum(ch.message_bytes({"from": i, "report": views[i]}) for i in range(k))
+    ev = {
+        "type": "sense",
+        "slot": state["slot"],
+        "strategy": strategy,
+        "groups": groups,
+        "leader": leader,
+        "links": sum(len(h) for h in hears),
+        "hears": hears,
+    }
+    emit(ev)
+    return {
+        "hears": hears,
+        "groups": groups,
+        "leader": leader,
+        "round": 0,
+        "wave": 0,
+        "mailbox": mailbox,
+        "sent": sent,
+        "rounds_powers": [],
+        "escalation": None,
+        "channel": {
+            "sent": 0,
+            "delivered": 0,
+            "lost": 0,
+            "bytes": 0,
+            "cloud_requests": 0,
+            "cloud_bytes": 0,
+            "cloud_seconds": 0.0,
+            "cloud_only_bytes": reports,
+            "cluster_requests": 0,
+            "cluster_bytes": 0,
+            "cluster_peer_bytes": 0,
+            "cluster_seconds": 0.0,
+        },
+        "events": [ev],
+    }
+
+
+def fan_out(state: DecideState) -> list[Send]:
+    """One ``Send`` to ``propose`` per agent of the current wave (a :class:`ProposeTask`)."""
+    group = state["groups"][state["wave"]]
+    props = state.get("proposals") or {}
+    sends = []
+    for i in group:
+        box = (state.get("mailbox") or {}).get(str(i), {})
+        cur = props.get(str(i), {}).get("power") if state["round"] or state["wave"] else None
+        sends.append(
+            Send(
+                "propose",
+                {
+                    "agent": i,
+                    "slot": state["slot"],
+                    "round": state["round"],
+                    "view": state["views"][i],
+                    "mailbox": _latest(box.values()),
+                    "current": cur,
+                    "strategy": state["settings"]["strategy"],
+                },
+            )
+        )
+    return sends
+
+
+def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
+    """Node (one ``Send`` per agent): agent ``task["agent"]`` decides on its own view and the
+    messages delivered to it, nothing more (``task`` a :class:`~.state.ProposeTask`; typed
+    as a plain dict so that LangGraph adds no channels for its keys)."""
+    team = runtime.context
+    i = task["agent"]
+    notes = [note_from_dict(e["note"]) for e in task["mailbox"] if e.get("note")]
+    view = view_from_dict(task["view"], notes, last_power=task["current"])
+    inbox = model_inbox(task["mailbox"], view.neighbours, team.config.inbox_messages)
+    d = team.agents[i].decide(view, inbox=inbox, slot=task["slot"])
+    ipn = view.estimated_interference_plus_noise()
+    est = rate(view.direct_gain, d.power, ipn)
+    floor_ok = not view.min_rate or est >= view.min_rate - 1e-9
+    suggested = next(
+        (c["result"].get("suggested_power") for c in d.tool_calls if "result" in c), None
+    )
+    rec = {
+        "agent": i,
+        "round": task["round"],
+        "power": d.power,
+        "message": d.message,
+        "note": note_to_dict(d.note),
+        "rate_estimate": est,
+        "floor_ok": bool(floor_ok),
+        "fallback": d.fallback,
+        "suggested": suggested,
+        "tokens": d.tokens,
+        "model_seconds": d.model_seconds,
+    }
+    ev = {
+        "type": "proposal",
+        "slot": task["slot"],
+        "round": task["round"],
+        "agent": i,
+        "power_frac": d.power / view.p_max,
+        "suggested": suggested,
+        "message": d.message,
+        "fallback": d.fallback,
+        "tokens": d.tokens,
+        "model_seconds": d.model_seconds,
+    }
+    emit(ev)
+    record = {**d.as_event(), "slot": task["slot"], "round": task["round"]}
+    return {"proposals": {str(i): rec}, "decisions": [record], "events": [ev]}
+
+
+def deliver(state: DecideState) -> dict:
+    """Node: the wave's proposals cross the simulated control channel into the mailboxes; the
+    last wave of a round closes the round."""
+    s = state["settings"]
+    strategy = s["strategy"]
+    group = state["groups"][state["wave"]]
+    props = state["proposals"]
+    k = len(state["views"])
+    counters = dict(state["channel"])
+    mailbox = {key: dict(v) for key, v in (state.get("mailbox") or {}).items()}
+    sent = dict(state["sent"])
+    events = []
+    if strategy != "independent":
+        envelopes = []
+        for i in group:
+            p = props[str(i)]
+            env = {"from": i, "slot": state["slot"], "round": state["round"]}
+            env.update(text=p["message"], note=p["note"])
+            if strategy == "leader":
+                env["report"] = state["views"][i]  # what the leader needs to plan for i
+            envelopes.append(env)
+        if strategy == "leader":
+            ld = state["leader"]
+            hears = [[j for j in range(k) if j != ld] if i == ld else [] for i in range(k)]
+        else:
+            hears = state["hears"]
+        rng = ch.seeded_rng(state["seed"], state["slot"], state["round"], state["wave"])
+        inbox, out = ch.deliver(envelopes, hears, state["p_loss"], rng)
+        for r, envs in inbox.items():
+            box = mailbox.setdefault(str(r), {})
+            for e in envs:
+                box[str(e["from"])] = e
+        for key, v in out.as_dict().items():
+            counters[key] += v
+        ev = {
+            "type": "deliver",
+            "slot": state["slot"],
+            "round": state["round"],
+            "wave": state["wave"],
+            **out.as_dict(),
+            "lost_links": [[m["from"], m["to"]] for m in out.lost],
+        }
+        events.append(ev)
+        emit(ev)
+    for i in group:
+        sent[str(i)] = props[str(i)]["power"]
+    wave = state["wave"] + 1
+    update = {"mailbox": mailbox, "sent": sent, "channel": counters, "events": events}
+    if wave >= len(state["groups"]):
+        powers = [props[str(i)]["power"] for i in range(k)]
+        update.update(wave=0, round=state["round"] + 1)
+        update["rounds_powers"] = [*state["rounds_powers"], powers]
+    else:
+        update["wave"] = wave
+    return update
+
+
+def negotiate(state: DecideState) -> dict:
+    """Node: did the team agree (nobody moved by more than ``tol``)? are the floors met?"""
+    s = state["settings"]
+    k = len(state["views"])
+    p_max = state["p_max"]
+    rp = state["rounds_powers"]
+    prev = rp[-2] if len(rp) > 1 else [float(v["last_power"]) for v in state["views"]]
+    moved = [abs(a - b) / p_max for a, b in zip(rp[-1], prev, strict=True)]
+    agreed = max(moved, default=0.0) <= s["tol"] and s["strategy"] == "negotiation"
+    props = state["proposals"]
+    floors_ok = all(props[str(i)]["floor_ok"] for i in range(k))
+    ev = {
+        "type": "negotiate",
+        "slot": state["slot"],
+        "round": state["round"],
+        "agreed": agreed,
+        "max_move": max(moved, default=0.0),
+        "floors_ok": floors_ok,
+    }
+    emit(ev)
+    return {"agreed": agreed, "floors_ok": floors_ok, "events": [ev]}
+
+
+def lead(state: DecideState) -> dict:
+    """Node: the leader plans for every device it heard (their reports) and broadcasts the plan."""
+    ld = state["leader"]
+    k = len(state["views"])
+    props = state["proposals"]
+    box = state["mailbox"].get(str(ld), {})
+    known = sorted({ld, *(int(j) for j in box)})
+    plan = {i: props[str(i)]["power"] for i in known}
+    views = {i: view_from_dict(state["views"][i]) for i in known}
+    # Gauss-Seidel pricing sweeps over what the leader knows (its device's tool, no LLM).
+    notes = {i: outgoing_note(views[i], plan[i]) for i in known}
+    for _ in range(max(1, state["settings"]["rounds"]) * 2):
+        for i in known:
+            mb = [n for j, n in notes.items() if j != i and j in views[i].neighbours
+                  or i in views[j].neighbours and j != i]  # fmt: skip
+            v = view_from_dict(state["views"][i], mb, last_power=plan[i])
+            plan[i] = best_response(v)["suggested_power"] * v.p_max
+            notes[i] = outgoing_note(v, plan[i])
+    envelope = {"from": ld, "plan": {str(i): plan[i] for i in known}}
+    hears = [[ld] if i != ld else [] for i in range(k)]
+    rng = ch.seeded_rng(state["seed"], state["slot"], 999)
+    inbox, out = ch.deliver([envelope], hears, state["p_loss"], rng)
+    got = {r for r in inbox} | {ld}
+    final = [plan[i] if (i in got and i in plan) else props[str(i)]["power"] for i in range(k)]
+    counters = dict(state["channel"])
+    for key, v in out.as_dict().items():
+        counters[key] += v
+    ev = {
+        "type": "lead",
+        "slot": state["slot"],
+        "leader": ld,
+        "heard": known,
+        "received_plan": sorted(got),
+        **out.as_dict(),
+    }
+    emit(ev)
+    return {
+        "proposals": {str(i): {**props[str(i)], "power": final[i]} for i in range(k)},
+        "agreed": len(got) == k,
+        "channel": counters,
+        "events": [ev],
+    }

@@ -1,0 +1,127 @@
+"""The decide graph's input for one slot: each agent's view, the hearing graph, the channel.
+
+:func:`decide_input` turns the slot's local observations (or, without them, the gain matrix)
+and the constraints into the JSON input of the decide graph. Each agent's
+:class:`~wireless_agents.tools.LocalView` keeps only its significant interferers
+(:func:`significant_neighbours`); per-link constraints become each view's ``min_rate`` and
+``cap`` (:func:`link_caps`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from wireless_agents.tools import LocalView
+
+from . import channel as ch
+from .clusters import make_clusters
+from .config import TeamConfig
+from .state import view_to_dict
+
+
+def per_link(value, k: int, default=None) -> list:
+    """A scalar or per-link constraint as ``k`` floats; a missing or non-finite entry is
+    ``default``."""
+    if value is None:
+        return [default] * k
+    arr = np.broadcast_to(np.asarray(value, dtype=float), (k,))
+    return [default if not np.isfinite(v) else float(v) for v in arr]
+
+
+def link_caps(constraints: dict, k: int, p_max: float) -> list[float | None]:
+    """Each link's own power cap (W) from ``max_power`` (W) and ``max_power_frac`` (of
+    ``p_max``), the lower of the two; None where neither is set. The effective cap (with
+    ``p_max``) is :func:`~wireless_agents.tools.view.power_cap`."""
+    caps = per_link(constraints.get("max_power"), k)
+    fracs = per_link(constraints.get("max_power_frac"), k)
+    return [
+        c if f is None else (f * p_max if c is None else min(c, f * p_max))
+        for c, f in zip(caps, fracs, strict=True)
+    ]
+
+
+def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | None) -> LocalView:
+    """``view`` keeping the ``strongest`` interferers it senses (strongest first, as observed) and
+    any other whose interference-to-noise ratio at full power reaches ``SNR ** tin_eta`` (own
+    signal-to-noise ratio at full power). The others stay in the measured interference."""
+    snr = view.direct_gain * view.p_max / view.noise
+    keep = [
+        a
+        for a, g in enumerate(view.neighbour_gains)
+        if a < strongest or (tin_eta is not None and g * view.p_max / view.noise >= snr**tin_eta)
+    ]
+    if len(keep) == len(view.neighbours):
+        return view
+    return replace(
+        view,
+        neighbours=tuple(view.neighbours[a] for a in keep),
+        neighbour_gains=tuple(view.neighbour_gains[a] for a in keep),
+        neighbour_rx_last=tuple(view.neighbour_rx_last[a] for a in keep),
+    )
+
+
+def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -> dict:
+    """The decide graph's input for one slot (JSON-able).
+
+    ``gains`` (K, K) the slot's gain matrix: only the simulated world uses it (the control
+    channel's loss matrix ``p_loss`` and the closed loop's mini-slots, ``gains``), and the
+    agents' first views when ``ctx`` carries no observation. ``ctx``: ``obs``/``infos`` (the
+    env's), ``slot``, ``seed``, ``carry`` (notes heard last slot), ``positions``/``clusters``
+    (three tiers).
+    """
+    k = gains.shape[-1]
+    cons = dict(constraints or {})
+    mins = [m if m and m > 0 else None for m in per_link(cons.get("min_rate"), k)]
+    caps = link_caps(cons, k, p_max)
+    obs, infos = ctx.get("obs"), ctx.get("infos")
+    views = []
+    neighbours = []
+    for i in range(k):
+        name = f"agent_{i}"
+        if obs is not None and infos is not None:
+            nb = [int(j) for j in infos[name]["neighbours"]]
+            v = LocalView.from_observation(
+                i, obs[name], nb, p_max, noise, min_rate=mins[i], cap=caps[i]
+            )
+            v = significant_neighbours(v, cfg.strongest, cfg.tin_eta)
+            nb = list(v.neighbours)
+        else:  # no observation: the agent's own row of gains, nobody transmitted yet
+            n = min(5, k - 1) if cfg.n_interferers is None else cfg.n_interferers
+            order = [j for j in np.argsort(-gains[i], kind="stable") if j != i][:n]
+            nb = [int(j) for j in order]
+            v = LocalView(
+                agent=i, p_max=p_max, noise=noise, direct_gain=float(gains[i, i]),
+                interference_plus_noise=noise, neighbours=tuple(nb),
+                neighbour_gains=tuple(float(gains[i, j]) for j in nb),
+                neighbour_rx_last=tuple(0.0 for _ in nb), min_rate=mins[i], cap=caps[i],
+            )  # fmt: skip
+        views.append(view_to_dict(v))
+        neighbours.append(nb)
+    clusters = None
+    if cfg.tiers == 3:
+        clusters = ctx.get("clusters") or make_clusters(ctx.get("positions"), k, cfg.cluster_size)
+        if clusters is None:
+            raise ValueError(
+                "tiers=3 needs clusters: pass context positions (the scenario's geometry) "
+                "or clusters; a scenario without geometry has none"
+            )
+        clusters = [sorted(int(i) for i in c) for c in clusters]
+        if sorted(i for c in clusters for i in c) != list(range(k)):
+            raise ValueError("clusters must partition the devices 0..K-1")
+    return {
+        "slot": int(ctx.get("slot", 0)),
+        "seed": int(ctx.get("seed", cfg.seed)),
+        "clusters": clusters,
+        "p_max": p_max,
+        "noise": noise,
+        "gains": np.asarray(gains, dtype=float).tolist(),
+        "views": views,
+        "neighbours": neighbours,
+        "p_loss": ch.loss_matrix(gains, cfg.ctrl_power or p_max, noise, cfg.loss),
+        "carry": ctx.get("carry") or {},
+        "settings": cfg.settings(),
+        "proposals": {},
+        "events": [],
+        "decisions": [],
+    }

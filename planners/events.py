@@ -36,11 +36,14 @@ sum-rates in bit/s/Hz; sizes in bytes (compact JSON on the air); times in second
 """
 
 # No ``from __future__ import annotations``: the TypedDicts' ``NotRequired`` must be seen when
-# the classes are built (Python 3.11 reads it from evaluated annotations only).
+# the classes are built (it is read from evaluated annotations only). typing_extensions' TypedDict
+# and NotRequired are the standard ones on Python >= 3.11 and bring them to 3.10.
 
 import types
 import typing
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal
+
+from typing_extensions import NotRequired, TypedDict, is_typeddict
 
 # -- pieces shared by several events ----------------------------------------------------------
 
@@ -64,7 +67,10 @@ class ChannelCounters(TypedDict):
     device's report to the cloud would have cost (B, the cloud-only baseline);
     ``cluster_requests``/``cluster_bytes``/``cluster_seconds``: device reports to the cluster
     coordinators (L1), bytes up and down, L1 model seconds; ``cluster_peer_bytes``: plans
-    exchanged between neighbouring coordinators (B).
+    exchanged between neighbouring coordinators (B). After the validate node's closed loop (only
+    when a link has a floor or a cap): ``floor_requests``/``floor_bytes`` its lower-requests,
+    ``yield_messages``/``yield_bytes`` its yield offers and announcements (B), also counted in
+    ``sent``/``bytes``.
     """
 
     sent: int
@@ -79,6 +85,10 @@ class ChannelCounters(TypedDict):
     cluster_bytes: int
     cluster_peer_bytes: int
     cluster_seconds: float
+    floor_requests: NotRequired[int]
+    floor_bytes: NotRequired[int]
+    yield_messages: NotRequired[int]
+    yield_bytes: NotRequired[int]
 
 
 class CloudEstimate(TypedDict):
@@ -541,8 +551,8 @@ def nested(tp: Any) -> tuple[type | None, bool]:
         return None, False
     if typing.get_origin(tp) is list:
         (arg,) = typing.get_args(tp) or (Any,)
-        return (arg, True) if typing.is_typeddict(arg) else (None, False)
-    return (tp, False) if typing.is_typeddict(tp) else (None, False)
+        return (arg, True) if is_typeddict(arg) else (None, False)
+    return (tp, False) if is_typeddict(tp) else (None, False)
 
 
 def check_event(event: dict) -> str:

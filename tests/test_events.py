@@ -11,6 +11,7 @@ import types
 import typing
 
 import pytest
+from typing_extensions import is_typeddict
 from wireless_agents.demos.commands import demo as demo_cmd
 from wireless_agents.demos.commands import episode as episode_cmd
 from wireless_agents.demos.commands import eval as eval_cmd
@@ -76,7 +77,7 @@ def _records(tp) -> Typed | None:
         (arg,) = typing.get_args(tp) or (typing.Any,)
         r = _records(arg)
         return (r[0], True) if r is not None and not r[1] else None
-    return (frozenset({tp}), False) if typing.is_typeddict(tp) else None
+    return (frozenset({tp}), False) if is_typeddict(tp) else None
 
 
 def _hints(obj) -> dict:

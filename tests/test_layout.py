@@ -8,6 +8,7 @@ Type-only imports count too: a cycle through ``TYPE_CHECKING`` is still two idea
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -134,9 +135,14 @@ def test_the_graph_walker_sees_cycles_and_upward_imports(tmp_path):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """The wheel built from a clean copy of the sources (an in-tree ``build/`` may hold stale
+    modules that setuptools would pack)."""
+    src = tmp_path_factory.mktemp("src") / "wireless-agents"
+    junk = (".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*junk))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(src)],
         check=True, timeout=600,
     )  # fmt: skip
     (whl,) = out.glob("wireless_agents-*.whl")

@@ -7,7 +7,7 @@ settings      the scenarios, their defaults, the settings document of a run
 context       what a run needs beside its state (env, planner, models): the graph's run context
 graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> step)
 intents       operator intents: read into constraints, tightened per slot, checked per slot
-events        what a live display draws (the scene and each committed slot; the list of every
+display       what a live display draws (the scene and each committed slot; the list of every
               event type is :mod:`wireless_agents.planners.events`)
 trace         the trace document: per-slot records summed into the ``summary``
 runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid

@@ -36,7 +36,7 @@ from wireless_agents.planners.coordination.stream import emit
 from wireless_agents.planners.events import CommitEvent
 
 from .context import EpisodeContext
-from .events import commit_view, scene_event
+from .display import commit_view, scene_event
 from .intents import (
     active_intents,
     constraint_record,

@@ -8,7 +8,7 @@ from wireless_agents.agents.intents import (
     FEW_SHOT,
     KINDS,
     PHRASINGS,
-    UNITS,
+    UNIT_KINDS,
     Intent,
     IntentError,
     candidates,
@@ -44,7 +44,7 @@ def test_agent_enum_restricts_to_given_ids(model):
     schema = intent_schema([0, 1, 2])
     for alt in schema["anyOf"]:
         assert alt["properties"]["agent"]["enum"] == [0, 1, 2]
-    assert set(UNITS.values()) == set(KINDS)
+    assert set(UNIT_KINDS.values()) == set(KINDS)
     # without narrowing, a text naming link 5 (which does not exist) still yields 0, 1 or 2
     it = parse_intent("guarantee 1 bit/s/Hz to link 5", [0, 1, 2], model, narrow=False)
     assert it.agent in (0, 1, 2)
@@ -60,7 +60,7 @@ def test_candidates_narrow_the_grammar_to_what_the_sentence_names():
     assert candidates(text, range(6)) == ([4], ["0.25", "10"], ["power"])
     # nothing but the link named: the only answer left is "off"
     ids, values, units = candidates("Silence transmitter 5", range(6))
-    assert (ids, values, units) == ([5], [], list(UNITS))
+    assert (ids, values, units) == ([5], [], list(UNIT_KINDS))
     assert [alt["properties"]["value"] for alt in intent_schema(ids, values)["anyOf"]] == [
         {"const": "off"}
     ]

@@ -1,9 +1,10 @@
 """``wagents demo``: a live terminal dashboard over a running LLM team, with a person in the loop.
 
-The episode (:func:`planners.episode.run_episode`, always with the approval pause) runs in a worker
-thread; the terminal (main thread) draws :class:`wireless_agents.demos.dashboard.Dashboard` from the episode's
-event stream and reads single keys between redraws. At every slot's approval pause the person
-(or, when running, the session itself) answers the graph's ``interrupt``:
+A :class:`wireless_agents.demos.demo.Session` runs the episode
+(:func:`planners.episode.run_episode`, always with the approval pause) in a worker thread; the
+terminal (main thread) draws :class:`wireless_agents.demos.dashboard.Dashboard` from the
+episode's event stream and reads single keys between redraws. At every slot's approval pause
+the person (or, when running, the session itself) answers the graph's ``interrupt``:
 
 ====================  =================================================================
 ``s`` / space          step: approve this plan, stop again at the next one
@@ -22,23 +23,19 @@ tests; without a terminal it prints the last frame only.
 
 from __future__ import annotations
 
-import os
-import queue
 import sys
-import threading
 
+from wireless_agents.demos.commands.team_options import (
+    add_team_options,
+    check_team_options,
+    load_team_models,
+    team_settings,
+    team_tools,
+)
 from wireless_agents.demos.errors import UsageError
-
-KEYS = "s step  r run  p pause  a approve  x reject  o override  i intent  q quit"
-
-
-class DemoQuit(Exception):
-    """The person quit: unwinds the episode thread out of ``run_episode``."""
 
 
 def add_parser(sub) -> None:
-    from wireless_agents.demos.commands.team_options import add_team_options
-
     p = sub.add_parser(
         "demo",
         help="live terminal dashboard over an LLM team: step, run, type intents, approve plans",
@@ -48,33 +45,28 @@ def add_parser(sub) -> None:
             "x reject, o override, i type an intent, q quit. Needs an 80x24 terminal."
         ),
     )
-    add_team_options(p, agents=4, steps=10)
+    add_team_options(p, agents="4", steps=10)
     p.add_argument("--intent", action="append", default=[], metavar="SENTENCE",
                    help="an operator intent sent with the first answer (repeatable)")  # fmt: skip
     p.add_argument("--auto", action="store_true", help="run without input, approving every plan")
     p.add_argument("--out", default=None, metavar="FILE.json", help="write the trace when done")
-    p.set_defaults(func=run, temperature=0.0, min_rate=None, resume=False, checkpoint=None,
-                   approve=True, auto_approve=False, tiers=2, cluster_size=4,
-                   cluster_model=None)  # fmt: skip
+    p.set_defaults(func=run, agents=4)
 
 
 def run(args) -> int:
-    from wireless_agents.demos.commands.episode import _check, _load_models
-    from wireless_agents.planners.episode import default_settings
+    from wireless_agents.demos.demo import Session
+    from wireless_agents.demos.files import check_writable
 
-    if args.agents is None:
-        args.agents = 4
-    tools = _check(args)
+    check_team_options(args)
+    if args.out and args.out != "-":
+        check_writable(args.out)
+    tools = team_tools(args)
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     if not args.auto and not tty:
         raise UsageError("wagents demo needs a terminal for its keys; use --auto to run unattended")
-    settings = default_settings(
-        scenario=args.scenario, agents=args.agents, planner=args.planner, steps=args.steps,
-        seed=args.seed, model=args.model, strategy=args.strategy, rounds=args.rounds,
-        loss=args.loss, tools=tools, max_tokens=args.max_tokens,
-        cloud=args.cloud_model is not None, cloud_model=args.cloud_model, approve=True,
-    )  # fmt: skip
-    backend, cloud, _ = _load_models(settings)
+    # the intents go with the first answer (the session's), not into the settings
+    settings = team_settings(args, tools, approve=True)
+    backend, cloud, _ = load_team_models(settings)
     session = Session(settings, auto=args.auto, intents=list(args.intent))
     trace = session.run(backend, cloud, live=tty)
     if trace is None:
@@ -86,288 +78,3 @@ def run(args) -> int:
         save_json(args.out, trace)
         print(f"trace written to {args.out}", file=sys.stderr)
     return 0
-
-
-class Session:
-    """One demo: the episode thread, the dashboard, the keys, the answers to the pauses.
-
-    Everything on screen and every decision about an answer lives in the main thread; the
-    episode thread only hands over events and requests (``inbox``) and waits for answers
-    (``answers``).
-    """
-
-    def __init__(self, settings: dict, auto: bool = False, intents: list | None = None):
-        from wireless_agents.demos.dashboard import Dashboard
-
-        self.settings = settings
-        self.auto = auto
-        self.mode = "run" if auto else "step"
-        self.dash = Dashboard(settings=settings)
-        self.inbox: queue.Queue = queue.Queue()
-        self.answers: queue.Queue = queue.Queue()
-        self.quitting = threading.Event()
-        self.request: dict | None = None
-        self.intents: list[str] = list(intents or [])
-        self.editing: str | None = None  # "intent" | "override" while a line is being typed
-        self.line = ""
-        self.note = ""
-        self.slot = 0
-        self.result: dict | None = None
-        self.error: BaseException | None = None
-        self.done = False
-        self.closed = False  # q after the episode ended
-
-    # -- the episode thread -----------------------------------------------------------------
-    def _on_event(self, event: dict) -> None:
-        if self.quitting.is_set():
-            raise DemoQuit
-        self.inbox.put(("event", event))
-
-    def _approver(self, request: dict) -> dict:
-        if self.quitting.is_set():
-            raise DemoQuit
-        self.inbox.put(("request", request))
-        answer = self.answers.get()
-        if answer is None:
-            raise DemoQuit
-        return answer
-
-    def _episode(self, backend, cloud) -> None:
-        from wireless_agents.planners.episode import run_episode
-
-        try:
-            self.result = run_episode(
-                self.settings, backend=backend, cloud_backend=cloud,
-                on_event=self._on_event, approver=self._approver,
-            )  # fmt: skip
-        except DemoQuit:
-            pass
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            self.error = exc
-        finally:
-            self.inbox.put(("end", None))
-
-    # -- the main thread --------------------------------------------------------------------
-    def run(self, backend, cloud, live: bool = True) -> dict | None:
-        worker = threading.Thread(target=self._episode, args=(backend, cloud), daemon=True)
-        worker.start()
-        if live:
-            self._live_loop(worker)
-        else:
-            self._plain_loop(worker)
-        worker.join()
-        if self.error is not None:
-            raise self.error
-        return None if self.quitting.is_set() else self.result
-
-    def _plain_loop(self, worker) -> None:
-        """``--auto`` without a terminal: no keys, no redraws; the last frame at the end."""
-        from rich.console import Console
-
-        while not self.done:
-            self._drain(timeout=0.2)
-        console = Console()
-        w, h = console.size
-        console.print(self.dash.render(max(w, 80), 24))
-
-    def _live_loop(self, worker) -> None:
-        from rich.console import Console
-        from rich.live import Live
-
-        console = Console()
-        keys = _Keys(sys.stdin)
-        last = None
-        with keys, Live(console=console, screen=True, auto_refresh=False) as live:
-            while True:
-                try:
-                    changed = self._drain(timeout=0.0)
-                    for key in keys.read(0.1):
-                        self._key(key)
-                        changed = True
-                except KeyboardInterrupt:
-                    self._key("q")
-                    changed = True
-                size = _terminal_size(console)
-                if changed or size != last:
-                    self._status()
-                    live.update(self.dash.render(*size), refresh=True)
-                    last = size
-                if self.done and (self.auto or self.closed or self.quitting.is_set()):
-                    break
-                if self.quitting.is_set() and not worker.is_alive():
-                    break
-        self._status()
-        console.print(self.dash.render(_terminal_size(console)[0], 24))
-
-    def _drain(self, timeout: float) -> bool:
-        """Take what the episode thread handed over; answer a pause at once when running."""
-        changed = False
-        try:
-            kind, item = self.inbox.get(timeout=timeout) if timeout else self.inbox.get_nowait()
-        except queue.Empty:
-            return False
-        while True:
-            changed = True
-            if kind == "event":
-                self.dash.on_event(item)
-                if item.get("type") == "slot":
-                    self.slot = item["slot"]
-            elif kind == "request":
-                self.request = item
-                self.dash.on_request(item)
-                if self.mode == "run":
-                    self._answer({"approved": True, "by": "auto" if self.auto else "run"})
-            elif kind == "end":
-                self.done = True
-                if self.result is not None:
-                    self.dash.on_done(self.result["summary"])
-            try:
-                kind, item = self.inbox.get_nowait()
-            except queue.Empty:
-                return changed
-
-    def _answer(self, answer: dict) -> None:
-        if self.request is None:
-            return
-        if self.intents:
-            answer = {**answer, "intents": list(self.intents)}
-            self.note = (f"sent {len(self.intents)} intent(s); the model reads them now, "
-                         f"they hold from slot {self.request['slot'] + 1}")  # fmt: skip
-            self.intents.clear()
-        else:
-            self.note = ""
-        self.request = None
-        self.answers.put(answer)
-
-    def _quit(self) -> None:
-        self.quitting.set()
-        if self.request is not None:
-            self.request = None
-            self.answers.put(None)
-
-    def _key(self, key: str) -> None:
-        if self.editing:
-            self._edit(key)
-            return
-        k = key.lower()
-        if k == "q" and self.done:
-            self.closed = True
-        elif k == "q":
-            self._quit()
-        elif self.done or self.quitting.is_set():
-            return
-        elif k in ("s", " "):
-            self.mode = "step"
-            self._answer({"approved": True, "by": "user"})
-        elif k == "r":
-            self.mode = "run"
-            self._answer({"approved": True, "by": "run"})
-        elif k == "p":
-            self.mode = "step"
-        elif k in ("a", "\r", "\n"):
-            self._answer({"approved": True, "by": "user"})
-        elif k == "x":
-            self._answer({"approved": False, "by": "user"})
-        elif k == "i":
-            self.editing, self.line = "intent", ""
-        elif k == "o" and self.request is not None:
-            self.editing, self.line = "override", ""
-
-    def _edit(self, key: str) -> None:
-        if key == "\x1b":
-            self.editing, self.line = None, ""
-        elif key in ("\x7f", "\x08"):
-            self.line = self.line[:-1]
-        elif key in ("\r", "\n"):
-            what, text = self.editing, self.line.strip()
-            self.editing, self.line = None, ""
-            if what == "intent" and text:
-                self.intents.append(text)
-                self.note = f"intent queued, goes with the next answer: {text}"
-            elif what == "override" and text:
-                self._override(text)
-        elif key.isprintable():
-            self.line += key
-
-    def _override(self, text: str) -> None:
-        req = self.request
-        if req is None:
-            self.note = "no plan to override"
-            return
-        k = len(req["plan"])
-        try:
-            fr = [float(x) for x in text.replace(" ", ",").split(",") if x]
-        except ValueError:
-            fr = []
-        if len(fr) != k or not all(0.0 <= f <= 1.0 for f in fr):
-            self.note = f"override needs {k} fractions in [0, 1], e.g. " + ",".join(["0.5"] * k)
-            return
-        self.note = ""
-        self._answer({"powers": [f * req["p_max"] for f in fr], "by": "user"})
-
-    def _status(self) -> None:
-        d = self.dash
-        d.keys = "--auto: no keys" if self.auto else KEYS
-        if self.quitting.is_set():
-            d.status = "quitting after the model call under way"
-        elif self.done:
-            d.status = "done" + ("" if self.auto else ", q quits")
-        elif self.request is not None:
-            d.status = f"PAUSED: plan of slot {self.request['slot']}"
-        elif self.mode == "run":
-            d.status = f"RUNNING slot {self.slot}"
-        else:
-            d.status = f"STEP: slot {self.slot}, pauses at its plan"
-        if self.editing == "intent":
-            d.prompt = f"intent> {self.line}_  (Enter sends, Esc cancels)"
-        elif self.editing == "override":
-            k = len(self.request["plan"]) if self.request else 0
-            d.prompt = f"powers ({k} fractions of p_max)> {self.line}_"
-        elif self.intents:
-            d.prompt = f"{len(self.intents)} intent(s) go with the next answer: {self.intents[-1]}"
-        else:
-            d.prompt = self.note
-
-
-def _terminal_size(console) -> tuple[int, int]:
-    """The terminal's size now (COLUMNS/LINES in the environment may be stale: ignored)."""
-    try:
-        size = os.get_terminal_size(sys.stdout.fileno())
-    except OSError:
-        return tuple(console.size)
-    console.size = (size.columns, size.lines)
-    return size.columns, size.lines
-
-
-class _Keys:
-    """Single keys from a terminal in cbreak mode (restored on exit); escape sequences of
-    arrows and function keys are dropped, a lone Esc is kept."""
-
-    def __init__(self, stream):
-        self.fd = stream.fileno()
-        self.saved = None
-
-    def __enter__(self):
-        import termios
-        import tty
-
-        self.saved = termios.tcgetattr(self.fd)
-        tty.setcbreak(self.fd)
-        return self
-
-    def __exit__(self, *exc):
-        import termios
-
-        if self.saved is not None:
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
-
-    def read(self, timeout: float) -> list[str]:
-        import select
-
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return []
-        data = os.read(self.fd, 1024).decode("utf-8", "replace")
-        if data.startswith("\x1b") and len(data) > 1:
-            return []
-        return list(data)

@@ -7,12 +7,18 @@ import math
 import sys
 import time
 
+from wireless_agents.demos.commands.team_options import (
+    add_team_options,
+    check_team_options,
+    load_team_models,
+    n_links,
+    team_settings,
+    team_tools,
+)
 from wireless_agents.demos.errors import UsageError
 
 
 def add_parser(sub) -> None:
-    from wireless_agents.demos.commands.team_options import add_team_options
-
     p = sub.add_parser(
         "episode",
         help="run one episode: LLM agents (or a classical planner) set powers slot by slot",
@@ -48,23 +54,14 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _check(args):
+def _check(args) -> list[str] | None:
+    """Refuse bad options (team options first); returns the agents' tools (None = the
+    scenario's default)."""
     from wireless_agents.demos.files import check_writable
 
-    if args.steps < 1 or args.steps > 100000:
-        raise UsageError(f"--steps must be a positive number of slots, got {args.steps}")
-    if args.agents is not None and not 1 <= args.agents <= 1000:
-        raise UsageError(f"--agents must be in 1..1000, got {args.agents}")
-    if args.scenario == "zou" and args.agents not in (None, 4):
-        raise UsageError("--scenario zou is the K=4 case study; drop --agents or use 4")
-    if args.rounds is not None and not 1 <= args.rounds <= 50:
-        raise UsageError(f"--rounds must be in 1..50, got {args.rounds}")
-    if not (math.isfinite(args.loss) and 0.0 <= args.loss <= 1.0):
-        raise UsageError(f"--loss must be a probability in [0, 1], got {args.loss}")
+    check_team_options(args)
     if not (math.isfinite(args.temperature) and 0.0 <= args.temperature <= 5.0):
         raise UsageError(f"--temperature must be in [0, 5], got {args.temperature}")
-    if args.max_tokens < 8:
-        raise UsageError("--max-tokens must be at least 8")
     if args.min_rate is not None and not (math.isfinite(args.min_rate) and args.min_rate > 0):
         raise UsageError("--min-rate must be a positive rate in bit/s/Hz")
     _check_tiers(args)
@@ -76,18 +73,7 @@ def _check(args):
         check_writable(args.checkpoint)
     if args.out and args.out != "-":
         check_writable(args.out)
-    from wireless_agents.tools import TOOLS
-
-    if args.no_tools:
-        tools = []
-    elif args.tools is None:
-        return None  # the scenario's default tools
-    else:
-        tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    bad = [t for t in tools if t not in TOOLS]
-    if bad:
-        raise UsageError(f"--tools: unknown tool(s) {', '.join(bad)}; tools: {', '.join(TOOLS)}")
-    return tools
+    return team_tools(args)
 
 
 def _check_tiers(args) -> None:
@@ -108,7 +94,7 @@ def _check_tiers(args) -> None:
                          "use d2d, cellular or zou")  # fmt: skip
     if args.cluster_size < 1:
         raise UsageError(f"--cluster-size must be at least 1, got {args.cluster_size}")
-    k = args.agents or (4 if args.scenario == "zou" else 6)
+    k = n_links(args)
     if n_clusters(k, args.cluster_size) < 2:
         raise UsageError(f"--tiers 3 needs at least 2 clusters: {k} devices in clusters of "
                          f"{args.cluster_size} make one; lower --cluster-size")  # fmt: skip
@@ -116,19 +102,11 @@ def _check_tiers(args) -> None:
 
 def run(args) -> int:
     from wireless_agents.demos.files import save_json
-    from wireless_agents.planners.episode import (
-        NothingToResume,
-        default_settings,
-        run_episode,
-        saved_settings,
-    )
+    from wireless_agents.planners.episode import NothingToResume, run_episode, saved_settings
 
     tools = _check(args)
-    k = args.agents or (4 if args.scenario == "zou" else 6)
-    settings = default_settings(
-        scenario=args.scenario, agents=k, planner=args.planner, steps=args.steps, seed=args.seed,
-        model=args.model, strategy=args.strategy, rounds=args.rounds, loss=args.loss,
-        tools=tools, temperature=args.temperature, max_tokens=args.max_tokens,
+    settings = team_settings(
+        args, tools, temperature=args.temperature,
         cloud=args.cloud_model is not None or args.tiers == 3,
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
@@ -141,7 +119,7 @@ def run(args) -> int:
         if saved is None:
             raise UsageError(f"nothing to resume in {args.checkpoint}")
         settings = saved
-    backend, cloud, cluster = _load_models(settings)
+    backend, cloud, cluster = load_team_models(settings)
     json_out = args.json or args.out == "-"
     approver = None
     if settings.get("approve"):
@@ -173,30 +151,6 @@ def run(args) -> int:
         print(json.dumps(trace))
     _print_summary(trace, args.out, to_stderr=json_out)
     return 0
-
-
-def _load_models(settings):
-    if settings["planner"] != "llm" and not settings.get("intents"):
-        return None, None, None
-    from wireless_agents.agents.backends.base import BackendError
-    from wireless_agents.agents.models import ModelNotFoundError, load_model
-
-    def load(spec):
-        try:
-            return load_model(spec)
-        except ModelNotFoundError as exc:
-            raise UsageError(str(exc)) from None
-        except BackendError as exc:
-            raise UsageError(str(exc).splitlines()[0]) from None
-
-    backend = load(settings["model"])
-    cloud = cluster = None
-    if settings.get("cloud") and settings.get("cloud_model") not in (None, "solver"):
-        cloud = load(settings["cloud_model"])
-    spec = settings.get("cluster_model")
-    if spec not in (None, "solver"):  # one instance when L1 and L0 run the same model
-        cluster = cloud if spec == settings.get("cloud_model") else load(spec)
-    return backend, cloud, cluster
 
 
 def _auto_approve(request, display=None) -> dict:

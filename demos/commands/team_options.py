@@ -1,6 +1,11 @@
-"""The options ``wagents episode`` and ``wagents demo`` share: the scenario and the team."""
+"""The options ``wagents episode`` and ``wagents demo`` share, the scenario and the team: the
+flags, their checks, the episode settings they make and the models those settings need."""
 
 from __future__ import annotations
+
+import math
+
+from wireless_agents.demos.errors import UsageError
 
 
 def add_team_options(p, *, agents: str, steps: int) -> None:
@@ -27,3 +32,83 @@ def add_team_options(p, *, agents: str, steps: int) -> None:
     p.add_argument("--cloud-model", default=None, metavar="MODEL",
                    help="escalate unsettled slots (an unmet intent too) to a cloud coordinator "
                    "on MODEL ('solver' = no model, just the cloud's solver)")  # fmt: skip
+
+
+def n_links(args) -> int:
+    """The number of links K: ``--agents``, else 6 (zou: its 4)."""
+    return args.agents or (4 if args.scenario == "zou" else 6)
+
+
+def check_team_options(args) -> None:
+    """Refuse out-of-range team options with a :class:`UsageError` (one line, exit code 2)."""
+    if args.steps < 1 or args.steps > 100000:
+        raise UsageError(f"--steps must be a positive number of slots, got {args.steps}")
+    if args.agents is not None and not 1 <= args.agents <= 1000:
+        raise UsageError(f"--agents must be in 1..1000, got {args.agents}")
+    if args.scenario == "zou" and args.agents not in (None, 4):
+        raise UsageError("--scenario zou is the K=4 case study; drop --agents or use 4")
+    if args.rounds is not None and not 1 <= args.rounds <= 50:
+        raise UsageError(f"--rounds must be in 1..50, got {args.rounds}")
+    if not (math.isfinite(args.loss) and 0.0 <= args.loss <= 1.0):
+        raise UsageError(f"--loss must be a probability in [0, 1], got {args.loss}")
+    if args.max_tokens < 8:
+        raise UsageError("--max-tokens must be at least 8")
+
+
+def team_tools(args) -> list[str] | None:
+    """The agents' tools of ``--tools`` / ``--no-tools``; None = the scenario's default tools.
+    An unknown tool is a :class:`UsageError`."""
+    from wireless_agents.tools import TOOLS
+
+    if args.no_tools:
+        tools = []
+    elif args.tools is None:
+        return None
+    else:
+        tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    bad = [t for t in tools if t not in TOOLS]
+    if bad:
+        raise UsageError(f"--tools: unknown tool(s) {', '.join(bad)}; tools: {', '.join(TOOLS)}")
+    return tools
+
+
+def team_settings(args, tools: list[str] | None, **own) -> dict:
+    """Episode settings (:func:`planners.episode.default_settings`) of the team options, checked
+    ones (:func:`check_team_options`, :func:`team_tools`); ``own`` are the command's own
+    settings (approval, intents, tiers, ...) and win over the team options' ones."""
+    from wireless_agents.planners.episode import default_settings
+
+    team = dict(
+        scenario=args.scenario, agents=n_links(args), planner=args.planner, steps=args.steps,
+        seed=args.seed, model=args.model, strategy=args.strategy, rounds=args.rounds,
+        loss=args.loss, tools=tools, max_tokens=args.max_tokens,
+        cloud=args.cloud_model is not None, cloud_model=args.cloud_model,
+    )  # fmt: skip
+    return default_settings(**{**team, **own})
+
+
+def load_team_models(settings: dict) -> tuple:
+    """The models of an episode's settings: ``(backend, cloud, cluster)``, each None when the
+    settings need no such model (a classical planner without intents needs none). A model
+    that is missing or fails to load is a :class:`UsageError`."""
+    if settings["planner"] != "llm" and not settings.get("intents"):
+        return None, None, None
+    from wireless_agents.agents.backends.base import BackendError
+    from wireless_agents.agents.models import ModelNotFoundError, load_model
+
+    def load(spec):
+        try:
+            return load_model(spec)
+        except ModelNotFoundError as exc:
+            raise UsageError(str(exc)) from None
+        except BackendError as exc:
+            raise UsageError(str(exc).splitlines()[0]) from None
+
+    backend = load(settings["model"])
+    cloud = cluster = None
+    if settings.get("cloud") and settings.get("cloud_model") not in (None, "solver"):
+        cloud = load(settings["cloud_model"])
+    spec = settings.get("cluster_model")
+    if spec not in (None, "solver"):  # one instance when L1 and L0 run the same model
+        cluster = cloud if spec == settings.get("cloud_model") else load(spec)
+    return backend, cloud, cluster

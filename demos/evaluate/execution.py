@@ -1,0 +1,116 @@
+"""Running the task grid: classical tasks on a local process pool while the LLM tasks run one
+after the other in the main process (one model instance, calls serialized; parallel model runs
+would only fight over the cores), or every task as a Ray task."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from .grid import Task, settings_for
+
+
+def load_backends(model: str, cloud_model: str | None):
+    from wireless_agents.agents.models import load_model
+
+    backend = load_model(model)
+    cloud = None if cloud_model in (None, "solver") else load_model(cloud_model)
+    return backend, cloud
+
+
+def run_task(task: Task, on_event=None) -> dict:
+    """Run one task's episode; returns its trace (with what scoring needs)."""
+    from wireless_agents.planners.episode import run_episode
+
+    s = settings_for(task.scenario, task.planner)
+    backend = cloud = None
+    if task.uses_model:
+        backend, cloud = load_backends(s["model"], s["cloud_model"] if s.get("cloud") else None)
+    t0 = time.perf_counter()
+    trace = run_episode(s, backend=backend, cloud_backend=cloud, on_event=on_event)
+    trace["task_seconds"] = time.perf_counter() - t0
+    return trace
+
+
+def _quiet_worker() -> None:
+    """Pool workers leave Ctrl-C to the main process (which cancels them), no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None) -> dict:
+    """Classical tasks on a process pool of ``workers``, LLM tasks one by one in this process.
+
+    The pool's workers are spawned (not forked from a process that may hold a model and its
+    threads) and ignore Ctrl-C: the main process gets it, terminates them and re-raises.
+    """
+    import multiprocessing as mp
+
+    results: dict[int, dict] = {}
+    classical = [(n, t) for n, t in enumerate(all_tasks) if not t.uses_model]
+    llm = [(n, t) for n, t in enumerate(all_tasks) if t.uses_model]
+    if workers <= 1 or len(classical) <= 1:
+        for n, t in classical + llm:
+            results[n] = run_task(t, on_event if t.uses_model else None)
+            on_done(t, results[n])
+        return results
+    pool = mp.get_context("spawn").Pool(min(workers, len(classical)), initializer=_quiet_worker)
+    try:
+        pending = {n: pool.apply_async(run_task, (t,)) for n, t in classical}
+        for n, t in llm:  # the model runs here while the pool works through the rest
+            results[n] = run_task(t, on_event)
+            on_done(t, results[n])
+        while pending:
+            for n in [n for n, r in pending.items() if r.ready()]:
+                results[n] = pending.pop(n).get()
+                on_done(all_tasks[n], results[n])
+            time.sleep(0.05)
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.close()
+        pool.join()
+    return results
+
+
+def run_ray(all_tasks: list[Task], address: str | None, on_done) -> dict:
+    """The same tasks as Ray tasks (a local Ray by default, ``address`` for a cluster)."""
+    import ray
+
+    started = False
+    if not ray.is_initialized():
+        env = {k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ}
+        ray.init(
+            address=address, include_dashboard=False, log_to_driver=False,
+            runtime_env={"env_vars": env} if env else None, logging_level="ERROR",
+        )  # fmt: skip
+        started = True
+    try:
+        cpus = float(ray.cluster_resources().get("CPU", 1.0))
+        remote = ray.remote(max_retries=0)(run_task)
+        refs = {}
+        for n, t in enumerate(all_tasks):
+            # an LLM task takes a whole (2-core) machine: its model calls and the classical
+            # work around them would only contend with another model run on the same cores
+            need = min(2.0, cpus) if t.uses_model else 1.0
+            refs[remote.options(num_cpus=need).remote(t)] = (n, t)
+        results: dict[int, dict] = {}
+        pending = list(refs)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            n, t = refs[done[0]]
+            results[n] = ray.get(done[0])
+            on_done(t, results[n])
+        return results
+    except BaseException:
+        for r in refs if "refs" in locals() else ():
+            ray.cancel(r, force=True)
+        raise
+    finally:
+        if started:
+            ray.shutdown()

@@ -29,12 +29,17 @@ def add_parser(sub) -> None:
         ),
     )
     add_team_options(p, agents="6; zou 4", steps=5)
-    p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature")
-    p.add_argument("--tiers", type=int, default=2, choices=(2, 3),
+    from wireless_agents.planners.coordination import TeamConfig
+
+    team = TeamConfig  # the team's defaults, written once there
+    p.add_argument("--temperature", type=float, default=team.temperature,
+                   help="sampling temperature")  # fmt: skip
+    p.add_argument("--tiers", type=int, default=team.tiers, choices=(2, 3),
                    help="2: edge devices + cloud (default); 3: devices, cluster coordinators (L1), "
                    "cloud (L0); 3 turns escalation on (cloud model default 'solver')")  # fmt: skip
-    p.add_argument("--cluster-size", type=int, default=4, metavar="N",
-                   help="with --tiers 3: about N devices per cluster (default 4)")  # fmt: skip
+    p.add_argument("--cluster-size", type=int, default=team.cluster_size, metavar="N",
+                   help=f"with --tiers 3: about N devices per cluster (default "
+                   f"{team.cluster_size})")  # fmt: skip
     p.add_argument("--cluster-model", default=None, metavar="MODEL",
                    help="with --tiers 3: the cluster coordinators' model (default: the cloud's; "
                    "'solver' = no model)")  # fmt: skip

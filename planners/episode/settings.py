@@ -7,6 +7,7 @@ same ones (see :mod:`planners.episode.runner`).
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.agents.models import DEFAULT_MODEL
 from wireless_agents.planners.coordination.config import DEFAULT_TOOLS, TeamConfig
 
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
@@ -58,7 +59,7 @@ def default_settings(**over) -> dict:
         "planner": "llm",
         "steps": 5,
         "seed": 0,
-        "model": "smollm2",
+        "model": DEFAULT_MODEL,
         "strategy": team.strategy,
         "rounds": None,
         "loss": team.loss,

@@ -157,7 +157,7 @@ def _links(settings: dict, ch: list, llm_seconds: float) -> dict:
     edge = {"messages": int(tot("sent")), "bytes": int(tot("bytes")), "model_seconds": llm_seconds}
     cloud = {"requests": int(tot("cloud_requests")), "bytes": int(tot("cloud_bytes")),
              "model_seconds": float(tot("cloud_seconds"))}  # fmt: skip
-    if int(settings.get("tiers", 2)) == 3:
+    if settings.get("tiers") == 3:
         return {
             "edge": edge,
             "edge->L1": {"requests": int(tot("cluster_requests")),

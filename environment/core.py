@@ -236,7 +236,7 @@ class WirelessEnv(ParallelEnv):
         g = self.gains
         ipn = metrics.interference_plus_noise(g, powers, self.noise)
         sinr = np.diagonal(g) * powers / ipn
-        rates = np.log1p(sinr) / np.log(2.0)
+        rates = metrics.shannon_rate(sinr)
         self._last = {"gains": g, "powers": powers, "sinr": sinr, "rates": rates, "ipn": ipn}
         self.steps += 1
         self.gains = self._freeze(self.scenario.step(self.np_random))

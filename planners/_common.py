@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from wireless_agents.environment.metrics import rates
-
-LN2 = np.log(2.0)
+from wireless_agents.environment.metrics import LN2, rates  # noqa: F401 - LN2 re-exported to the kernels
 
 
 def weighted_sum_rate(gains, powers, noise, weights=None) -> np.ndarray:

@@ -11,9 +11,9 @@ Refuses with :class:`ProblemTooLarge` when ``levels**K`` exceeds ``max_points``.
 from __future__ import annotations
 
 import numpy as np
-from wireless_agents.environment.metrics import rates
+from wireless_agents.environment.metrics import rates, shannon_rate
 
-from ._common import LN2, as_weights, direct, offdiag, weighted_sum_rate
+from ._common import as_weights, direct, offdiag, weighted_sum_rate
 from .errors import PlannerInputError, ProblemTooLarge
 from .wmmse import wmmse_run
 
@@ -55,7 +55,7 @@ def grid_search(gains, caps, noise, weights, fractions, min_rate=None, chunk_ele
         digits = (ids[:, None] // place[None, :]) % levels
         pw = fractions[digits][None, :, :] * caps[:, None, :]  # (B, C, K)
         interf = np.matmul(pw, gxt) + noise[:, None, :]
-        r = np.log1p(gd[:, None, :] * pw / interf) / LN2
+        r = shannon_rate(gd[:, None, :] * pw / interf)
         obj = (a[:, None, :] * r).sum(-1)
         if targets is not None:
             # Points that miss a minimum rate only win where no point meets them all.

@@ -12,10 +12,10 @@ import typing
 
 import pytest
 from typing_extensions import is_typeddict
-from wireless_agents.demos.commands import demo as demo_cmd
 from wireless_agents.demos.commands import episode as episode_cmd
 from wireless_agents.demos.commands import eval as eval_cmd
 from wireless_agents.demos.dashboard import IGNORED_EVENTS, Dashboard
+from wireless_agents.demos.demo import session as demo_session
 from wireless_agents.planners.episode import default_settings, run_episode, trace
 from wireless_agents.planners.events import (
     EVENT_TYPES,
@@ -320,7 +320,7 @@ def test_dashboard_handles_and_reads_only_listed_events():
         (episode_cmd._Progress, ("on_event", "ProposalEvent", "power_frac")),
         (episode_cmd._Progress, ("on_event", "ClusterEvent", "reasons")),
         (eval_cmd._Progress, ("on_event", "CommitEvent", "slot")),
-        (demo_cmd.Session, ("_drain", "SlotEvent", "slot")),
+        (demo_session.Session, ("_drain", "SlotEvent", "slot")),
         (trace, ("slot_messages", "DeliverEvent", "lost_links")),
         (trace, ("heard_by", "SenseEvent", "hears")),
     ],

@@ -12,8 +12,9 @@ A *model spec* is what a user types after ``--model``:
 ===============================  ==========================================================
 
 Nothing is ever downloaded: bundled weights come from installed packages. The ``transformers:``
-backend needs the ``full-precision`` extra (torch, llguidance); without it such a spec ends in
-:class:`ModelNotFoundError` naming the extra.
+backend needs the ``full-precision`` extra (torch, llguidance, and accelerate, which transformers
+needs to load a GGUF file); without it such a spec ends in :class:`ModelNotFoundError` naming the
+extra.
 :func:`load_model` returns one shared backend per spec, so all agents using a model share its
 weights and its lock.
 """
@@ -32,7 +33,7 @@ from wireless_agents.agents.backends.base import BackendError, ModelBackend
 
 DEFAULT_MODEL = "smollm2"
 FULL_PRECISION_EXTRA = "full-precision"
-FULL_PRECISION_MODULES = ("torch", "llguidance")  # what the transformers backend adds to the core
+FULL_PRECISION_MODULES = ("torch", "llguidance", "accelerate")  # what the transformers backend adds to the core
 
 
 class ModelNotFoundError(ValueError):

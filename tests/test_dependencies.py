@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-FULL_PRECISION = ("torch", "llguidance")
+FULL_PRECISION = ("torch", "llguidance", "accelerate")
 
 
 def _run(code: str, cwd) -> subprocess.CompletedProcess:

@@ -40,6 +40,9 @@ def test_llm_episode_end_to_end_and_deterministic(model):
     assert m["intent_satisfaction"] is None and m["llm_tokens"] > 0 and m["messages"] > 0
     assert {"slot", "proposal", "deliver", "commit"} <= {e["type"] for e in events}
     assert a["steps"][1]["decisions"] and a["steps"][0]["messages"]
+    q = m["message_quality"]  # every decision's text is checked (agents/messages.py)
+    texts = sum(bool(d["message"].strip()) for x in a["steps"] for d in x["decisions"])
+    assert q["texts"] == texts > 0 and 0 <= q["degenerate"] <= texts
     b = run_episode(s, backend=model)
     assert strip_timings(a) == strip_timings(b)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.agents.messages import message_quality
 from wireless_agents.planners.events import Event
 
 from .intents import operator_satisfaction, operator_summary
@@ -129,6 +130,8 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         if wall_seconds > 0
         else None,
         "intent_satisfaction": intent,
+        # the agents' free text: how much of it is degenerate (agents/messages.py)
+        "message_quality": message_quality([d for x in steps for d in x["decisions"]], p_max),
         **operator_summary(s, steps),
     }
     doc = {

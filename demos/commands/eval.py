@@ -168,34 +168,38 @@ def _fmt_ci(r: dict, key: str, spec=".2f") -> str:
 
 def _print_table(doc: dict, out: Path) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"suite {doc['suite']}: {', '.join(doc['planners'])}")
-    for col in ("scenario", "seeds", "planner", "objective", "sum-rate", "utility", "/WMMSE",
+    for col in ("scenario", "planner", "seeds", "objective", "sum-rate", "utility", "/WMMSE",
                 "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "msgs/dec",
                 "tok/dec", "LLM s", "wall s"):  # fmt: skip
         left = col in ("scenario", "planner", "objective")
         table.add_column(col, justify="left" if left else "right")
     for r in doc["results"]:
-        table.add_row(
-            r["scenario"], str(r.get("n_seeds", 1)), r["planner"], r.get("objective") or "-",
-            _fmt_ci(r, "mean_sum_rate"), _fmt_ci(r, "utility", ".3g"),
-            _fmt_ci(r, "ratio_to_wmmse", ".1%"), _fmt_ci(r, "ratio_to_oracle", ".1%"),
-            _fmt_ci(r, "ratio_to_oracle_utility", ".1%"),
-            _fmt_ci(r, "intent_satisfaction", ".0%"), _fmt(r["met_of_oracle"], ".0%"),
+        cells = (
+            r["scenario"], r["planner"], str(r.get("n_seeds", 1)), r.get("objective") or "-",
+            _fmt_ci(r, "mean_sum_rate"), _fmt_ci(r, "utility", ".3f"),
+            _fmt(r["ratio_to_wmmse"], ".1%"), _fmt(r["ratio_to_oracle"], ".1%"),
+            _fmt(r["ratio_to_oracle_utility"], ".1%"), _fmt(r["intent_satisfaction"], ".0%"), _fmt(r["met_of_oracle"], ".0%"),
             str(r["infeasible"]) if r["checks"] else "-", _fmt(r["messages_per_decision"], ".1f"),
             _fmt(r["tokens_per_decision"], ".0f"), _fmt(r["llm_seconds"], ".1f"),
             _fmt(r["wall_seconds"], ".1f"),
         )  # fmt: skip
+        table.add_row(*(escape(c) for c in cells))
     console = Console()
     if not console.is_terminal:  # a log or a pipe: do not squeeze the table into 80 columns
-        console = Console(width=200)
+        console = Console(width=240)
     console.print(table)
     if any(r.get("n_seeds", 1) > 1 for r in doc["results"]):
-        console.print("[lo, hi]: 95% bootstrap interval of the mean over the scenario's seeds")
+        console.print(
+            "sum-rate, utility: mean \\[lo, hi] over the scenario's seeds, a 95% bootstrap "
+            "interval; other figures: means over seeds (report.json has every interval and seed)"
+        )
     for r in doc["results"]:
         if r.get("note"):
-            console.print(f"note: {r['scenario']}/{r['planner']}: {r['note']}")
+            console.print(escape(f"note: {r['scenario']}/{r['planner']}: {r['note']}"))
     for p, t in doc.get("totals", {}).items():
         if not t["checks"] and t.get("ratio_to_oracle") is None:
             continue

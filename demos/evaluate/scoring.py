@@ -33,6 +33,9 @@ from .grid import Task, settings_for
 # the figures of a row that get a bootstrap interval over seeds
 HEADLINE = ("mean_sum_rate", "utility", "intent_satisfaction", "ratio_to_wmmse", "ratio_to_oracle",
             "ratio_to_oracle_utility")  # fmt: skip
+# an oracle utility at or below this is no base for a ratio (a max-min oracle that starves a
+# link has a minimum rate of ~1e-70): ratio_to_oracle_utility is then None
+UTILITY_FLOOR = 1e-6
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0  # the resampling's Generator seed: the same report gives the same intervals
 # per-seed figures summed over seeds in a report row (the rest are averaged)
@@ -136,6 +139,9 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
     """The row of one run (one seed): its checks, figures and cost."""
     sc = t.scenario
     g, p_max, noise, infeasible = scene
+    refused = tr.get("refused")
+    if refused is not None:  # no plans (a refused oracle): nothing of the channels is scored
+        g, infeasible = g[:0], []
     checks = sc.constraints()
     s = tr["summary"]
     met = _met(checks, tr["steps"], g, p_max, noise)
@@ -146,7 +152,6 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
     seconds = s["llm_seconds"] + s.get("cloud_seconds", 0.0) + op.get("parse_seconds", 0.0)
     decisions = len(tr["steps"])
     powers = np.array([st["powers"] for st in tr["steps"]], dtype=float)
-    refused = tr.get("refused")
     row = {
         "scenario": sc.name,
         "planner": t.planner,
@@ -201,7 +206,7 @@ def _compare_with_oracle(runs: list[dict]) -> None:
             continue
         if o["mean_sum_rate"] > 0:
             r["ratio_to_oracle"] = r["mean_sum_rate"] / o["mean_sum_rate"]
-        if o["utility"] is not None and r["utility"] is not None and o["utility"] > 0:
+        if o["utility"] is not None and r["utility"] is not None and o["utility"] > UTILITY_FLOOR:
             r["ratio_to_oracle_utility"] = r["utility"] / o["utility"]
         both = sum(a and b for ra, rb in zip(r["_met"], o["_met"], strict=True)
                    for a, b in zip(ra, rb, strict=True))  # fmt: skip

@@ -6,14 +6,44 @@
     scenarios:
       - name: control-loop
         env: {topology: d2d, agents: 6, seed: 3}     # any make_env arguments
+        seeds: [3, 4, 5]                              # optional: several env seeds
         steps: 3
         planner_options: {rounds: 3}                  # optional
         intents:
           - text: "Link 2 runs a factory control loop and needs at least 1.5 bit/s/Hz."
             check: {agent: 2, min_rate: 1.5}
+          - text: "Link 0 carries the emergency line: it counts three times as much."
+            check: {agent: 0, weight: 3}
+          - text: "Otherwise share the band fairly."
+            check: {objective: max_min}
+        devices:                                      # optional: device profiles
+          4:
+            text: "I am a sensor on a nearly empty battery: at most 30% of my power."
+            check: {agent: 4, min_rate: 0.2, max_power_frac: 0.3}
 
 Agents see only ``text``; the scorer sees only ``check``. Every problem is reported as a
 :class:`SuiteError` with one line naming the file and the place (``scenarios[1].env.topology``).
+
+Seeds
+    ``seeds`` lists the env seeds a scenario runs on (each (scenario, seed) is one run of every
+    planner); without it the scenario runs on ``env.seed`` (default 0) alone. When both are
+    given ``env.seed`` must be the first of ``seeds`` (anything else is refused).
+
+Checks
+    ``min_rate`` (bit/s/Hz) and ``max_power_frac`` (fraction of p_max) are constraints, scored
+    per slot; one check may give both for its agent and is then scored as two checks.
+    ``weight`` (``{agent, weight}``, a non-negative priority) and ``objective``
+    (``{objective: name}``, one of :data:`environment.objectives.OBJECTIVES`) are not
+    constraints a plan can miss: they choose what the scenario is scored on (its ``utility``),
+    never counted as checks. At most one objective and one weight per agent per scenario.
+    Without an objective check a scenario is scored on ``weighted_sum_rate`` when it has
+    weights, else on ``sum_rate``; weights count only under ``weighted_sum_rate``.
+
+Devices
+    ``devices`` maps a device (agent) id to its profile: a ``text`` in the device's own words
+    and a ``check`` on that same agent (``min_rate``, ``max_power_frac``, ``weight``; no
+    objective). The scorer and the oracle take the devices' checks like the intents'; the LLM
+    team does not read the profiles' texts yet.
 """
 
 from __future__ import annotations
@@ -21,7 +51,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# the constraint kinds (scored per slot) and their ranges; ``weight`` ranges as WEIGHT_RANGE
 CHECK_KINDS = {"min_rate": (0.0, 1e3), "max_power_frac": (0.0, 1.0)}
+WEIGHT_RANGE = (0.0, 1e3)
+# every ``check`` key besides ``agent``: the constraints, a link's weight, the objective
+ALL_CHECK_KINDS = (*CHECK_KINDS, "weight", "objective")
 
 
 class SuiteError(ValueError):
@@ -30,35 +64,92 @@ class SuiteError(ValueError):
 
 @dataclass(frozen=True)
 class IntentCheck:
-    """One natural-language intent (``text``, for the agents) and its check (for the scorer)."""
+    """One natural-language intent (``text``, for the agents) and its check (for the scorer).
+
+    ``kind`` ``min_rate`` (bit/s/Hz) or ``max_power_frac`` (fraction of p_max): a constraint;
+    ``weight`` (a link's priority, ``value`` >= 0); ``objective`` (``agent`` None, ``value``
+    the objective's name).
+    """
 
     text: str
-    agent: int
-    kind: str  # "min_rate" (bit/s/Hz) | "max_power_frac" (fraction of p_max)
-    value: float
+    agent: int | None
+    kind: str
+    value: float | str
+
+    @property
+    def is_constraint(self) -> bool:
+        return self.kind in CHECK_KINDS
 
     def as_constraint(self) -> dict:
+        if not self.is_constraint:
+            raise ValueError(f"a {self.kind} check is not a constraint")
         return {"agent": self.agent, self.kind: self.value}
 
 
 @dataclass(frozen=True)
+class DeviceProfile:
+    """A device's situation in its own words (``text``, for that device's agent only) and the
+    checks the scorer takes from it (on ``agent``, one per kind)."""
+
+    agent: int
+    text: str
+    checks: tuple[IntentCheck, ...]
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """One scenario of a suite: env arguments, steps, planner options and intents."""
+    """One scenario of a suite: env arguments, seeds, steps, planner options, intents, devices."""
 
     name: str
     topology: str  # an environment topology, or an episode scenario such as "zou"
     n_agents: int  # resolved: the topology's default when the file gives none
-    seed: int
+    seed: int  # the first env seed
     env_kwargs: dict = field(default_factory=dict)
     steps: int = 3
     planner_options: dict = field(default_factory=dict)
-    intents: tuple[IntentCheck, ...] = ()
+    intents: tuple[IntentCheck, ...] = ()  # one per check kind (a two-kind check gives two)
+    seeds: tuple[int, ...] = ()  # the env seeds; () means (seed,)
+    devices: tuple[DeviceProfile, ...] = ()
+    intent_texts: tuple[str, ...] = ()  # one per intent of the file; () means each intent's
 
-    def make_env(self):
+    def __post_init__(self):
+        if not self.seeds:
+            object.__setattr__(self, "seeds", (self.seed,))
+        if not self.intent_texts and self.intents:
+            object.__setattr__(self, "intent_texts", tuple(i.text for i in self.intents))
+
+    @property
+    def checks(self) -> tuple[IntentCheck, ...]:
+        """The constraint checks the scorer counts and the oracle gets: intents', then devices'."""
+        every = (*self.intents, *(c for d in self.devices for c in d.checks))
+        return tuple(c for c in every if c.is_constraint)
+
+    def constraints(self) -> list[dict]:
+        return [c.as_constraint() for c in self.checks]
+
+    @property
+    def weights(self) -> tuple[float, ...] | None:
+        """Per-link weights ``(K,)`` (1 where none is given), None when no weight check."""
+        every = (*self.intents, *(c for d in self.devices for c in d.checks))
+        given = {c.agent: float(c.value) for c in every if c.kind == "weight"}
+        if not given:
+            return None
+        return tuple(given.get(i, 1.0) for i in range(self.n_agents))
+
+    @property
+    def objective(self) -> str:
+        """The objective the scenario is scored on (see the module's Checks)."""
+        from wireless_agents.environment.objectives import resolve_objective
+
+        named = next((str(i.value) for i in self.intents if i.kind == "objective"), None)
+        return resolve_objective(named, self.weights)
+
+    def make_env(self, seed: int | None = None):
         from wireless_agents.environment import make_env
 
         topology, kwargs = env_arguments(self.topology, self.env_kwargs)
-        return make_env(topology, n_agents=self.n_agents, seed=self.seed, **kwargs)
+        seed = self.seed if seed is None else seed
+        return make_env(topology, n_agents=self.n_agents, seed=seed, **kwargs)
 
 
 def env_arguments(topology: str, env_kwargs: dict) -> tuple[str, dict]:
@@ -136,6 +227,28 @@ def _int(value, where, fail, lo=None):
     return value
 
 
+def _seeds(item, env, where, fail) -> tuple[int, ...]:
+    """The scenario's env seeds: ``seeds`` (non-empty, distinct, >= 0) or ``env.seed``."""
+    seed = env.pop("seed", None)
+    if seed is not None:
+        _int(seed, f"{where}.env.seed", fail, lo=0)
+    if "seeds" not in item:
+        return (0 if seed is None else seed,)
+    seeds = item["seeds"]
+    if not isinstance(seeds, list) or not seeds:
+        fail(f"{where}.seeds", f"needs a non-empty list of integer seeds, got {seeds!r}")
+    for n, x in enumerate(seeds):
+        _int(x, f"{where}.seeds[{n}]", fail, lo=0)
+    if len(set(seeds)) != len(seeds):
+        fail(f"{where}.seeds", f"lists a seed twice: {seeds}")
+    if seed is not None and seed != seeds[0]:
+        fail(
+            f"{where}.env.seed",
+            f"{seed} is not the first of seeds {seeds} (give one of them, or make them agree)",
+        )
+    return tuple(seeds)
+
+
 def _scenario(item, where, fail, planner_option_names) -> Scenario:
     from wireless_agents.environment import SCENARIOS as TOPOLOGIES
     from wireless_agents.environment import make_env
@@ -145,7 +258,7 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
 
     if not isinstance(item, dict):
         fail(where, "expected a mapping with name, env, steps")
-    allowed = {"name", "env", "steps", "planner_options", "intents"}
+    allowed = {"name", "env", "seeds", "steps", "planner_options", "intents", "devices"}
     extra = set(item) - allowed
     if extra:
         fail(f"{where}.{sorted(extra)[0]}", f"unknown key (expected {', '.join(sorted(allowed))})")
@@ -167,10 +280,10 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
         _int(n_agents, f"{where}.env.agents", fail, lo=1)
     elif topology == "zou":
         n_agents = 4  # the case study's K
-    seed = _int(env.pop("seed", 0), f"{where}.env.seed", fail, lo=0)
+    seeds = _seeds(item, env, where, fail)
     try:  # every remaining key must be a make_env argument or a field of the topology's config
         base, kwargs = env_arguments(topology, env)
-        k = make_env(base, n_agents=n_agents, seed=seed, **kwargs).n_agents
+        k = make_env(base, n_agents=n_agents, seed=seeds[0], **kwargs).n_agents
     except (TypeError, ValueError) as exc:
         fail(f"{where}.env", str(exc).splitlines()[0])
     steps = _int(item.get("steps", 3), f"{where}.steps", fail, lo=1)
@@ -187,28 +300,103 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
     intents = item.get("intents") or []
     if not isinstance(intents, list):
         fail(f"{where}.intents", "needs a list of {text, check}")
-    checks = tuple(_intent(x, f"{where}.intents[{i}]", fail, k) for i, x in enumerate(intents))
-    return Scenario(name.strip(), topology, k, seed, env, steps, dict(options), checks)
+    checks, texts = [], []
+    for i, x in enumerate(intents):
+        text, got = _intent(x, f"{where}.intents[{i}]", fail, k)
+        texts.append(text)
+        checks.extend(got)
+    devices = _devices(item.get("devices"), f"{where}.devices", fail, k)
+    _one_objective_and_weight(checks, devices, where, fail)
+    return Scenario(
+        name.strip(), topology, k, seeds[0], env, steps, dict(options), tuple(checks),
+        seeds=seeds, devices=devices, intent_texts=tuple(texts),
+    )  # fmt: skip
 
 
-def _intent(item, where, fail, k) -> IntentCheck:
+def _intent(item, where, fail, k) -> tuple[str, list[IntentCheck]]:
     if not isinstance(item, dict) or set(item) - {"text", "check"}:
         fail(where, "expected a mapping with 'text' and 'check'")
     text = item.get("text")
     if not isinstance(text, str) or not text.strip():
         fail(f"{where}.text", "needs the sentence the agents will read")
-    check = item.get("check")
-    if not isinstance(check, dict):
-        fail(f"{where}.check", "needs a mapping like {agent: 2, min_rate: 1.5}")
-    agent = _int(check.get("agent"), f"{where}.check.agent", fail, lo=0)
+    text = text.strip()
+    return text, _check(item.get("check"), text, f"{where}.check", fail, k)
+
+
+def _check(check, text, where, fail, k, agent_of=None) -> list[IntentCheck]:
+    """One ``check`` mapping: ``{objective: name}`` alone, or ``agent`` with one or more of
+    ``min_rate``, ``max_power_frac``, ``weight`` (one IntentCheck per kind, in file order).
+    ``agent_of``: the device a profile's check must be about (an objective is refused)."""
+    from wireless_agents.environment.objectives import OBJECTIVES
+
+    if not isinstance(check, dict) or not check:
+        fail(where, "needs a mapping like {agent: 2, min_rate: 1.5} or {objective: max_min}")
+    unknown = [key for key in check if key != "agent" and key not in ALL_CHECK_KINDS]
+    if unknown:
+        fail(f"{where}.{unknown[0]}", f"unknown check kind (kinds: {', '.join(ALL_CHECK_KINDS)})")
+    if "objective" in check:
+        if agent_of is not None:
+            fail(f"{where}.objective", "a device profile cannot set the network's objective")
+        if len(check) != 1:
+            fail(where, "an objective check stands alone: {objective: max_min}")
+        name = check["objective"]
+        if name not in OBJECTIVES:
+            fail(
+                f"{where}.objective", f"unknown objective {name!r} (choose {', '.join(OBJECTIVES)})"
+            )
+        return [IntentCheck(text, None, "objective", name)]
+    if "agent" not in check and agent_of is not None:
+        check = {"agent": agent_of, **check}
+    agent = _int(check.get("agent"), f"{where}.agent", fail, lo=0)
     if agent >= k:
-        fail(f"{where}.check.agent", f"agent {agent} does not exist (agents 0..{k - 1})")
+        fail(f"{where}.agent", f"agent {agent} does not exist (agents 0..{k - 1})")
+    if agent_of is not None and agent != agent_of:
+        fail(f"{where}.agent", f"is {agent}, not the device {agent_of} whose profile this is")
     kinds = [key for key in check if key != "agent"]
-    if len(kinds) != 1 or kinds[0] not in CHECK_KINDS:
-        fail(f"{where}.check", f"needs exactly one of {', '.join(CHECK_KINDS)} besides agent")
-    kind = kinds[0]
-    value = check[kind]
-    lo, hi = CHECK_KINDS[kind]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-        fail(f"{where}.check.{kind}", f"must be a number in [{lo:g}, {hi:g}], got {value!r}")
-    return IntentCheck(text.strip(), agent, kind, float(value))
+    if not kinds:
+        fail(where, f"needs one of {', '.join(ALL_CHECK_KINDS)} besides agent")
+    out = []
+    for kind in kinds:
+        value = check[kind]
+        lo, hi = WEIGHT_RANGE if kind == "weight" else CHECK_KINDS[kind]
+        number = not isinstance(value, bool) and isinstance(value, int | float)
+        if not number or not lo <= value <= hi:
+            what = "a non-negative number" if kind == "weight" else "a number"
+            fail(f"{where}.{kind}", f"must be {what} in [{lo:g}, {hi:g}], got {value!r}")
+        out.append(IntentCheck(text, agent, kind, float(value)))
+    return out
+
+
+def _devices(items, where, fail, k) -> tuple[DeviceProfile, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, dict):
+        fail(where, "needs a mapping from device id to {text, check}")
+    out = []
+    for key, item in items.items():
+        at = f"{where}.{key}"
+        if isinstance(key, bool) or not isinstance(key, int):
+            fail(at, f"a device id is an agent number, got {key!r}")
+        if not 0 <= key < k:
+            fail(at, f"device {key} does not exist (agents 0..{k - 1})")
+        if not isinstance(item, dict) or set(item) - {"text", "check"} or "check" not in item:
+            fail(at, "expected a mapping with 'text' and 'check'")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            fail(f"{at}.text", "needs the profile the device's agent will read")
+        checks = _check(item["check"], text.strip(), f"{at}.check", fail, k, agent_of=key)
+        out.append(DeviceProfile(key, text.strip(), tuple(checks)))
+    return tuple(out)
+
+
+def _one_objective_and_weight(checks, devices, where, fail) -> None:
+    """At most one objective check per scenario and one weight per agent."""
+    objectives = [c for c in checks if c.kind == "objective"]
+    if len(objectives) > 1:
+        fail(f"{where}.intents", "gives more than one objective check")
+    seen = set()
+    for c in (*checks, *(c for d in devices for c in d.checks)):
+        if c.kind == "weight":
+            if c.agent in seen:
+                fail(where, f"gives agent {c.agent} more than one weight")
+            seen.add(c.agent)

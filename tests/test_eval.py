@@ -152,9 +152,134 @@ def test_ray_gives_the_same_report(tmp_path):
     a = json.loads((local / "report.json").read_text())
     b = json.loads((remote / "report.json").read_text())
     assert a["runner"] == "local" and b["runner"] == "ray"
-    timing = ("wall_seconds", "llm_seconds")
-    strip = [{k: v for k, v in r.items() if k not in timing} for r in a["results"]]
-    assert strip == [{k: v for k, v in r.items() if k not in timing} for r in b["results"]]
+    assert _without_timings(a["results"]) == _without_timings(b["results"])  # per seed too
+
+
+# Two seeds-lists, a weighted scenario, a max-min one with a device profile (classical only).
+SEEDED = """
+suite: seeded
+scenarios:
+  - name: plain
+    env: {topology: d2d, agents: 4}
+    seeds: [21, 22, 23]
+    steps: 2
+    intents:
+      - text: "Link 1 needs 1 bit/s/Hz."
+        check: {agent: 1, min_rate: 1.0}
+  - name: weighted
+    env: {topology: gaussian, agents: 3, seed: 5}
+    seeds: [5, 6, 7]
+    steps: 2
+    intents:
+      - text: "Link 0 counts twice."
+        check: {agent: 0, weight: 2}
+  - name: fair
+    env: {topology: d2d, agents: 4}
+    seeds: [8, 9, 10]
+    steps: 1
+    intents:
+      - text: "Raise the worst link."
+        check: {objective: max_min}
+    devices:
+      2: {text: "a sensor", check: {agent: 2, min_rate: 0.1, max_power_frac: 0.5}}
+"""
+
+TIMING = ("wall_seconds", "llm_seconds", "created")
+
+
+def _without_timings(x):
+    if isinstance(x, dict):
+        return {k: _without_timings(v) for k, v in x.items() if k not in TIMING}
+    if isinstance(x, list):
+        return [_without_timings(v) for v in x]
+    return x
+
+
+def test_seeds_give_means_and_seeded_intervals(tmp_path):
+    """Every planner runs on every seed; a row is the mean over them with a bootstrap interval
+    that holds the mean; the same suite gives the same report (intervals included)."""
+    from wireless_agents.demos.evaluate.oracle import objective_support
+
+    suite = _suite(tmp_path, SEEDED)
+    reports = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert main(["eval", "--suite", str(suite), "--planners", "wmmse,oracle,best",
+                     "--out", str(out), "--quiet", "--workers", "2"]) == 0  # fmt: skip
+        reports.append(json.loads((out / "report.json").read_text()))
+    a, b = reports
+    assert _without_timings(a["results"]) == _without_timings(b["results"])
+    assert a["totals"] == b["totals"]
+    rows = {(r["scenario"], r["planner"]): r for r in a["results"]}
+    assert len(rows) == 9 and all(r["n_seeds"] == 3 for r in rows.values())
+    traces = sorted(p.name for p in (tmp_path / "a" / "traces").iterdir())
+    assert len(traces) == 27 and "plain__wmmse__seed22.json" in traces
+    for r in rows.values():
+        runs = r["per_seed"]
+        assert [x["seed"] for x in runs] == r["seeds"] and len(runs) == 3
+        for key in ("mean_sum_rate", "utility", "intent_satisfaction", "ratio_to_oracle"):
+            vals = [x[key] for x in runs if x[key] is not None]
+            if not vals:
+                assert r[key] is None and r[f"{key}_ci"] is None
+                continue
+            assert r[key] == pytest.approx(sum(vals) / len(vals))
+            lo, hi = r[f"{key}_ci"]
+            assert min(vals) - 1e-12 <= lo <= r[key] <= hi <= max(vals) + 1e-12
+        assert r["checks"] == sum(x["checks"] for x in runs)
+    # the seeds differ (different channels), so a sum-rate interval has width
+    lo, hi = rows["plain", "wmmse"]["mean_sum_rate_ci"]
+    assert hi > lo
+    # objectives: sum-rate utility is the sum-rate; weights and max-min score by their utility
+    plain = rows["plain", "best"]
+    assert plain["objective"] == "sum_rate"
+    assert plain["utility"] == pytest.approx(plain["mean_sum_rate"])
+    assert rows["weighted", "wmmse"]["objective"] == "weighted_sum_rate"
+    assert rows["weighted", "wmmse"]["checks"] == 0  # a weight is not a check
+    assert rows["fair", "wmmse"]["objective"] == "max_min"
+    # the device's floor and cap are two checks per slot (1 slot, 3 seeds)
+    assert rows["fair", "wmmse"]["checks"] == 6
+    # the oracle of a scenario with weights or max-min: solved for that objective, or refused
+    for sc in ("weighted", "fair"):
+        o = rows[sc, "oracle"]
+        if objective_support() is None:
+            assert o["note"] is None and o["ratio_to_oracle_utility"] == 1.0
+            for x, y in zip(o["per_seed"], rows[sc, "best"]["per_seed"], strict=True):
+                assert x["utility"] >= y["utility"] - 1e-6  # at least the sum-rate solver's
+        else:
+            assert o["note"].startswith("oracle not run") and o["utility"] is None
+            assert rows[sc, "best"]["ratio_to_oracle_utility"] is None
+    # the sum-rate scenario's oracle runs as before: constrained best, meeting what is feasible
+    o = rows["plain", "oracle"]
+    assert o["checks_met"] == o["checks"] - o["infeasible"] and o["note"] is None
+    with open(tmp_path / "a" / "report.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == 9
+    first = table[0]
+    assert float(first["utility_lo"]) == pytest.approx(rows["plain", "wmmse"]["utility_ci"][0])
+    assert first["objective"] == "sum_rate" and first["n_seeds"] == "3"
+
+
+def test_one_seed_interval_is_the_point(tmp_path):
+    suite = _suite(tmp_path, CLASSICAL)
+    out = tmp_path / "rep"
+    assert main(["eval", "--suite", str(suite), "--planners", "wmmse,oracle",
+                 "--out", str(out), "--quiet", "--workers", "1"]) == 0  # fmt: skip
+    for r in json.loads((out / "report.json").read_text())["results"]:
+        assert r["n_seeds"] == 1 and r["mean_sum_rate_ci"] == [r["mean_sum_rate"]] * 2
+        assert r["utility"] == pytest.approx(r["mean_sum_rate"])  # a sum-rate scenario
+        assert {k: v for k, v in r["per_seed"][0].items() if k != "seed"}.items() <= r.items()
+    assert sorted(p.name for p in (out / "traces").iterdir())[0] == "d2d-3__oracle.json"
+
+
+def test_bootstrap_interval_is_seeded_and_holds_the_mean():
+    from wireless_agents.demos.evaluate.scoring import bootstrap_interval
+
+    values = [1.0, 4.0, 2.5, 3.0, 0.7, 5.2, 3.3, 1.9, 2.2, 4.4, 0.1, 3.8]
+    lo, hi = bootstrap_interval(values)
+    assert bootstrap_interval(values) == [lo, hi]
+    assert min(values) <= lo < sum(values) / len(values) < hi <= max(values)
+    assert bootstrap_interval([2.0]) == [2.0, 2.0] and bootstrap_interval([]) is None
+    assert bootstrap_interval(values, seed=1) != [lo, hi]  # the seed is what makes it repeat
 
 
 BAD_YAML = "suite: x\nscenarios: [\n"
@@ -170,6 +295,12 @@ BAD_OPTION = "suite: x\nscenarios: [{name: a, env: {topology: d2d}, planner_opti
         (BAD_OPTION, "wmmse", "planner_options.warp: unknown option"),
         (CLASSICAL, "wmmse,telepathy", "unknown planner 'telepathy'"),
         (None, "wmmse", "suite file not found"),
+        (SEEDED.replace("weight: 2", "priority: 2"), "wmmse", "check.priority: unknown check kind"),
+        (SEEDED.replace("max_min", "happiness"), "wmmse", "unknown objective 'happiness'"),
+        (SEEDED.replace("2: {text", "7: {text"), "wmmse", "devices.7: device 7 does not exist"),
+        (SEEDED.replace("weight: 2", "weight: -2"), "wmmse", "weight: must be a non-negative"),
+        (SEEDED.replace("[21, 22, 23]", "[]"), "wmmse", "seeds: needs a non-empty list"),
+        (SEEDED.replace("[21, 22, 23]", "[21, x]"), "wmmse", "seeds[1]: expected an integer"),
     ],
 )
 def test_errors_are_one_line_exit_2_and_leave_nothing(tmp_path, suite_text, planners, expect):

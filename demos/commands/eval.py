@@ -157,27 +157,49 @@ def _fmt(v, spec=".2f", none="-"):
     return none if v is None else format(v, spec)
 
 
+def _fmt_ci(r: dict, key: str, spec=".2f") -> str:
+    """The row's mean, and with several seeds its 95% interval: ``mean [lo, hi]``."""
+    text = _fmt(r.get(key), spec)
+    ci = r.get(f"{key}_ci")
+    if r.get(key) is None or ci is None or r.get("n_seeds", 1) < 2:
+        return text
+    return f"{text} [{format(ci[0], spec)}, {format(ci[1], spec)}]"
+
+
 def _print_table(doc: dict, out: Path) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"suite {doc['suite']}: {', '.join(doc['planners'])}")
-    for col in ("scenario", "planner", "sum-rate", "/WMMSE", "/oracle", "intents",
-                "of oracle's", "infeas.", "msgs/dec", "tok/dec", "LLM s", "wall s"):  # fmt: skip
-        table.add_column(col, justify="left" if col in ("scenario", "planner") else "right")
+    for col in ("scenario", "planner", "seeds", "objective", "sum-rate", "utility", "/WMMSE",
+                "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "msgs/dec",
+                "tok/dec", "LLM s", "wall s"):  # fmt: skip
+        left = col in ("scenario", "planner", "objective")
+        table.add_column(col, justify="left" if left else "right")
     for r in doc["results"]:
-        table.add_row(
-            r["scenario"], r["planner"], _fmt(r["mean_sum_rate"]),
+        cells = (
+            r["scenario"], r["planner"], str(r.get("n_seeds", 1)), r.get("objective") or "-",
+            _fmt_ci(r, "mean_sum_rate"), _fmt_ci(r, "utility", ".3f"),
             _fmt(r["ratio_to_wmmse"], ".1%"), _fmt(r["ratio_to_oracle"], ".1%"),
-            _fmt(r["intent_satisfaction"], ".0%"), _fmt(r["met_of_oracle"], ".0%"),
+            _fmt(r["ratio_to_oracle_utility"], ".1%"), _fmt(r["intent_satisfaction"], ".0%"), _fmt(r["met_of_oracle"], ".0%"),
             str(r["infeasible"]) if r["checks"] else "-", _fmt(r["messages_per_decision"], ".1f"),
             _fmt(r["tokens_per_decision"], ".0f"), _fmt(r["llm_seconds"], ".1f"),
             _fmt(r["wall_seconds"], ".1f"),
         )  # fmt: skip
+        table.add_row(*(escape(c) for c in cells))
     console = Console()
     if not console.is_terminal:  # a log or a pipe: do not squeeze the table into 80 columns
-        console = Console(width=140)
+        console = Console(width=240)
     console.print(table)
+    if any(r.get("n_seeds", 1) > 1 for r in doc["results"]):
+        console.print(
+            "sum-rate, utility: mean \\[lo, hi] over the scenario's seeds, a 95% bootstrap "
+            "interval; other figures: means over seeds (report.json has every interval and seed)"
+        )
+    for r in doc["results"]:
+        if r.get("note"):
+            console.print(escape(f"note: {r['scenario']}/{r['planner']}: {r['note']}"))
     for p, t in doc.get("totals", {}).items():
         if not t["checks"] and t.get("ratio_to_oracle") is None:
             continue
@@ -189,12 +211,14 @@ def _print_table(doc: dict, out: Path) -> None:
             raw = t.get("raw_ratio_to_oracle")
             if raw is not None and abs(raw - t["ratio_to_oracle"]) > 1e-12:
                 parts.append(f"{raw:.1%} before its closed loop")
+        if t.get("ratio_to_oracle_utility") is not None:
+            parts.append(f"utility {t['ratio_to_oracle_utility']:.1%} of the oracle's (mean)")
         console.print(", ".join(parts))
     console.print(f"report written to {out}/ (report.json, report.csv, *.png, traces/)")
 
 
 class _Progress:
-    """A rich progress bar on stderr: one tick per finished (scenario, planner) run."""
+    """A rich progress bar on stderr: one tick per finished (scenario, seed, planner) run."""
 
     def __init__(self, total: int, quiet: bool = False):
         self.total = total
@@ -228,7 +252,7 @@ class _Progress:
 
     def done(self, task, trace):
         if self.progress is not None:
-            r = trace["summary"].get("ratio_to_wmmse")
+            r = trace["summary"].get("ratio_to_wmmse") if not trace.get("refused") else None
             desc = f"{task.label}: {r:.0%} of WMMSE" if r is not None else task.label
             self.progress.update(self.task, advance=1, description=desc)
 

@@ -1,7 +1,8 @@
 """The evaluator behind ``wagents eval``: every scenario of a suite with every planner, scored.
 
-One *task* is one (scenario, planner) pair: one episode (:func:`planners.episode.run_episode`) on
-the scenario's channels and seed, so every planner of a scenario sees the same channels. Tasks
+One *task* is one (scenario, seed, planner): one episode (:func:`planners.episode.run_episode`) on
+the scenario's channels for that env seed, so every planner of a scenario sees the same
+channels; a report row is one (scenario, planner), the mean over its seeds. Tasks
 run on a local process pool (classical planners, in parallel) while the LLM tasks run one after
 the other in the main process (one model instance, calls serialized; parallel model runs would
 only fight over the cores), or as Ray tasks.
@@ -9,7 +10,8 @@ only fight over the cores), or as Ray tasks.
 ==================  ===========================================================================
 ``grid.py``         the planners, the tasks of a suite, each task's episode settings
 ``execution.py``    running the tasks: a local process pool or Ray
-``scoring.py``      one report row per task: checks met, against WMMSE and the oracle
+``oracle.py``       the oracle of a non-default objective, solved slot by slot
+``scoring.py``      one row per run, against WMMSE and the oracle; rows over seeds, intervals
 ``report.py``       report.json and report.csv, one trace per task
 ``plots.py``        the PNG plots
 ==================  ===========================================================================

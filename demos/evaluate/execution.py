@@ -8,7 +8,8 @@ import os
 import signal
 import time
 
-from .grid import Task, settings_for
+from .grid import Task, objective_oracle, settings_for
+from .oracle import run_objective_oracle
 
 
 def load_backends(model: str, cloud_model: str | None):
@@ -20,10 +21,13 @@ def load_backends(model: str, cloud_model: str | None):
 
 
 def run_task(task: Task, on_event=None) -> dict:
-    """Run one task's episode; returns its trace (with what scoring needs)."""
+    """Run one task's episode; returns its trace (with what scoring needs). The oracle of a
+    scenario with a non-default objective is solved slot by slot instead (see :mod:`.oracle`)."""
     from wireless_agents.planners.episode import run_episode
 
-    s = settings_for(task.scenario, task.planner)
+    if task.planner == "oracle" and objective_oracle(task.scenario):
+        return run_objective_oracle(task)
+    s = settings_for(task.scenario, task.planner, task.seed)
     backend = cloud = None
     if task.uses_model:
         backend, cloud = load_backends(s["model"], s["cloud_model"] if s.get("cloud") else None)

@@ -31,12 +31,26 @@ PLANNER_OPTIONS = {
 
 @dataclass(frozen=True)
 class Task:
+    """One run: a planner on one env seed of a scenario (``seed`` None: the scenario's first)."""
+
     scenario: Scenario
     planner: str
+    seed: int | None = None
+
+    @property
+    def env_seed(self) -> int:
+        return self.scenario.seed if self.seed is None else self.seed
 
     @property
     def label(self) -> str:
-        return f"{self.scenario.name}/{self.planner}"
+        tail = f"@{self.env_seed}" if len(self.scenario.seeds) > 1 else ""
+        return f"{self.scenario.name}/{self.planner}{tail}"
+
+    @property
+    def trace_name(self) -> str:
+        """The trace's file name in the report's ``traces/`` (the seed only when several)."""
+        tail = f"__seed{self.env_seed}" if len(self.scenario.seeds) > 1 else ""
+        return f"{self.scenario.name}__{self.planner}{tail}.json".replace("/", "_")
 
     @property
     def uses_model(self) -> bool:
@@ -44,14 +58,26 @@ class Task:
 
 
 def tasks(suite: Suite, planners: list[str]) -> list[Task]:
-    return [Task(sc, p) for sc in suite.scenarios for p in planners]
+    """Every (scenario, seed, planner), in suite order: every planner runs on the same seeds."""
+    return [Task(sc, p, seed) for sc in suite.scenarios for seed in sc.seeds for p in planners]
 
 
-def settings_for(sc: Scenario, planner: str) -> dict:
-    """Episode settings of one task: same env, seed and steps for every planner of a scenario."""
+def objective_oracle(sc: Scenario) -> bool:
+    """Whether the scenario's oracle must optimize a non-default objective (or weights): it is
+    then solved slot by slot outside the episode (see :mod:`.oracle`)."""
+    from wireless_agents.environment.objectives import DEFAULT_OBJECTIVE
+
+    return sc.objective != DEFAULT_OBJECTIVE
+
+
+def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
+    """Episode settings of one task: same env, seed and steps for every planner of a scenario.
+
+    The LLM team reads the intents' texts (one per intent of the file); device profiles are not
+    given to it yet. The oracle gets every constraint check (intents' and devices')."""
     base = dict(
-        scenario=sc.topology, agents=sc.n_agents, steps=sc.steps, seed=sc.seed,
-        env=dict(sc.env_kwargs) or None,
+        scenario=sc.topology, agents=sc.n_agents, steps=sc.steps,
+        seed=sc.seed if seed is None else seed, env=dict(sc.env_kwargs) or None,
     )  # fmt: skip
     if planner == "llm":
         opts = dict(sc.planner_options)
@@ -61,10 +87,10 @@ def settings_for(sc: Scenario, planner: str) -> dict:
         if "tools" in opts and opts["tools"] is not None:
             opts["tools"] = list(opts["tools"])
         return default_settings(
-            planner="llm", intents=[i.text for i in sc.intents] or None, **base, **opts
+            planner="llm", intents=list(sc.intent_texts) or None, **base, **opts
         )
     if planner == "oracle":
-        cons = [i.as_constraint() for i in sc.intents]
+        cons = sc.constraints()
         return default_settings(planner="best", constraints=cons or None, **base)
     return default_settings(planner=planner, **base)
 

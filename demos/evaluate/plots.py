@@ -1,4 +1,5 @@
-"""The report's plots: sum-rate, intent satisfaction and overhead per scenario and planner."""
+"""The report's plots: sum-rate, intent satisfaction and overhead per scenario and planner
+(error bars: the rows' 95% bootstrap intervals over seeds, where a scenario has several)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ def _bars(ax, rows, key, planners, scenarios, ylabel):
     width = 0.8 / max(1, len(planners))
     x = np.arange(len(scenarios))
     for n, p in enumerate(planners):
-        vals = []
-        for sc in scenarios:
+        vals, err = [], np.zeros((2, len(scenarios)))
+        for m, sc in enumerate(scenarios):
             r = next((r for r in rows if r["scenario"] == sc and r["planner"] == p), None)
             v = None if r is None else r.get(key)
             vals.append(np.nan if v is None else float(v))
-        ax.bar(x + (n - (len(planners) - 1) / 2) * width, vals, width, label=p)
+            ci = None if r is None or v is None else r.get(f"{key}_ci")
+            if ci is not None:
+                err[:, m] = (max(0.0, v - ci[0]), max(0.0, ci[1] - v))
+        yerr = err if err.any() else None
+        ax.bar(x + (n - (len(planners) - 1) / 2) * width, vals, width, label=p, yerr=yerr,
+               capsize=2 if yerr is not None else 0)  # fmt: skip
     ax.set_xticks(x, scenarios, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", alpha=0.3)

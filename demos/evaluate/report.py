@@ -12,7 +12,7 @@ from wireless_agents.demos.suite import Suite
 
 from .grid import Task
 from .plots import write_plots
-from .scoring import planner_totals
+from .scoring import HEADLINE, planner_totals
 
 CSV_FIELDS = (
     "scenario", "planner", "model", "agents", "steps", "mean_sum_rate", "raw_mean_sum_rate",
@@ -21,6 +21,9 @@ CSV_FIELDS = (
     "met_of_oracle", "checks", "checks_met", "infeasible", "intents_read", "mean_power_frac",
     "messages", "message_bytes", "messages_per_decision", "llm_tokens", "tokens_per_decision",
     "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "scenario_floors_met",
+    # issue 11: the objective, its utility, the seeds and the intervals over them
+    "objective", "utility", "ratio_to_oracle_utility", "n_seeds",
+    *(f"{key}_{end}" for key in HEADLINE for end in ("lo", "hi")), "note",
 )  # fmt: skip
 
 
@@ -31,8 +34,15 @@ def report_document(suite: Suite, planners: list[str], rows: list[dict], meta: d
         "planners": planners,
         "scenarios": [
             {
-                **{k: v for k, v in asdict(sc).items() if k != "intents"},
+                **{
+                    k: v
+                    for k, v in asdict(sc).items()
+                    if k not in ("intents", "devices", "intent_texts")
+                },
                 "intents": [asdict(i) for i in sc.intents],
+                "devices": [asdict(d) for d in sc.devices],
+                "objective": sc.objective,
+                "weights": None if sc.weights is None else list(sc.weights),
             }
             for sc in suite.scenarios
         ],  # fmt: skip
@@ -47,7 +57,11 @@ def csv_text(rows: list[dict]) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: "" if r.get(k) is None else r[k] for k in CSV_FIELDS})
+        flat = dict(r)
+        for key in HEADLINE:  # the interval [lo, hi] as two columns
+            lo, hi = r.get(f"{key}_ci") or (None, None)
+            flat.update({f"{key}_lo": lo, f"{key}_hi": hi})
+        w.writerow({k: "" if flat.get(k) is None else flat[k] for k in CSV_FIELDS})
     return buf.getvalue()
 
 
@@ -63,6 +77,5 @@ def write_report(folder, doc: dict, traces: dict[int, dict], all_tasks: list[Tas
     tdir = os.path.join(folder, "traces")
     os.makedirs(tdir, exist_ok=True)
     for n, t in enumerate(all_tasks):
-        name = f"{t.scenario.name}__{t.planner}.json".replace("/", "_")
-        with open(os.path.join(tdir, name), "w", encoding="utf-8") as f:
+        with open(os.path.join(tdir, t.trace_name), "w", encoding="utf-8") as f:
             json.dump(traces[n], f, default=float)

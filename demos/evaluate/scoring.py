@@ -7,6 +7,18 @@ that this planner met too, ``infeasible`` the pairs no planner could meet (a min
 what the link reaches at its cap with every other link silent). ``raw_mean_sum_rate`` (and
 ``raw_intent_satisfaction``) score the LLM team's plans as its decide graph committed them,
 before its closed loop (floor control and yielding) changed them: what the agents planned.
+
+Checks are the scenario's constraint checks, its intents' and its devices' (``Scenario.checks``);
+weight and objective checks are not counted as checks: they set the ``objective`` a row is
+scored on. ``utility`` is that objective's per-slot value (``environment.objectives.utility``),
+averaged over the slots; ``ratio_to_oracle_utility`` divides it by the oracle's on the same seed.
+
+Seeds: every planner runs once per env seed of a scenario; each run is scored alone (the
+``per_seed`` rows of report.json, compared with the oracle of the same seed), and a report row
+gives the mean over seeds. Fractions, ratios and per-decision figures are means over seeds;
+counts (checks, checks met, infeasible, messages, bytes, tokens) and seconds are totals. Every
+headline figure (:data:`HEADLINE`) also gets ``<name>_ci``, a 95% percentile bootstrap interval
+of the mean over seeds (:func:`bootstrap_interval`; the point itself with one seed).
 """
 
 from __future__ import annotations
@@ -18,12 +30,25 @@ from wireless_agents.planners.episode import check_met
 
 from .grid import Task, settings_for
 
+# the figures of a row that get a bootstrap interval over seeds
+HEADLINE = ("mean_sum_rate", "utility", "intent_satisfaction", "ratio_to_wmmse", "ratio_to_oracle",
+            "ratio_to_oracle_utility")  # fmt: skip
+# an oracle utility at or below this is no base for a ratio (a max-min oracle that starves a
+# link has a minimum rate of ~1e-70): ratio_to_oracle_utility is then None
+UTILITY_FLOOR = 1e-6
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 0  # the resampling's Generator seed: the same report gives the same intervals
+# per-seed figures summed over seeds in a report row (the rest are averaged)
+TOTALS = ("checks", "checks_met", "infeasible", "messages", "message_bytes", "llm_tokens",
+          "llm_seconds", "wall_seconds", "validated_slots", "fallbacks")  # fmt: skip
 
-def channels(sc: Scenario, steps: int | None = None):
-    """The scenario's gain matrices slot by slot (the env's randomness ignores the actions)."""
+
+def channels(sc: Scenario, steps: int | None = None, seed: int | None = None):
+    """The scenario's gain matrices slot by slot on env seed ``seed`` (default the first; the
+    env's randomness ignores the actions)."""
     from wireless_agents.planners.episode import EpisodeContext
 
-    s = settings_for(sc, "wmmse")
+    s = settings_for(sc, "wmmse", seed)
     rt = EpisodeContext(s)
     rt.env_at([])
     env = rt.env
@@ -37,7 +62,7 @@ def channels(sc: Scenario, steps: int | None = None):
 def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[list[bool]]:
     """Per slot and check: True where no planner could meet it (min rate above what the link
     reaches at its cap, every other link silent)."""
-    checks = [i.as_constraint() for i in sc.intents]
+    checks = sc.constraints()
     caps = np.ones(sc.n_agents)
     for c in checks:
         if "max_power_frac" in c:
@@ -75,15 +100,22 @@ def _met(checks, steps, gains, p_max, noise, before: bool = False) -> list[list[
     return rows
 
 
+def _same(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return abs(float(a) - float(b)) < 1e-6
+
+
 def _read_fraction(sc: Scenario, trace: dict) -> float | None:
-    """Fraction of the scenario's checks the model read exactly (agent, kind and value)."""
+    """Fraction of the scenario's intent checks (every kind) the model read exactly (agent,
+    kind and value)."""
     parsed = trace["settings"].get("parsed_intents")
     if parsed is None or not sc.intents:
         return None
-    got = [(x["agent"], x["kind"], x["value"]) for x in parsed if "error" not in x]
+    got = [(x.get("agent"), x.get("kind"), x.get("value")) for x in parsed if "error" not in x]
     ok = 0
     for i in sc.intents:
-        hit = next((g for g in got if g[:2] == (i.agent, i.kind) and abs(g[2] - i.value) < 1e-6),
+        hit = next((g for g in got if g[:2] == (i.agent, i.kind) and _same(g[2], i.value)),
                    None)  # fmt: skip
         if hit is not None:
             got.remove(hit)
@@ -91,72 +123,159 @@ def _read_fraction(sc: Scenario, trace: dict) -> float | None:
     return ok / len(sc.intents)
 
 
+def _utility(objective: str, weights, steps, gains, p_max: float, noise: float) -> float | None:
+    """The objective's per-slot utility of the committed plans, averaged over the slots."""
+    from wireless_agents.environment.metrics import rates as link_rates
+    from wireless_agents.environment.objectives import utility
+
+    out = []
+    for st, g in zip(steps, gains, strict=True):
+        p = np.asarray(st["powers"], dtype=float)
+        out.append(float(utility(objective, link_rates(g, p, noise), p, p_max, weights)))
+    return float(np.mean(out)) if out else None
+
+
+def _run_row(t: Task, tr: dict, scene) -> dict:
+    """The row of one run (one seed): its checks, figures and cost."""
+    sc = t.scenario
+    g, p_max, noise, infeasible = scene
+    refused = tr.get("refused")
+    if refused is not None:  # no plans (a refused oracle): nothing of the channels is scored
+        g, infeasible = g[:0], []
+    checks = sc.constraints()
+    s = tr["summary"]
+    met = _met(checks, tr["steps"], g, p_max, noise)
+    raw = _met(checks, tr["steps"], g, p_max, noise, before=True)
+    pairs = len(checks) * len(tr["steps"])
+    op = s.get("operator_intents") or {}
+    tokens = s["llm_tokens"] + op.get("parse_tokens", 0)
+    seconds = s["llm_seconds"] + s.get("cloud_seconds", 0.0) + op.get("parse_seconds", 0.0)
+    decisions = len(tr["steps"])
+    powers = np.array([st["powers"] for st in tr["steps"]], dtype=float)
+    row = {
+        "scenario": sc.name,
+        "planner": t.planner,
+        "seed": t.env_seed,
+        "model": tr["settings"]["model"] if t.uses_model else None,
+        "agents": sc.n_agents,
+        "steps": decisions,
+        "objective": sc.objective,
+        "mean_sum_rate": s["mean_sum_rate"],
+        "utility": _utility(sc.objective, sc.weights, tr["steps"], g, p_max, noise),
+        "raw_mean_sum_rate": _raw_sum_rate(tr["steps"], g, noise),
+        "wmmse_mean_sum_rate": s["wmmse_mean_sum_rate"],
+        "ratio_to_wmmse": s["ratio_to_wmmse"],
+        "ratio_to_oracle": None,
+        "ratio_to_oracle_utility": None,
+        "intent_satisfaction": sum(map(sum, met)) / pairs if pairs else None,
+        "raw_intent_satisfaction": sum(map(sum, raw)) / pairs if pairs else None,
+        "met_of_oracle": None,
+        "checks": pairs,
+        "checks_met": int(sum(map(sum, met))),
+        "infeasible": int(sum(map(sum, infeasible))),
+        "intents_read": _read_fraction(sc, tr) if t.uses_model else None,
+        "mean_power_frac": float(powers.mean() / p_max) if powers.size else None,
+        "messages": s["messages"],
+        "message_bytes": s["message_bytes"],
+        "messages_per_decision": s["messages"] / decisions if decisions else 0.0,
+        "llm_tokens": int(tokens),
+        "tokens_per_decision": tokens / decisions if decisions else 0.0,
+        "llm_seconds": float(seconds),
+        "wall_seconds": float(tr.get("task_seconds", s["wall_seconds"])),
+        "validated_slots": op.get("validated_slots", 0),
+        "fallbacks": s.get("fallbacks", 0),
+        "scenario_floors_met": _scenario_floors_met(s),
+        "note": refused,
+        "_met": met,
+    }
+    if refused is not None:  # no plans: no figures (its checks are not counted either)
+        for key in ("mean_sum_rate", "raw_mean_sum_rate", "ratio_to_wmmse", "utility",
+                    "intent_satisfaction", "raw_intent_satisfaction", "mean_power_frac",
+                    "scenario_floors_met", "messages_per_decision", "tokens_per_decision"):  # fmt: skip
+            row[key] = None
+        row.update(checks=0, checks_met=0, infeasible=0)
+    return row
+
+
+def _compare_with_oracle(runs: list[dict]) -> None:
+    """Each run against the oracle's run on the same scenario and seed (in place)."""
+    oracle = {(r["scenario"], r["seed"]): r for r in runs if r["planner"] == "oracle"}
+    for r in runs:
+        o = oracle.get((r["scenario"], r["seed"]))
+        if o is None or o["note"] is not None or r["note"] is not None:
+            continue
+        if o["mean_sum_rate"] > 0:
+            r["ratio_to_oracle"] = r["mean_sum_rate"] / o["mean_sum_rate"]
+        if o["utility"] is not None and r["utility"] is not None and o["utility"] > UTILITY_FLOOR:
+            r["ratio_to_oracle_utility"] = r["utility"] / o["utility"]
+        both = sum(a and b for ra, rb in zip(r["_met"], o["_met"], strict=True)
+                   for a, b in zip(ra, rb, strict=True))  # fmt: skip
+        om = sum(map(sum, o["_met"]))
+        r["met_of_oracle"] = both / om if om else None
+
+
+def bootstrap_interval(values, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED):
+    """95% percentile bootstrap interval ``[lo, hi]`` of the mean of ``values`` (one per seed),
+    resampled with a ``numpy.random.Generator`` seeded with ``seed``; ``[v, v]`` for one value,
+    None for none."""
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    if v.size == 0:
+        return None
+    if v.size == 1:
+        return [float(v[0]), float(v[0])]
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, size=(resamples, v.size))].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return [float(lo), float(hi)]
+
+
+def _mean(values):
+    v = [x for x in values if x is not None]
+    return sum(v) / len(v) if v else None
+
+
+FIXED = ("scenario", "planner", "model", "agents", "steps", "objective")
+
+
+def _aggregate(runs: list[dict]) -> dict:
+    """A report row from the runs of one (scenario, planner), one per seed (see the module)."""
+    row = {}
+    for key in runs[0]:
+        if key.startswith("_") or key in ("seed", "note"):
+            continue
+        if key in FIXED:
+            row[key] = runs[0][key]
+        elif key in TOTALS:
+            row[key] = sum(r[key] for r in runs)
+        else:
+            row[key] = _mean(r[key] for r in runs)
+    notes = list(dict.fromkeys(r["note"] for r in runs if r["note"] is not None))
+    row["note"] = "; ".join(notes) if notes else None
+    row["seeds"] = [r["seed"] for r in runs]
+    row["n_seeds"] = len(runs)
+    for key in HEADLINE:
+        row[f"{key}_ci"] = bootstrap_interval([r[key] for r in runs])
+    row["per_seed"] = [{k: v for k, v in r.items() if not k.startswith("_")} for r in runs]
+    return row
+
+
 def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[dict]:
-    """One report row per task (in suite order), compared with WMMSE and the oracle."""
-    rows = []
+    """One report row per (scenario, planner), in suite order: the mean over the scenario's
+    seeds of its runs, each compared with WMMSE and with the oracle of the same seed."""
     cache = {}
+    runs = []
     for n, t in enumerate(all_tasks):
-        sc, tr = t.scenario, traces[n]
-        if sc.name not in cache:
-            g, p_max, noise = channels(sc)
-            cache[sc.name] = (g, p_max, noise, infeasible_pairs(sc, g, p_max, noise))
-        g, p_max, noise, infeasible = cache[sc.name]
-        checks = [i.as_constraint() for i in sc.intents]
-        s = tr["summary"]
-        met = _met(checks, tr["steps"], g, p_max, noise)
-        raw = _met(checks, tr["steps"], g, p_max, noise, before=True)
-        pairs = len(checks) * len(tr["steps"])
-        op = s.get("operator_intents") or {}
-        tokens = s["llm_tokens"] + op.get("parse_tokens", 0)
-        seconds = s["llm_seconds"] + s.get("cloud_seconds", 0.0) + op.get("parse_seconds", 0.0)
-        decisions = len(tr["steps"])
-        powers = np.array([st["powers"] for st in tr["steps"]], dtype=float)
-        rows.append(
-            {
-                "scenario": sc.name,
-                "planner": t.planner,
-                "model": tr["settings"]["model"] if t.uses_model else None,
-                "agents": sc.n_agents,
-                "steps": decisions,
-                "mean_sum_rate": s["mean_sum_rate"],
-                "raw_mean_sum_rate": _raw_sum_rate(tr["steps"], g, noise),
-                "wmmse_mean_sum_rate": s["wmmse_mean_sum_rate"],
-                "ratio_to_wmmse": s["ratio_to_wmmse"],
-                "ratio_to_oracle": None,
-                "intent_satisfaction": sum(map(sum, met)) / pairs if pairs else None,
-                "raw_intent_satisfaction": sum(map(sum, raw)) / pairs if pairs else None,
-                "met_of_oracle": None,
-                "checks": pairs,
-                "checks_met": int(sum(map(sum, met))),
-                "infeasible": int(sum(map(sum, infeasible))),
-                "intents_read": _read_fraction(sc, tr) if t.uses_model else None,
-                "mean_power_frac": float(powers.mean() / p_max) if powers.size else None,
-                "messages": s["messages"],
-                "message_bytes": s["message_bytes"],
-                "messages_per_decision": s["messages"] / decisions if decisions else 0.0,
-                "llm_tokens": int(tokens),
-                "tokens_per_decision": tokens / decisions if decisions else 0.0,
-                "llm_seconds": float(seconds),
-                "wall_seconds": float(tr.get("task_seconds", s["wall_seconds"])),
-                "validated_slots": op.get("validated_slots", 0),
-                "fallbacks": s.get("fallbacks", 0),
-                "scenario_floors_met": _scenario_floors_met(s),
-                "_met": met,
-            }
-        )
-    oracle = {r["scenario"]: r for r in rows if r["planner"] == "oracle"}
-    for r in rows:
-        o = oracle.get(r["scenario"])
-        if o is not None:
-            if o["mean_sum_rate"] > 0:
-                r["ratio_to_oracle"] = r["mean_sum_rate"] / o["mean_sum_rate"]
-            both = sum(a and b for ra, rb in zip(r["_met"], o["_met"], strict=True)
-                       for a, b in zip(ra, rb, strict=True))  # fmt: skip
-            om = sum(map(sum, o["_met"]))
-            r["met_of_oracle"] = both / om if om else None
-    for r in rows:
-        del r["_met"]
-    return rows
+        sc = t.scenario
+        key = (sc.name, t.env_seed)
+        if key not in cache:
+            g, p_max, noise = channels(sc, seed=t.env_seed)
+            cache[key] = (g, p_max, noise, infeasible_pairs(sc, g, p_max, noise))
+        runs.append(_run_row(t, traces[n], cache[key]))
+    _compare_with_oracle(runs)
+    groups: dict[tuple, list[dict]] = {}
+    for r in runs:
+        groups.setdefault((r["scenario"], r["planner"]), []).append(r)
+    return [_aggregate(g) for g in groups.values()]
 
 
 def _scenario_floors_met(summary: dict) -> float | None:
@@ -167,27 +286,36 @@ def _scenario_floors_met(summary: dict) -> float | None:
 
 
 def planner_totals(rows: list[dict]) -> dict:
-    """Per planner over the whole suite: checks met, the share of the oracle's met checks it
-    also met, and its summed mean sum-rate over the oracle's (same scenarios)."""
+    """Per planner over the whole suite (every scenario and seed): checks met, the share of the
+    oracle's met checks it also met, its summed sum-rate over the oracle's on the same runs, and
+    its mean ``ratio_to_oracle_utility`` over the runs that have one (utilities of different
+    objectives are not summed)."""
+    runs = [x for r in rows for x in r.get("per_seed", [r])]
+    oracle = {(r["scenario"], r.get("seed")): r for r in runs
+              if r["planner"] == "oracle" and r.get("note") is None}  # fmt: skip
     out = {}
     for p in dict.fromkeys(r["planner"] for r in rows):
-        mine = [r for r in rows if r["planner"] == p]
+        mine = [r for r in runs if r["planner"] == p and r.get("note") is None]
         pairs = sum(r["checks"] for r in mine)
         tot = {
             "checks": pairs,
             "checks_met": sum(r["checks_met"] for r in mine),
             "intent_satisfaction": sum(r["checks_met"] for r in mine) / pairs if pairs else None,
         }
-        oracle = {r["scenario"]: r for r in rows if r["planner"] == "oracle"}
         if oracle:
-            both = [r for r in mine if r["scenario"] in oracle]
-            o_sr = sum(oracle[r["scenario"]]["mean_sum_rate"] for r in both)
-            tot["ratio_to_oracle"] = sum(r["mean_sum_rate"] for r in both) / o_sr if o_sr else None
-            raw = sum(r.get("raw_mean_sum_rate", r["mean_sum_rate"]) for r in both)
+            both = [(r, oracle[r["scenario"], r.get("seed")]) for r in mine
+                    if (r["scenario"], r.get("seed")) in oracle]  # fmt: skip
+            o_sr = sum(o["mean_sum_rate"] for _, o in both)
+            tot["ratio_to_oracle"] = (
+                sum(r["mean_sum_rate"] for r, _ in both) / o_sr if o_sr else None
+            )
+            raw = sum(r.get("raw_mean_sum_rate", r["mean_sum_rate"]) for r, _ in both)
             tot["raw_ratio_to_oracle"] = raw / o_sr if o_sr else None
-            o_met = sum(oracle[r["scenario"]]["checks_met"] for r in both)
-            shared = sum((r["met_of_oracle"] or 0.0) * oracle[r["scenario"]]["checks_met"]
-                         for r in both)  # fmt: skip
+            o_met = sum(o["checks_met"] for _, o in both)
+            shared = sum((r["met_of_oracle"] or 0.0) * o["checks_met"] for r, o in both)
             tot["met_of_oracle"] = shared / o_met if o_met else None
+            tot["ratio_to_oracle_utility"] = _mean(
+                r.get("ratio_to_oracle_utility") for r, _ in both
+            )
         out[p] = tot
     return out

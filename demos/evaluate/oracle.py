@@ -1,0 +1,110 @@
+"""The oracle of a scenario with a non-default objective (weights, max-min, min-power).
+
+On plain sum-rate the oracle is an episode of the ``best`` planner given the checks (see
+:func:`.grid.settings_for`). The episode's planners take no objective, so a scenario whose
+objective is not ``sum_rate`` gets its oracle here: slot by slot on the same channels,
+``planners.api.solve_detailed(..., algo="best", objective=..., weights=...)`` with the same
+constraints (the scenario's own, such as zou's floors, tightened by every check). Until the
+planners' API accepts ``objective=`` and ``weights=`` this oracle refuses (a trace with a
+``refused`` reason, scored as a row without figures) rather than solve sum-rate in its place.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import numpy as np
+
+from .grid import Task, settings_for
+
+
+def objective_support() -> str | None:
+    """None when ``solve_detailed`` takes ``objective`` and ``weights``, else why not."""
+    from wireless_agents.planners.api import solve_detailed
+
+    params = inspect.signature(solve_detailed).parameters
+    missing = [n for n in ("objective", "weights") if n not in params]
+    if missing:
+        return f"planners.api.solve_detailed takes no {' or '.join(missing)} yet"
+    return None
+
+
+def run_objective_oracle(task: Task) -> dict:
+    """The oracle's trace on ``task``'s seed: the shape of an episode trace (``settings``,
+    ``steps`` with powers, rates and checks met, ``summary``), or one with ``refused``."""
+    from wireless_agents.environment.metrics import rates as link_rates
+    from wireless_agents.planners.api import solve, solve_detailed
+    from wireless_agents.planners.episode import check_met, scenario_setup
+    from wireless_agents.planners.episode.intents import merge_constraints
+
+    from .scoring import channels
+
+    sc = task.scenario
+    s = settings_for(sc, "oracle", task.seed)
+    s["objective"] = sc.objective
+    s["weights"] = None if sc.weights is None else list(sc.weights)
+    t0 = time.perf_counter()
+    why = objective_support()
+    if why is not None:
+        return _trace(s, [], time.perf_counter() - t0, refused=f"oracle not run: {why}")
+    gains, p_max, noise = channels(sc, seed=task.env_seed)
+    _, base, own = scenario_setup(s)  # own: the scenario's intent (zou's floors), if any
+    checks = sc.constraints()
+    arrays = merge_constraints(base, checks, sc.n_agents)
+    steps = []
+    for slot, g in enumerate(gains):
+        sol = solve_detailed(
+            g, p_max, noise, algo="best", objective=sc.objective, weights=sc.weights,
+            max_power_frac=arrays.get("max_power_frac"), min_rate=arrays.get("min_rate"),
+        )  # fmt: skip
+        p = np.clip(np.asarray(sol.powers, dtype=float), 0.0, p_max)
+        r = link_rates(g, p, noise)
+        w = solve(g, p_max, noise, algo="wmmse")
+        steps.append(
+            {
+                "slot": slot,
+                "powers": p.tolist(),
+                "rates": r.tolist(),
+                "sum_rate": float(r.sum()),
+                "wmmse_sum_rate": float(link_rates(g, w, noise).sum()),
+                "total_power": float(p.sum()),
+                "feasible": bool(sol.feasible),
+                "violations": list(sol.violations),
+                "constraints_met": [check_met(c, p, r, p_max) for c in checks],
+            }
+        )
+    if own is not None:  # the slots in which every floor of the scenario's own intent held
+        floors = np.asarray(base["min_rate"], dtype=float)
+        for x in steps:
+            x["floors_met"] = (np.asarray(x["rates"]) >= floors - 1e-9).tolist()
+    return _trace(s, steps, time.perf_counter() - t0, own=own)
+
+
+def _trace(settings, steps, seconds, refused: str | None = None, own: dict | None = None) -> dict:
+    sr = [x["sum_rate"] for x in steps]
+    wr = [x["wmmse_sum_rate"] for x in steps]
+    mean = float(np.mean(sr)) if sr else 0.0
+    wmean = float(np.mean(wr)) if wr else 0.0
+    held = [bool(m) for x in steps for m in x["constraints_met"]]
+    summary = {
+        "mean_sum_rate": mean,
+        "wmmse_mean_sum_rate": wmean,
+        "ratio_to_wmmse": mean / wmean if wmean > 0 else None,
+        "messages": 0,
+        "message_bytes": 0,
+        "llm_tokens": 0,
+        "llm_seconds": 0.0,
+        "fallbacks": 0,
+        "wall_seconds": seconds,
+        "intent_satisfaction": {"kind": "operator", "held": int(sum(held)), "checks": len(held),
+                                "fraction": sum(held) / len(held)} if held else None,
+    }  # fmt: skip
+    if own is not None and steps:
+        met = [all(x["floors_met"]) for x in steps]
+        summary["intent_satisfaction"] = {**own, "satisfied_slots": int(sum(met)),
+                                          "slots": len(met), "fraction": sum(met) / len(met)}  # fmt: skip
+    out = {"settings": settings, "steps": steps, "summary": summary}
+    if refused is not None:
+        out["refused"] = refused
+    return out

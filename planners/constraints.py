@@ -59,7 +59,7 @@ def min_powers(gains, noise, caps, min_rate, fixed):
     return out, ok, rho
 
 
-def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None):
+def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None, cap_tol=1e-9):
     """The smallest powers reaching SINR targets ``gamma`` exactly, by the linear system.
 
     ``gamma`` (B, K) linear SINR targets (0 = no target: that link holds its ``fixed`` power,
@@ -71,7 +71,8 @@ def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None):
     1992). Returns (powers (B, K) clipped to [0, caps], ok (B,), rho (B,)): ``ok`` says the
     vector exists (spectral radius ``rho`` of Gamma F_CC < 1, direct gains > 0 on the targeted
     links) and fits under the caps; where not ok the powers are not meaningful. ``targeted``
-    (B, K) bool, the set C, defaults to ``gamma > 0``.
+    (B, K) bool, the set C, defaults to ``gamma > 0``; ``cap_tol`` is the relative round-off
+    a power may exceed its cap by and still count as fitting (it is then clipped).
     """
     b, k = caps.shape
     c = gamma > 0 if targeted is None else targeted
@@ -90,7 +91,7 @@ def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None):
     good = (rho < 1.0 - 1e-12) & reach.all(-1)
     a = np.eye(k)[None] - np.where(good[:, None, None], m, 0.0)
     x = np.linalg.solve(a, rhs[..., None])[..., 0]
-    ok = good & np.all(x >= -1e-12, axis=-1) & np.all(x <= caps * (1 + 1e-9) + 1e-300, axis=-1)
+    ok = good & np.all(x >= -1e-12, axis=-1) & np.all(x <= caps * (1 + cap_tol) + 1e-300, axis=-1)
     return np.clip(x, 0.0, caps), ok, rho
 
 

@@ -6,14 +6,19 @@ common SINR target vector ``gamma`` is reachable iff the smallest powers that re
 
     p = (I - Gamma F)^-1 Gamma u,   F_ij = G_ij / G_ii (i != j),  u_i = noise_i / G_ii,
 
-exist (spectral radius of Gamma F < 1) and fit under the caps (Zander 1992; Foschini &
-Miljanic 1993; see :func:`planners.constraints.sinr_target_powers`). Reachability is monotone
-in ``t``, so bisection on ``t`` converges to the optimum; this is the max-min SINR power
-control of Zander (1992) and Boche & Schubert (2004, "Resolving the trade-off between
-fairness and efficiency") under per-link caps, with floors as extra lower bounds on the
-targets. For continuous powers in ``[0, cap]`` it is optimal (up to the bisection's
-tolerance, 1e-12 bit/s/Hz); its plan is the least-power vector reaching the optimal targets
-(links with a floor above the common rate get exactly their floor).
+exist (spectral radius of Gamma F < 1) and fit under the caps (J. Zander, "Performance of
+optimum transmitter power control in cellular radio systems", IEEE TVT 1992; G. J. Foschini &
+Z. Miljanic, "A simple distributed autonomous power control algorithm and its convergence",
+IEEE TVT 1993; see :func:`planners.constraints.sinr_target_powers`). Reachability is monotone
+in ``t``, so bisection on ``t`` converges to the optimum: the max-min SINR balancing of Zander
+(1992) and H. Boche & M. Schubert ("Resource allocation in multiantenna systems: achieving
+max-min fairness by optimizing a sum of inverse SIR", IEEE TSP 2006) under per-link caps, with
+floors as extra lower bounds on the targets. Without floors its value equals the
+Perron-Frobenius closed form ``t* = 1 / max_i rho(F + u e_i^T / cap_i)`` (C. W. Tan, "Wireless
+network optimization by Perron-Frobenius theory", Found. Trends Netw. 2015; the tests check
+it). For continuous powers in ``[0, cap]`` it is optimal (up to the bisection's tolerance,
+1e-12 bit/s/Hz); its plan is the least-power vector reaching the optimal targets (links with a
+floor above the common rate get exactly their floor).
 
 Links that cannot be served (cap 0 or direct gain 0) are silent and left out of the minimum:
 the solver raises the worst *served* link. The objective

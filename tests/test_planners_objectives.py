@@ -1,8 +1,8 @@
 """The planners under each objective: weighted sum-rate, max-min fairness, minimum power.
 
-Hand-checkable two-link cases, an independent closed form for max-min (Tan, Chiang & Srikant
-2011), the exhaustive grid (``optimal``) as a yardstick on small K, batching, and the default
-path left as it was.
+Hand-checkable two-link cases, an independent closed form for max-min (Perron-Frobenius,
+C. W. Tan 2015), the exhaustive grid (``optimal``) as a yardstick on small K, batching, and
+the default path left as it was.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def test_two_links_without_interference():
 
 
 def test_max_min_equalizes_and_matches_the_perron_frobenius_closed_form():
-    # Max-min SINR under per-link caps P (Tan, Chiang & Srikant, IEEE TSP 2011):
+    # Max-min SINR under per-link caps P (C. W. Tan, Wireless Network Optimization by
+    # Perron-Frobenius Theory, Found. Trends Netw. 2015, ch. 3):
     # t* = 1 / max_i rho(F + u e_i^T / P_i), F_ij = G_ij / G_ii (i != j), u_i = noise / G_ii.
     g = gains(20, 4, seed=21, factor=0.5)
     caps = np.random.default_rng(22).uniform(0.2, 2.0, size=(20, 4))

@@ -59,7 +59,8 @@ def min_powers(gains, noise, caps, min_rate, fixed):
     return out, ok, rho
 
 
-def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None, cap_tol=1e-9):
+def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None, cap_tol=1e-9,
+                       spectral=True):  # fmt: skip
     """The smallest powers reaching SINR targets ``gamma`` exactly, by the linear system.
 
     ``gamma`` (B, K) linear SINR targets (0 = no target: that link holds its ``fixed`` power,
@@ -73,6 +74,11 @@ def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None, cap_tol=
     links) and fits under the caps; where not ok the powers are not meaningful. ``targeted``
     (B, K) bool, the set C, defaults to ``gamma > 0``; ``cap_tol`` is the relative round-off
     a power may exceed its cap by and still count as fitting (it is then clipped).
+
+    ``spectral=False`` skips the eigenvalues (``rho`` is then NaN) and decides existence by the
+    sign of the solution instead, which is exact for these non-negative systems: with
+    ``b = Gamma u > 0`` on C, a solution ``x_C > 0`` of ``x = M x + b`` gives ``M x < x``, so
+    rho(M) < 1 (subinvariance, Perron-Frobenius); if rho(M) < 1 then ``x = sum_n M^n b > 0``.
     """
     b, k = caps.shape
     c = gamma > 0 if targeted is None else targeted
@@ -83,11 +89,22 @@ def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None, cap_tol=
     u = safe_div(noise, gd)
     cc = c[:, :, None] & c[:, None, :]
     m = np.where(cc, gamma[:, :, None] * f, 0.0)
-    rho = _spectral_radius(m)
     fixed = np.where(c, 0.0, fixed)
     rhs = np.where(
         c, gamma * (u + np.einsum("bij,bj->bi", np.where(c[:, None, :], 0.0, f), fixed)), fixed
     )
+    if not spectral:
+        try:
+            with np.errstate(all="ignore"):
+                x = np.linalg.solve(np.eye(k)[None] - m, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # a singular system (rho exactly 1): decide by eigenvalues
+            return sinr_target_powers(gains, noise, caps, gamma, fixed, c, cap_tol, True)
+        ok = reach.all(-1) & np.all(np.isfinite(x), axis=-1)
+        ok &= np.all(np.where(c, x > 0, x >= 0), axis=-1)
+        ok &= np.all(x <= caps * (1 + cap_tol) + 1e-300, axis=-1)
+        x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+        return np.clip(x, 0.0, caps), ok, np.full(b, np.nan)
+    rho = _spectral_radius(m)
     good = (rho < 1.0 - 1e-12) & reach.all(-1)
     a = np.eye(k)[None] - np.where(good[:, None, None], m, 0.0)
     x = np.linalg.solve(a, rhs[..., None])[..., 0]

@@ -57,7 +57,9 @@ def maxmin(gains, caps, noise, weights=None, min_rate=None, tol=1e-12):
     def reach(t):
         """Powers and reachability of the rate target ``t`` (B,) on the served links."""
         gamma = np.where(on, np.maximum(np.exp2(t)[:, None] - 1.0, f), f)
-        p, ok, _ = sinr_target_powers(gains, noise, caps, gamma, zero, gamma > 0, cap_tol=0.0)
+        p, ok, _ = sinr_target_powers(
+            gains, noise, caps, gamma, zero, gamma > 0, cap_tol=0.0, spectral=False
+        )
         return p, ok
 
     p0, ok0 = reach(np.zeros(b))  # the floors alone (or nothing): t = 0

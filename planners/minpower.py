@@ -12,8 +12,10 @@ componentwise, so p* also has the least total power: for continuous power contro
 optimum of the ``min_power`` objective, not an approximation.
 
 Links without a floor get power 0 (they are not asked to carry anything, and transmitting only
-adds interference and spends power). Where the floors are infeasible the plan is the capped
-Yates iteration's best effort and ``solve`` reports the missed floors in
+adds interference and spends power). So do links whose floor is out of reach even alone at
+their cap (``solve`` drops such floors before planning, :func:`planners.constraints.reachable`,
+and reports them). Where the remaining floors cannot be met together the plan is the capped
+Yates iteration's best effort, and ``solve`` reports the missed floors in
 ``feasible``/``violations``. Computed by :func:`planners.constraints.feasibility`.
 """
 

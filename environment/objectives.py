@@ -52,6 +52,17 @@ def link_weights(weights, k: int) -> np.ndarray:
     return w
 
 
+def weights_like(weights, shape) -> np.ndarray:
+    """Per-link weights broadcast to ``shape`` (``(..., K)``, all ones for None): ``(K,)`` or
+    batched ``(..., K)`` weights; refuses negative or non-finite ones."""
+    if weights is None:
+        return np.ones(shape)
+    w = np.broadcast_to(np.asarray(weights, dtype=float), shape)
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ObjectiveError("weights must be finite and non-negative")
+    return w
+
+
 def utility(objective: str, rates, powers, p_max, weights=None) -> np.ndarray:
     """Utility of plans under ``objective`` (see the module table), shape ``(...)``.
 
@@ -62,7 +73,7 @@ def utility(objective: str, rates, powers, p_max, weights=None) -> np.ndarray:
     if objective == "sum_rate":
         return rates.sum(axis=-1)
     if objective == "weighted_sum_rate":
-        return (link_weights(weights, rates.shape[-1]) * rates).sum(axis=-1)
+        return (weights_like(weights, rates.shape) * rates).sum(axis=-1)
     if objective == "max_min":
         return rates.min(axis=-1)
     powers = np.asarray(powers, dtype=float)

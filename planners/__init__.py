@@ -1,7 +1,8 @@
 """Joint transmit-power planners for the shared interference channel.
 
-``solve(gains, p_max, noise, algo="wmmse", **constraints)`` returns powers;
-``solve_detailed`` the full :class:`Solution` report. ``ALGORITHMS`` maps names to the batched
+``solve(gains, p_max, noise, algo="wmmse", objective=None, weights=None, **constraints)``
+returns powers; ``solve_detailed`` the full :class:`Solution` report (with the plan's
+``utility`` under the objective of ``environment.objectives``). ``ALGORITHMS`` maps names to the batched
 numpy kernels (``describe()`` gives one line each); ``get_planner(name)`` wraps one behind the
 :class:`Planner` contract that the LLM coordination graph shares.
 """

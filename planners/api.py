@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from wireless_agents.environment.metrics import rates as link_rates
+from wireless_agents.environment.objectives import ObjectiveError, resolve_objective, utility
 
 from . import constraints as cons
 from ._problem import normalize
 from .errors import InfeasibleError, PlannerInputError
-from .registry import ALGORITHMS, WEIGHTED
+from .registry import ALGORITHMS, FLOOR_EXACT, WEIGHTED
 
 
 @dataclass
@@ -31,6 +32,9 @@ class Solution:
     algo        algorithm name
     iterations  iterations (or sweeps) the algorithm used, summed over its inner runs
     seconds     wall-clock time of the whole solve
+    objective   the objective solved and scored (a name of environment.objectives.OBJECTIVES)
+    utility     environment.objectives.utility of the plan under ``objective`` (with the
+                weights for weighted_sum_rate, p_max for min_power); scalar or (B,)
     """
 
     powers: np.ndarray
@@ -41,6 +45,8 @@ class Solution:
     algo: str = ""
     iterations: np.ndarray | int = 0
     seconds: float = 0.0
+    objective: str = "sum_rate"
+    utility: np.ndarray | float = 0.0
 
     @property
     def all_feasible(self) -> bool:
@@ -49,15 +55,30 @@ class Solution:
 
 def _options(algo: str, fn, options: dict) -> dict:
     params = inspect.signature(fn).parameters
-    allowed = [n for n in params if n not in ("gains", "caps", "noise", "weights", "min_rate")]
+    hidden = ("gains", "caps", "noise", "weights", "min_rate", "objective")
+    allowed = [n for n in params if n not in hidden]
     for key in options:
         if key not in allowed:
             hint = ", ".join(allowed) if allowed else "none"
             raise PlannerInputError(
                 f"algo '{algo}' does not take option '{key}' (options: {hint}; constraints: "
-                "max_power, max_power_frac, min_rate)"
+                "max_power, max_power_frac, min_rate; objective, weights)"
             )
     return dict(options)
+
+
+def _weights(weights, batch: int, k: int, single: bool) -> np.ndarray:
+    """Link weights as (B, K); (K,) or (B, K) (or a scalar) accepted, finite and >= 0."""
+    try:
+        w = np.asarray(weights, dtype=float)
+        w = np.array(np.broadcast_to(w, (k,) if single else (batch, k)), dtype=float)
+    except (TypeError, ValueError):
+        raise PlannerInputError(
+            f"weights must be numbers broadcastable to {(k,) if single else (batch, k)}"
+        ) from None
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise PlannerInputError("weights must be finite and non-negative")
+    return np.array(np.broadcast_to(w, (batch, k)))
 
 
 def solve_detailed(
@@ -66,6 +87,8 @@ def solve_detailed(
     noise=1.0,
     algo: str = "wmmse",
     *,
+    objective: str | None = None,
+    weights=None,
     max_power=None,
     max_power_frac=None,
     min_rate=None,
@@ -75,23 +98,36 @@ def solve_detailed(
     t0 = time.perf_counter()
     if not isinstance(algo, str) or algo not in ALGORITHMS:
         raise PlannerInputError(f"unknown algo {algo!r}; choose one of: {', '.join(ALGORITHMS)}")
+    try:
+        objective = resolve_objective(objective, weights)
+    except ObjectiveError as exc:
+        raise PlannerInputError(str(exc)) from None
     fn = ALGORITHMS[algo]
     opts = _options(algo, fn, options)
     prob = normalize(gains, p_max, noise, max_power, max_power_frac, min_rate)
     g, nz, caps, wanted = prob.gains, prob.noise, prob.caps, prob.min_rate
+    a = None  # link weights (B, K): only the weighted sum-rate uses them
+    if objective == "weighted_sum_rate":
+        a = _weights(1.0 if weights is None else weights, prob.batch, prob.k, prob.single)
+        opts["weights"] = a
+    params = inspect.signature(fn).parameters
+    if "objective" in params:
+        opts["objective"] = objective
     tg = cons.reachable(g, nz, caps, wanted)  # out of reach even alone: reported, not chased
     constrained = bool(np.any(tg > 0))
-    if constrained and "min_rate" in inspect.signature(fn).parameters:
+    if constrained and "min_rate" in params:
         opts["min_rate"] = tg
     powers, iters = fn(g, caps, nz, **opts)
     powers = np.clip(np.asarray(powers, dtype=float), 0.0, caps)
     iters = np.asarray(iters, dtype=int)
-    if constrained:
-        powers, extra = cons.enforce(g, nz, caps, tg, powers, penalty=algo in WEIGHTED)
+    exact = algo in FLOOR_EXACT or (algo == "best" and objective in ("max_min", "min_power"))
+    if constrained and not exact:
+        powers, extra = cons.enforce(g, nz, caps, tg, powers, penalty=algo in WEIGHTED, weights=a)
         powers = np.clip(powers, 0.0, caps)
         iters = iters + extra
     feasible, violations = cons.report(g, nz, caps, wanted, powers, batched=not prob.single)
     r = link_rates(g, powers, nz)
+    u = utility(objective, r, powers, prob.p_max, a)
     un = prob.unbatch
     return Solution(
         powers=un(powers),
@@ -102,6 +138,8 @@ def solve_detailed(
         algo=algo,
         iterations=int(iters[0]) if prob.single else iters,
         seconds=time.perf_counter() - t0,
+        objective=objective,
+        utility=float(u[0]) if prob.single else u,
     )
 
 
@@ -113,6 +151,13 @@ def solve(
     ``gains[..., i, j]`` is the linear power gain from transmitter j to receiver i; ``p_max``
     and ``noise`` (watts) are scalars or arrays broadcastable to (K,) / (B, K). Returns powers
     of shape (K,) or (B, K). ``algo`` is a name from ``ALGORITHMS``.
+
+    ``objective`` (a name of ``environment.objectives.OBJECTIVES``; None: ``weighted_sum_rate``
+    when ``weights`` are given, else ``sum_rate``) is what ``best``/``optimal`` optimize and what
+    the report's ``utility`` scores; ``weights`` (K,) or (B, K), >= 0, are the per-link
+    priorities of ``weighted_sum_rate`` (ignored by the other objectives). ``max_min`` and
+    ``min_power`` have exact solvers (``algo="maxmin"`` / ``"minpower"``, which ``best`` uses);
+    the other algorithms plan as for the (weighted) sum-rate (see ``planners.registry``).
 
     Constraints: ``max_power`` (watts per link, 0 = silent), ``max_power_frac`` (fraction of
     p_max per link), ``min_rate`` (bit/s/Hz per link, 0 or NaN = none). Minimum rates are met

@@ -15,6 +15,13 @@ sum-rate, then polishes the winner:
 6. With minimum rates (``solve(..., min_rate=...)``, K <= ``binary_max_k``): the best grid points
    that meet them (see :func:`_constrained_grids`); the constrained mode then repairs and
    compares as for every algorithm (:mod:`planners.constraints`).
+
+``weights`` (B, K) make every step above maximise the weighted sum-rate ``sum_i w_i rate_i``
+(the ``weighted_sum_rate`` objective; weighted WMMSE, Shi et al. 2011). For the other
+objectives ``best`` hands over to their exact solvers, optimal for continuous power control:
+``objective="max_min"`` to :func:`planners.maxmin.maxmin` (bisection on a common SINR target),
+``objective="min_power"`` to :func:`planners.minpower.minpower` (the Foschini-Miljanic linear
+system).
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import numpy as np
 from ._common import as_weights, direct, offdiag, weighted_sum_rate
 from .fp import fp
 from .greedy import best_response_sweeps
+from .maxmin import maxmin
+from .minpower import minpower
 from .optimal import grid_search
 from .wmmse import wmmse_run
 
@@ -53,8 +62,12 @@ def _greedy_binary(gains, caps, noise, a, on):
 
 
 def best(gains, caps, noise, weights=None, seed=0, starts=8, binary_max_k=12, levels=21,
-         min_rate=None):  # fmt: skip
+         min_rate=None, objective="sum_rate"):  # fmt: skip
     """Multi-start WMMSE (full power, random, on/off), binary search, FP; best per sample, polished."""
+    if objective == "max_min":
+        return maxmin(gains, caps, noise, min_rate=min_rate)
+    if objective == "min_power":
+        return minpower(gains, caps, noise, min_rate=min_rate)
     b, k = caps.shape
     noise = np.broadcast_to(np.asarray(noise, dtype=float), (b, k))
     a = as_weights(weights, b, k)
@@ -104,11 +117,12 @@ def best(gains, caps, noise, weights=None, seed=0, starts=8, binary_max_k=12, le
     total_iters += it + sw
     offer(p)
     if min_rate is not None and np.any(min_rate > 0) and k <= binary_max_k:
-        bestp = _constrained_grids(gains, caps, noise, a, np.asarray(min_rate, float), bestp)
+        w = None if weights is None else a
+        bestp = _constrained_grids(gains, caps, noise, a, np.asarray(min_rate, float), bestp, w)
     return bestp, total_iters
 
 
-def _constrained_grids(gains, caps, noise, a, min_rate, bestp):
+def _constrained_grids(gains, caps, noise, a, min_rate, bestp, weights=None):
     """6. With minimum rates: the best grid point that meets them all (on/off at the caps, and
     quarters of the caps where 5^K <= 20000), each also with its floors' powers raised to meet
     them (Yates); kept over ``bestp`` and its constrained-mode repair when it meets the floors
@@ -120,11 +134,11 @@ def _constrained_grids(gains, caps, noise, a, min_rate, bestp):
     grids = [np.array([0.0, 1.0])]
     if 5**k <= 20000:
         grids.append(np.linspace(0.0, 1.0, 5))
-    cands = [bestp, enforce(gains, noise, caps, min_rate, bestp, penalty=True)[0]]
+    cands = [bestp, enforce(gains, noise, caps, min_rate, bestp, penalty=True, weights=weights)[0]]
     for fr in grids:
         p, _ = grid_search(gains, caps, noise, a, fr, min_rate=min_rate)
         cands += [p, yates(gains, noise, caps, min_rate, p, floor=True)]
-    return choose(gains, noise, min_rate, cands)
+    return choose(gains, noise, min_rate, cands, weights)
 
 
 __all__ = ["best"]

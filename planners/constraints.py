@@ -14,8 +14,8 @@ The constrained mode tries, per sample: the algorithm's answer; for weighted alg
 dual/penalty loop of WMMSE runs whose link weights grow while a link misses its target; and
 for every such candidate a Yates (Foschini-Miljanic) raise of the violated links towards their
 targets and the minimal-power vector above with the unconstrained links scaled by
-1, 0.5, 0.2, 0. It keeps the feasible candidate with the largest sum-rate, else the one that
-misses the targets by the least total.
+1, 0.5, 0.2, 0. It keeps the feasible candidate with the largest (weighted) sum-rate, else the
+one that misses the targets by the least total.
 """
 
 from __future__ import annotations
@@ -41,26 +41,9 @@ def min_powers(gains, noise, caps, min_rate, fixed):
     iteration's best effort.
     """
     gains = np.asarray(gains, dtype=float)
-    b, k = caps.shape
     c = min_rate > 0
     gamma = np.where(c, np.exp2(min_rate) - 1.0, 0.0)
-    gd = direct(gains)
-    reach = ~c | (gd > 0)
-    f = safe_div(gains, gd[:, :, None])
-    f[:, np.arange(k), np.arange(k)] = 0.0
-    u = safe_div(noise, gd)
-    cc = c[:, :, None] & c[:, None, :]
-    m = np.where(cc, gamma[:, :, None] * f, 0.0)
-    rho = _spectral_radius(m)
-    fixed = np.where(c, 0.0, fixed)
-    rhs = np.where(
-        c, gamma * (u + np.einsum("bij,bj->bi", np.where(c[:, None, :], 0.0, f), fixed)), fixed
-    )
-    good = (rho < 1.0 - 1e-12) & reach.all(-1)
-    a = np.eye(k)[None] - np.where(good[:, None, None], m, 0.0)
-    x = np.linalg.solve(a, rhs[..., None])[..., 0]
-    ok = good & np.all(x >= -1e-12, axis=-1) & np.all(x <= caps * (1 + 1e-9) + 1e-300, axis=-1)
-    exact = np.clip(x, 0.0, caps)
+    exact, ok, rho = sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=c)
     out = exact
     bad = np.flatnonzero(~ok)
     if bad.size:
@@ -74,6 +57,59 @@ def min_powers(gains, noise, caps, min_rate, fixed):
             floor=False,
         )
     return out, ok, rho
+
+
+def sinr_target_powers(gains, noise, caps, gamma, fixed, targeted=None, cap_tol=1e-9,
+                       spectral=True):  # fmt: skip
+    """The smallest powers reaching SINR targets ``gamma`` exactly, by the linear system.
+
+    ``gamma`` (B, K) linear SINR targets (0 = no target: that link holds its ``fixed`` power,
+    W); ``gains`` (B, K, K); ``noise``, ``caps`` (B, K) W. Solves
+
+        p_C = (I - Gamma F_CC)^-1 Gamma (u_C + F_CU p_U)
+
+    (the fixed point of the Foschini-Miljanic iteration, Foschini & Miljanic 1993; Zander
+    1992). Returns (powers (B, K) clipped to [0, caps], ok (B,), rho (B,)): ``ok`` says the
+    vector exists (spectral radius ``rho`` of Gamma F_CC < 1, direct gains > 0 on the targeted
+    links) and fits under the caps; where not ok the powers are not meaningful. ``targeted``
+    (B, K) bool, the set C, defaults to ``gamma > 0``; ``cap_tol`` is the relative round-off
+    a power may exceed its cap by and still count as fitting (it is then clipped).
+
+    ``spectral=False`` skips the eigenvalues (``rho`` is then NaN) and decides existence by the
+    sign of the solution instead, which is exact for these non-negative systems: with
+    ``b = Gamma u > 0`` on C, a solution ``x_C > 0`` of ``x = M x + b`` gives ``M x < x``, so
+    rho(M) < 1 (subinvariance, Perron-Frobenius); if rho(M) < 1 then ``x = sum_n M^n b > 0``.
+    """
+    b, k = caps.shape
+    c = gamma > 0 if targeted is None else targeted
+    gd = direct(gains)
+    reach = ~c | (gd > 0)
+    f = safe_div(gains, gd[:, :, None])
+    f[:, np.arange(k), np.arange(k)] = 0.0
+    u = safe_div(noise, gd)
+    cc = c[:, :, None] & c[:, None, :]
+    m = np.where(cc, gamma[:, :, None] * f, 0.0)
+    fixed = np.where(c, 0.0, fixed)
+    rhs = np.where(
+        c, gamma * (u + np.einsum("bij,bj->bi", np.where(c[:, None, :], 0.0, f), fixed)), fixed
+    )
+    if not spectral:
+        try:
+            with np.errstate(all="ignore"):
+                x = np.linalg.solve(np.eye(k)[None] - m, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # a singular system (rho exactly 1): decide by eigenvalues
+            return sinr_target_powers(gains, noise, caps, gamma, fixed, c, cap_tol, True)
+        ok = reach.all(-1) & np.all(np.isfinite(x), axis=-1)
+        ok &= np.all(np.where(c, x > 0, x >= 0), axis=-1)
+        ok &= np.all(x <= caps * (1 + cap_tol) + 1e-300, axis=-1)
+        x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+        return np.clip(x, 0.0, caps), ok, np.full(b, np.nan)
+    rho = _spectral_radius(m)
+    good = (rho < 1.0 - 1e-12) & reach.all(-1)
+    a = np.eye(k)[None] - np.where(good[:, None, None], m, 0.0)
+    x = np.linalg.solve(a, rhs[..., None])[..., 0]
+    ok = good & np.all(x >= -1e-12, axis=-1) & np.all(x <= caps * (1 + cap_tol) + 1e-300, axis=-1)
+    return np.clip(x, 0.0, caps), ok, rho
 
 
 def yates(gains, noise, caps, min_rate, p, floor=True, iters=300):
@@ -127,20 +163,25 @@ def shortfall(gains, powers, noise, min_rate):
     return np.where(min_rate > 0, np.maximum(min_rate - r, 0.0), 0.0).sum(-1)
 
 
-def choose(gains, noise, min_rate, candidates):
-    """Per sample: the feasible candidate with the largest sum-rate, else the least shortfall."""
+def choose(gains, noise, min_rate, candidates, weights=None):
+    """Per sample: the feasible candidate with the largest (``weights``: weighted) sum-rate,
+    else the least shortfall. ``weights`` (B, K) or None (the plain sum-rate)."""
     cands = np.stack(candidates)  # (N, B, K)
     r = rates(gains[None], cands, noise)
     miss = np.where(min_rate > 0, np.maximum(min_rate - r, 0.0), 0.0)
     miss = np.where(miss > RATE_TOL, miss, 0.0).sum(-1)  # (N, B)
-    sr = r.sum(-1)
+    sr = r.sum(-1) if weights is None else (np.asarray(weights) * r).sum(-1)
     mask = miss <= miss.min(0, keepdims=True) + 1e-12
     pick = np.argmax(np.where(mask, sr, -np.inf), axis=0)
     return cands[pick, np.arange(cands.shape[1])]
 
 
-def enforce(gains, noise, caps, min_rate, powers, penalty=True, rounds=20):
-    """Constrained mode: return powers meeting the minimum rates where the problem allows it."""
+def enforce(gains, noise, caps, min_rate, powers, penalty=True, rounds=20, weights=None):
+    """Constrained mode: return powers meeting the minimum rates where the problem allows it.
+
+    ``weights`` (B, K) or None: the objective is the weighted sum-rate (the penalty loop's
+    link weights are ``weights + lambda``, candidates compared by the weighted sum-rate).
+    """
     c = min_rate > 0
     candidates = [powers]
     extra = np.zeros(caps.shape[0], dtype=int)
@@ -156,7 +197,8 @@ def enforce(gains, noise, caps, min_rate, powers, penalty=True, rounds=20):
                 rq = rates(g, q, nz)
                 lam = np.where(cs, np.maximum(0.0, lam + 2.0 * (tg - rq)), 0.0)
                 q0 = np.where(cs, np.maximum(q, 0.05 * cp), q)
-                q, it = wmmse_run(g, cp, nz, weights=1.0 + lam, p0=q0, tol=1e-4)
+                base = 1.0 if weights is None else np.asarray(weights)[sel]
+                q, it = wmmse_run(g, cp, nz, weights=base + lam, p0=q0, tol=1e-4)
                 extra[sel] += it
                 full = powers.copy()
                 full[sel] = q
@@ -166,7 +208,7 @@ def enforce(gains, noise, caps, min_rate, powers, penalty=True, rounds=20):
         repaired.append(yates(gains, noise, caps, min_rate, p, floor=True))
         for scale in (1.0, 0.5, 0.2, 0.0):
             repaired.append(min_powers(gains, noise, caps, min_rate, p * scale)[0])
-    return choose(gains, noise, min_rate, candidates + repaired), extra
+    return choose(gains, noise, min_rate, candidates + repaired, weights), extra
 
 
 def report(gains, noise, caps, min_rate, powers, batched):

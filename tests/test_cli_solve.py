@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from wireless_agents.demos.cli import main
 from wireless_agents.environment.metrics import sum_rate
-from wireless_agents.planners import solve
+from wireless_agents.planners import solve, solve_detailed
 
 
 def _gains(rng, shape):
@@ -119,6 +119,12 @@ def test_bad_inputs_one_line_exit_2_nothing_written(tmp_path, content, message):
         (["--min-rate", "x"], "LINK=VALUE"),
         (["--max-power-frac", "0=1.5"], "[0, 1]"),
         (["--out", "/nonexistent-dir/p.npy"], "output folder does not exist"),
+        (["--objective", "fairness"], "invalid choice"),
+        (["--weights", "1,2"], "one weight per link"),
+        (["--weights", "1,x,1,1,1,1"], "comma-separated"),
+        (["--weights", "1,-1,1,1,1,1"], ">= 0"),
+        (["--weights", "1,1,1,1,1,inf"], ">= 0"),
+        (["--weights", "3,1,1,1,1,1", "--objective", "max_min"], "weighted_sum_rate"),
     ],
 )
 def test_bad_flags(gains_file, tmp_path, capsys, argv, message):
@@ -161,3 +167,36 @@ def test_infeasible_min_rate_is_reported(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["feasible"] is False
     assert any("link 0" in v or "link 1" in v for v in doc["violations"])
+
+
+@pytest.mark.parametrize(
+    "argv, objective, algo",
+    [
+        ([], "sum_rate", "wmmse"),
+        (["--weights", "3,1,1,1,1,2"], "weighted_sum_rate", "wmmse"),
+        (["--objective", "max_min"], "max_min", "maxmin"),
+        (["--objective", "min_power", "--min-rate", "0=0.3", "--min-rate", "4=0.2"], "min_power",
+         "minpower"),
+        (["--objective", "max_min", "--algo", "best"], "max_min", "best"),
+    ],
+)  # fmt: skip
+def test_objectives_match_the_library(gains_file, capsys, argv, objective, algo):
+    path, g = gains_file
+    assert main(["solve", "--channels", str(path), "--no-save", "--json", *argv]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["objective"] == objective and doc["algo"] == algo
+    kw = {}
+    if "--weights" in argv:
+        kw["weights"] = [3, 1, 1, 1, 1, 2]
+    if "--min-rate" in argv:
+        kw["min_rate"] = [0.3, np.nan, np.nan, np.nan, 0.2, np.nan]
+    sol = solve_detailed(g, algo=algo, objective=objective, **kw)
+    np.testing.assert_allclose(doc["powers"], sol.powers)
+    assert doc["utility"] == pytest.approx(sol.utility)
+    assert doc["mean_utility"] == pytest.approx(sol.utility)
+
+
+def test_table_shows_the_objective(gains_file, capsys):
+    path, _ = gains_file
+    assert main(["solve", "--channels", str(path), "--no-save", "--objective", "max_min"]) == 0
+    assert "worst link" in capsys.readouterr().out

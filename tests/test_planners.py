@@ -59,8 +59,9 @@ def test_single_link_uses_full_power():
     assert solve(np.array([[0.3]]), p_max=2.0) == pytest.approx([2.0])
     assert solve(np.array([[0.3]]), p_max=2.0, max_power=[0.5]) == pytest.approx([0.5])
     for algo in ALGORITHMS:
-        if algo != "random":
+        if algo not in ("random", "minpower"):  # minpower: no floor, no power
             assert solve(np.array([[0.3]]), algo=algo) == pytest.approx([1.0]), algo
+    assert solve(np.array([[0.3]]), algo="minpower") == pytest.approx([0.0])
 
 
 def fine_grid(g, levels=201):

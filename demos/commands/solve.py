@@ -14,22 +14,26 @@ OFF_FRACTION = 1e-6
 
 
 def add_parser(sub) -> None:
+    from wireless_agents.environment.objectives import OBJECTIVES
     from wireless_agents.planners import ALGORITHMS
 
     p = sub.add_parser(
         "solve",
         help="solve joint transmit powers for your own channel gains (.npy)",
         description=(
-            "Solve transmit powers that maximize the sum-rate of an interference channel. "
-            "FILE.npy holds power gains of shape (K, K) or (B, K, K), G[..., i, j] from "
-            "transmitter j to receiver i."
+            "Solve transmit powers for an interference channel under an objective (the sum-rate "
+            "by default). FILE.npy holds power gains of shape (K, K) or (B, K, K), G[..., i, j] "
+            "from transmitter j to receiver i."
         ),
     )
     p.add_argument(
         "--channels", required=True, metavar="FILE.npy", help="power gains, (K,K) or (B,K,K)"
     )
     p.add_argument(
-        "--algo", default="wmmse", choices=sorted(ALGORITHMS), help="algorithm (default wmmse)"
+        "--algo",
+        default=None,
+        choices=sorted(ALGORITHMS),
+        help="algorithm (default wmmse; maxmin / minpower under --objective max_min / min_power)",
     )
     p.add_argument(
         "--p-max", type=float, default=1.0, help="power budget per transmitter in watts (default 1)"
@@ -58,6 +62,21 @@ def add_parser(sub) -> None:
         metavar="LINK=FRAC",
         help="cap a link's power at FRAC of p-max, 0 = silent (repeatable)",
     )
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        default=None,
+        help="what to optimize: sum_rate (default), weighted_sum_rate, max_min (raise the worst "
+        "link) or min_power (least power keeping every --min-rate); best and optimal optimize "
+        "it, maxmin/minpower are the exact solvers of the last two",
+    )
+    p.add_argument(
+        "--weights",
+        default=None,
+        metavar="W0,W1,...",
+        help="per-link priority weights for weighted_sum_rate, one per link, >= 0 "
+        "(implies --objective weighted_sum_rate)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for randomized algorithms (default 0)")
     p.add_argument("--json", action="store_true", help="print a JSON result instead of a table")
     p.set_defaults(func=run)
@@ -85,6 +104,23 @@ def _parse_link_values(
     return out
 
 
+def _parse_weights(text: str | None, k: int, objective: str | None) -> np.ndarray | None:
+    """``"3,1,1"`` -> array (K,); one line of UsageError on anything else."""
+    if text is None:
+        return None
+    if objective not in (None, "weighted_sum_rate"):
+        raise UsageError(f"--weights apply to --objective weighted_sum_rate, not {objective}")
+    try:
+        w = np.array([float(x) for x in text.split(",")])
+    except ValueError:
+        raise UsageError(f"--weights expects comma-separated numbers, got {text!r}") from None
+    if w.size != k:
+        raise UsageError(f"--weights needs one weight per link ({k}), got {w.size}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise UsageError(f"--weights must be finite and >= 0, got {text!r}")
+    return w
+
+
 def run(args) -> int:
     import inspect
 
@@ -105,6 +141,11 @@ def run(args) -> int:
     frac = _parse_link_values(args.max_power_frac, k, "--max-power-frac", 0.0, 1.0)
     if frac is not None:
         constraints["max_power_frac"] = np.where(np.isnan(frac), 1.0, frac)
+    weights = _parse_weights(args.weights, k, args.objective)
+    if args.algo is None:  # the objective's own solver; wmmse (weighted or not) for the rates
+        args.algo = {"max_min": "maxmin", "min_power": "minpower"}.get(args.objective, "wmmse")
+    constraints["objective"] = args.objective
+    constraints["weights"] = weights
     out = None if args.no_save else check_writable(args.out)
 
     if "seed" in inspect.signature(ALGORITHMS[args.algo]).parameters:
@@ -121,12 +162,17 @@ def run(args) -> int:
     if out is not None:
         save_npy(out, sol.powers)
     sum_rate = np.asarray(sol.sum_rate, dtype=float)
+    util = np.asarray(sol.utility, dtype=float)
     if args.json:
         doc = {
             "algo": args.algo,
+            "objective": sol.objective,
+            "weights": None if weights is None else weights.tolist(),
             "powers": np.asarray(sol.powers).tolist(),
             "sum_rate": sum_rate.tolist(),
             "mean_sum_rate": float(np.mean(sum_rate)),
+            "utility": util.tolist(),
+            "mean_utility": float(np.mean(util)),
             "seconds": seconds,
             "feasible": np.asarray(sol.feasible).tolist(),
             "violations": list(sol.violations),
@@ -148,10 +194,18 @@ def _print_table(args, gains, sol, seconds, out) -> None:
     rates = np.atleast_2d(sol.rates)
     sinrs = sinr(g, powers, args.noise)
     sum_rate = np.atleast_1d(sol.sum_rate)
+    util = np.atleast_1d(sol.utility)
     batch = powers.shape[0]
+    scored = {
+        "sum_rate": "",
+        "weighted_sum_rate": f", weighted sum-rate {util.mean():.4f}",
+        "max_min": f", worst link {util.mean():.4f} bit/s/Hz",
+        "min_power": f", power saved {util.mean():.1%}",
+    }[sol.objective]
     if batch == 1:
         table = Table(
             title=f"{args.algo}: K = {g.shape[-1]} links, sum-rate {sum_rate[0]:.4f} bit/s/Hz"
+            f"{scored}"
         )
         table.add_column("link", justify="right")
         table.add_column("power (W)", justify="right")
@@ -173,7 +227,7 @@ def _print_table(args, gains, sol, seconds, out) -> None:
         shown = min(batch, 10)
         table = Table(
             title=f"{args.algo}: {batch} problems, K = {g.shape[-1]}, mean sum-rate "
-            f"{sum_rate.mean():.4f} bit/s/Hz"
+            f"{sum_rate.mean():.4f} bit/s/Hz{scored}"
         )
         table.add_column("problem", justify="right")
         table.add_column("sum-rate (bit/s/Hz)", justify="right")

@@ -21,6 +21,7 @@ CSV_FIELDS = (
     "met_of_oracle", "checks", "checks_met", "infeasible", "intents_read", "mean_power_frac",
     "messages", "message_bytes", "messages_per_decision", "llm_tokens", "tokens_per_decision",
     "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "scenario_floors_met",
+    "adoption", "deviations", "deviation_gain",
 )  # fmt: skip
 
 

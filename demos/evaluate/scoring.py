@@ -7,6 +7,10 @@ that this planner met too, ``infeasible`` the pairs no planner could meet (a min
 what the link reaches at its cap with every other link silent). ``raw_mean_sum_rate`` (and
 ``raw_intent_satisfaction``) score the LLM team's plans as its decide graph committed them,
 before its closed loop (floor control and yielding) changed them: what the agents planned.
+``adoption``, ``deviations`` and ``deviation_gain`` (team planners only, from the trace's summary,
+:mod:`wireless_agents.planners.episode.adoption`): the share of decisions that took the tool's
+suggestion (within 1%, at least 0.001 of p_max), the number that did not, and the mean per-slot
+utility (sum-rate, bit/s/Hz) their deviations won or lost against the suggestions.
 """
 
 from __future__ import annotations
@@ -140,6 +144,11 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
                 "wall_seconds": float(tr.get("task_seconds", s["wall_seconds"])),
                 "validated_slots": op.get("validated_slots", 0),
                 "fallbacks": s.get("fallbacks", 0),
+                # what the team's deciders added to their tools (None for classical planners;
+                # planners/episode/adoption.py defines them)
+                "adoption": s.get("adoption"),
+                "deviations": s.get("deviations"),
+                "deviation_gain": s.get("deviation_gain"),
                 "scenario_floors_met": _scenario_floors_met(s),
                 "_met": met,
             }

@@ -46,7 +46,7 @@ def add_parser(sub) -> None:
     p.add_argument("--min-rate", type=float, default=None, help="rate floor per link (zou)")
     p.add_argument("--intent", action="append", default=None, metavar="TEXT",
                    help="an operator intent in words, read by the edge model once (repeatable), "
-                   "e.g. 'Link 2 needs at least 1.5 bit/s/Hz.'")  # fmt: skip
+                   "e.g. 'Link 2 needs at least 1.5 bit/s/Hz.' (--planner tool ignores it)")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable)")  # fmt: skip
     p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
@@ -82,16 +82,20 @@ def _check(args) -> list[str] | None:
 
 
 def _check_tiers(args) -> None:
-    """``--tiers 3`` needs an LLM edge team and a scenario with clusters (at least two)."""
+    """``--tiers 3`` needs an edge team (``llm``, or ``tool`` with solver coordinators) and a
+    scenario with clusters (at least two)."""
     if args.tiers != 3:
         if args.cluster_model is not None:
             raise UsageError("--cluster-model needs --tiers 3")
         return
     from wireless_agents.planners.coordination import n_clusters
 
-    if args.planner != "llm":
+    if args.planner not in ("llm", "tool"):
         raise UsageError("--tiers 3 is how the LLM team escalates; drop it for --planner "
                          f"{args.planner}")  # fmt: skip
+    if args.planner == "tool" and args.cluster_model not in (None, "solver"):
+        raise UsageError("--planner tool runs no model; its cluster coordinators are solvers: "
+                         "use --cluster-model solver")  # fmt: skip
     if args.strategy == "cloud":
         raise UsageError("--tiers 3 needs an edge team to escalate from; --strategy cloud has none")
     if args.scenario == "gaussian":
@@ -284,6 +288,12 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
         else ""
     )
     console.print(table)
+    if s.get("adoption") is not None:
+        console.print(
+            f"adoption {s['adoption']:.0%} of {s['suggested_decisions']} decisions with a tool "
+            f"suggestion; {s['deviations']} deviations, gain {s['deviation_gain']:+.3f} "
+            "bit/s/Hz per slot"
+        )
     links = s.get("links") or {}
     if "edge->L1" in links:
         a, b = links["edge->L1"], links["L1->L0"]

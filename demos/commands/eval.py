@@ -24,7 +24,8 @@ def add_parser(sub) -> None:
             "Run every scenario of SUITE.yaml with every planner on the same channels and "
             "seeds, print a table and write DIR/report.json, DIR/report.csv, PNG plots and "
             "one trace per run. Planners: llm (the LLM team, reading the intents' texts), "
-            "oracle (the constrained classical solver given the checks), and the classical "
+            "tool (the same team with no model: agents adopt their tool's suggestion, read no "
+            "text), oracle (the constrained classical solver given the checks), and the classical "
             "intent-blind references."
         ),
     )
@@ -173,7 +174,7 @@ def _print_table(doc: dict, out: Path) -> None:
 
     table = Table(title=f"suite {doc['suite']}: {', '.join(doc['planners'])}")
     for col in ("scenario", "planner", "seeds", "objective", "sum-rate", "utility", "/WMMSE",
-                "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "msgs/dec",
+                "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "adopt", "msgs/dec",
                 "tok/dec", "LLM s", "wall s"):  # fmt: skip
         left = col in ("scenario", "planner", "objective")
         table.add_column(col, justify="left" if left else "right")
@@ -183,7 +184,8 @@ def _print_table(doc: dict, out: Path) -> None:
             _fmt_ci(r, "mean_sum_rate"), _fmt_ci(r, "utility", ".3f"),
             _fmt(r["ratio_to_wmmse"], ".1%"), _fmt(r["ratio_to_oracle"], ".1%"),
             _fmt(r["ratio_to_oracle_utility"], ".1%"), _fmt(r["intent_satisfaction"], ".0%"), _fmt(r["met_of_oracle"], ".0%"),
-            str(r["infeasible"]) if r["checks"] else "-", _fmt(r["messages_per_decision"], ".1f"),
+            str(r["infeasible"]) if r["checks"] else "-", _fmt(r.get("adoption"), ".0%"),
+            _fmt(r["messages_per_decision"], ".1f"),
             _fmt(r["tokens_per_decision"], ".0f"), _fmt(r["llm_seconds"], ".1f"),
             _fmt(r["wall_seconds"], ".1f"),
         )  # fmt: skip

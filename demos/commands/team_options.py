@@ -21,7 +21,9 @@ def add_team_options(p, *, agents: str, steps: int) -> None:
     p.add_argument("--scenario", default="d2d", choices=SCENARIOS, help="topology (zou: K=4 "
                    "energy-saving intent with minimum rates)")  # fmt: skip
     p.add_argument("--agents", type=int, default=None, help=f"links K (default {agents})")
-    p.add_argument("--planner", default="llm", choices=PLANNERS, help="default llm")
+    p.add_argument("--planner", default="llm", choices=PLANNERS,
+                   help="default llm; tool: the same team with no model (each agent adopts its "
+                   "tool's suggestion, sends no text, reads no intent)")  # fmt: skip
     p.add_argument("--steps", type=int, default=steps, help=f"slots (default {steps})")
     p.add_argument("--seed", type=int, default=0, help="seed of the env and channel (default 0)")
     p.add_argument("--model", default=DEFAULT_MODEL, help=f"edge model (default {DEFAULT_MODEL})")
@@ -58,6 +60,9 @@ def check_team_options(args) -> None:
         raise UsageError(f"--loss must be a probability in [0, 1], got {args.loss}")
     if args.max_tokens < 8:
         raise UsageError("--max-tokens must be at least 8")
+    if args.planner == "tool" and args.cloud_model not in (None, "solver"):
+        raise UsageError("--planner tool runs no model; its cloud is the solver: use "
+                         "--cloud-model solver")  # fmt: skip
 
 
 def team_tools(args) -> list[str] | None:
@@ -94,8 +99,11 @@ def team_settings(args, tools: list[str] | None, **own) -> dict:
 
 def load_team_models(settings: dict) -> tuple:
     """The models of an episode's settings: ``(backend, cloud, cluster)``, each None when the
-    settings need no such model (a classical planner without intents needs none). A model
+    settings need no such model (a classical planner without intents needs none, ``tool``
+    none at all: its coordinators, if any, are solvers, :func:`check_team_options`). A model
     that is missing or fails to load is a :class:`UsageError`."""
+    if settings["planner"] == "tool":  # no model: its agents follow their tools, read no words
+        return None, None, None
     if settings["planner"] != "llm" and not settings.get("intents"):
         return None, None, None
     from wireless_agents.agents.backends.base import BackendError

@@ -9,6 +9,12 @@ Planners
              those constraints (each agent sees its own minimum rate and power cap) and closes
              its floors by its own distributed floor-control loop (see
              :mod:`planners.coordination.floor_control`; the trace's ``validation``).
+``tool``     the same team, graph, control channel, tools and closed loop with no model: each
+             agent adopts its tool's suggestion, sends no text and reads no language (the
+             intent texts are left unread: it plans without them). It takes the ``llm``
+             planner's options except the model's (``model``, ``temperature``,
+             ``max_tokens``); a ``cloud_model`` becomes the cloud's solver alone. What the
+             team is worth without a language model.
 ``oracle``   the constrained classical solver (``best``) given the *checks* themselves: the
              upper reference for intent-aware planning.
 others       the classical planners (``maxpower``, ``random``, ``wmmse``, ``fp``, ``greedy``,
@@ -22,11 +28,13 @@ from dataclasses import dataclass
 from wireless_agents.demos.suite import Scenario, Suite
 from wireless_agents.planners.episode import CLASSICAL, default_settings
 
-PLANNERS = ("llm", "oracle", *CLASSICAL)
+PLANNERS = ("llm", "tool", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
 PLANNER_OPTIONS = {
     "model", "rounds", "strategy", "loss", "tools", "temperature", "max_tokens", "cloud_model",
 }  # fmt: skip
+# the options of the model itself, which the model-free ``tool`` team does not take
+MODEL_OPTIONS = {"model", "temperature", "max_tokens"}
 
 
 @dataclass(frozen=True)
@@ -79,15 +87,18 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
         scenario=sc.topology, agents=sc.n_agents, steps=sc.steps,
         seed=sc.seed if seed is None else seed, env=dict(sc.env_kwargs) or None,
     )  # fmt: skip
-    if planner == "llm":
+    if planner in ("llm", "tool"):
         opts = dict(sc.planner_options)
         cloud = opts.pop("cloud_model", None)
+        if planner == "tool":  # no model: its cloud is the solver, the model's options drop
+            opts = {k: v for k, v in opts.items() if k not in MODEL_OPTIONS}
+            cloud = None if cloud is None else "solver"
         if cloud is not None:
             opts.update(cloud=True, cloud_model=cloud)
         if "tools" in opts and opts["tools"] is not None:
             opts["tools"] = list(opts["tools"])
         return default_settings(
-            planner="llm", intents=list(sc.intent_texts) or None, **base, **opts
+            planner=planner, intents=list(sc.intent_texts) or None, **base, **opts
         )
     if planner == "oracle":
         cons = sc.constraints()

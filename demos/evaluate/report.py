@@ -24,6 +24,7 @@ CSV_FIELDS = (
     # issue 11: the objective, its utility, the seeds and the intervals over them
     "objective", "utility", "ratio_to_oracle_utility", "n_seeds",
     *(f"{key}_{end}" for key in HEADLINE for end in ("lo", "hi")), "note",
+    "adoption", "deviations", "deviation_gain",
 )  # fmt: skip
 
 

@@ -19,6 +19,11 @@ gives the mean over seeds. Fractions, ratios and per-decision figures are means 
 counts (checks, checks met, infeasible, messages, bytes, tokens) and seconds are totals. Every
 headline figure (:data:`HEADLINE`) also gets ``<name>_ci``, a 95% percentile bootstrap interval
 of the mean over seeds (:func:`bootstrap_interval`; the point itself with one seed).
+
+``adoption``, ``deviations`` and ``deviation_gain`` (team planners only, from the trace's summary,
+:mod:`wireless_agents.planners.episode.adoption`): the share of decisions that took the tool's
+suggestion (within 1%, at least 0.001 of p_max), the number that did not, and the mean per-slot
+utility (sum-rate, bit/s/Hz) their deviations won or lost against the suggestions.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0  # the resampling's Generator seed: the same report gives the same intervals
 # per-seed figures summed over seeds in a report row (the rest are averaged)
 TOTALS = ("checks", "checks_met", "infeasible", "messages", "message_bytes", "llm_tokens",
-          "llm_seconds", "wall_seconds", "validated_slots", "fallbacks")  # fmt: skip
+          "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "deviations")  # fmt: skip
 
 
 def channels(sc: Scenario, steps: int | None = None, seed: int | None = None):
@@ -184,6 +189,11 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         "wall_seconds": float(tr.get("task_seconds", s["wall_seconds"])),
         "validated_slots": op.get("validated_slots", 0),
         "fallbacks": s.get("fallbacks", 0),
+        # what the team's deciders added to their tools (None for classical planners;
+        # planners/episode/adoption.py defines them)
+        "adoption": s.get("adoption"),
+        "deviations": s.get("deviations"),
+        "deviation_gain": s.get("deviation_gain"),
         "scenario_floors_met": _scenario_floors_met(s),
         "note": refused,
         "_met": met,
@@ -245,8 +255,9 @@ def _aggregate(runs: list[dict]) -> dict:
             continue
         if key in FIXED:
             row[key] = runs[0][key]
-        elif key in TOTALS:
-            row[key] = sum(r[key] for r in runs)
+        elif key in TOTALS:  # None where no run has it (deviations of a classical planner)
+            vals = [r[key] for r in runs if r[key] is not None]
+            row[key] = sum(vals) if vals else None
         else:
             row[key] = _mean(r[key] for r in runs)
     notes = list(dict.fromkeys(r["note"] for r in runs if r["note"] is not None))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 STRATEGIES = ("negotiation", "independent", "leader", "cloud")
 DEFAULT_TOOLS = ("local_wmmse",)
+DECIDERS = ("model", "rule")
 
 
 @dataclass
@@ -36,6 +37,10 @@ class TeamConfig:
     pick among the interferers its observation carries (the env's ``n_interferers``).
     ``inbox_messages``: the model reads the texts of at most this many neighbours, loudest first
     (its tools still get every note).
+    ``decider``: who decides on each device: ``model`` (an :class:`~wireless_agents.agents.agent.
+    EdgeAgent` on the team's model, the ``llm`` planner) or ``rule`` (a
+    :class:`~wireless_agents.agents.rule_agent.RuleAgent`: adopt the tool's suggestion, no text,
+    no language, no model; the ``tool`` planner). With ``rule`` the ``intent`` is not read.
     """
 
     strategy: str = "negotiation"
@@ -56,6 +61,7 @@ class TeamConfig:
     tiers: int = 2
     cluster_size: int = 4
     conflict_tol: float = 0.1
+    decider: str = "model"
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -70,6 +76,8 @@ class TeamConfig:
             raise ValueError("tiers=3 needs an edge team; the cloud strategy has none")
         if self.cluster_size < 1:
             raise ValueError("cluster_size must be at least 1")
+        if self.decider not in DECIDERS:
+            raise ValueError(f"unknown decider {self.decider!r}; choose one of {DECIDERS}")
 
     def settings(self) -> dict:
         """What the decide graph's nodes read from the config (the state's ``settings``)."""

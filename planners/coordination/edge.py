@@ -145,9 +145,12 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
     ipn = view.estimated_interference_plus_noise()
     est = rate(view.direct_gain, d.power, ipn)
     floor_ok = not view.min_rate or est >= view.min_rate - 1e-9
+    # the first power a tool suggested (the LLM agent makes at most one call)
     suggested = next(
-        (c["result"].get("suggested_power") for c in d.tool_calls if "result" in c), None
-    )
+        (c["result"]["suggested_power"] for c in d.tool_calls
+         if c.get("result", {}).get("suggested_power") is not None),
+        None,
+    )  # fmt: skip
     rec = {
         "agent": i,
         "round": task["round"],

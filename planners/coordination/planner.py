@@ -43,7 +43,8 @@ class TeamPlan:
 
 
 class LLMPlanner:
-    """The LLM team behind the :class:`planners.Planner` contract (name ``llm``)."""
+    """The LLM team behind the :class:`planners.Planner` contract (name ``llm``; with
+    ``TeamConfig(decider="rule")`` the same team of rule agents, no model: name ``tool``)."""
 
     name = "llm"
 
@@ -55,6 +56,8 @@ class LLMPlanner:
         self.cloud_backend = cloud_backend
         self.cluster_backend = cluster_backend
         self._teams: dict[int, Team] = {}
+        if self.config.decider == "rule":
+            self.name = "tool"
 
     def team(self, k: int) -> Team:
         """The team of ``k`` agents (built once per ``k``)."""

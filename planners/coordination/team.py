@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from wireless_agents.agents.agent import AgentConfig, EdgeAgent
 from wireless_agents.agents.memory import Memory
+from wireless_agents.agents.rule_agent import RuleAgent
 from wireless_agents.tools import LocalView
 
 from .config import TeamConfig
@@ -21,6 +22,8 @@ from .context import TeamContext
 @dataclass
 class Team:
     """K edge agents on one shared backend, plus optional cloud (L0) and cluster (L1) backends.
+
+    With ``config.decider == "rule"`` the agents are rule agents and ``backend`` may be None.
 
     ``context`` is what the decide graph runs with (:class:`~.context.TeamContext`).
     """
@@ -39,7 +42,10 @@ class Team:
             max_tokens=cfg.max_tokens,
             seed=cfg.seed,
         )
-        cls = EdgeAgent if not cfg.intent else _intent_agent(cfg.intent)
+        if cfg.decider == "rule":  # no model, no language: the intent is not read
+            cls = RuleAgent
+        else:
+            cls = EdgeAgent if not cfg.intent else _intent_agent(cfg.intent)
         self.agents = [cls(i, self.backend, acfg) for i in range(self.k)]
         self.context = TeamContext(cfg, self.agents, self.cloud_backend, self.cluster_backend)
 

@@ -7,6 +7,7 @@ settings      the scenarios, their defaults, the settings document of a run
 context       what a run needs beside its state (env, planner, models): the graph's run context
 graph         the outer slot loop as a LangGraph graph (sense -> decide -> [approve] -> step)
 intents       operator intents: read into constraints, tightened per slot, checked per slot
+adoption      what the team's deciders added to their tools: adoption, deviations, their gain
 display       what a live display draws (the scene and each committed slot; the list of every
               event type is :mod:`wireless_agents.planners.events`)
 trace         the trace document: per-slot records summed into the ``summary``
@@ -23,7 +24,9 @@ from .settings import (
     PLANNERS,
     SCENARIO_ENV,
     SCENARIOS,
+    TEAM_PLANNERS,
     default_settings,
+    reads_language,
     scenario_setup,
 )
 from .trace import strip_timings, summarize
@@ -34,12 +37,14 @@ __all__ = [
     "PLANNERS",
     "SCENARIOS",
     "SCENARIO_ENV",
+    "TEAM_PLANNERS",
     "THREAD",
     "NothingToResume",
     "build_episode_graph",
     "check_met",
     "default_settings",
     "mermaid",
+    "reads_language",
     "run_episode",
     "saved_settings",
     "scenario_setup",

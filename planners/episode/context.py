@@ -14,7 +14,7 @@ from typing import Any
 from wireless_agents.environment import make_env
 
 from .intents import merge_constraints, operator_constraints
-from .settings import SCENARIO_ENV, scenario_setup, team_config
+from .settings import SCENARIO_ENV, TEAM_PLANNERS, scenario_setup, team_config
 
 
 @dataclass
@@ -22,7 +22,7 @@ class EpisodeContext:
     """The env, the planner and the models of one episode run (rebuilt on resume).
 
     ``settings`` the run's settings document; ``backend`` the edge model (None for a classical
-    planner); ``cloud_backend``/``cluster_backend`` the L0/L1 coordinators' models (optional).
+    planner and for ``tool``); ``cloud_backend``/``cluster_backend`` the L0/L1 coordinators' models (optional).
     Derived: ``topology``, ``constraints`` (the scenario's, tightened by the operator's),
     ``intent`` (the scenario's own goal, e.g. zou), ``planner`` (the LLM team), and the env with
     its last ``obs``/``infos``.
@@ -42,7 +42,7 @@ class EpisodeContext:
         s = self.settings
         self.topology, self.constraints, self.intent = scenario_setup(s)
         self.constraints = merge_constraints(self.constraints, operator_constraints(s), s["agents"])
-        if s["planner"] == "llm":
+        if s["planner"] in TEAM_PLANNERS:
             from wireless_agents.planners.coordination import LLMPlanner
 
             self.planner = LLMPlanner(

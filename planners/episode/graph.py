@@ -44,6 +44,7 @@ from .intents import (
     read_intents,
     with_intents,
 )
+from .settings import TEAM_PLANNERS
 from .trace import heard_by, slot_messages
 
 THREAD = "episode"
@@ -87,7 +88,7 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     g = np.asarray(env.gains, dtype=float)
     constraints = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
     t0 = time.perf_counter()
-    if s["planner"] == "llm":
+    if s["planner"] in TEAM_PLANNERS:
         ctx = {
             "obs": rt.obs,
             "infos": rt.infos,
@@ -210,7 +211,7 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     if active:
         record["intents"] = intent_report(active, r, p, env.p_max)
     memory = state.get("memory") or {}
-    if s["planner"] == "llm":
+    if s["planner"] in TEAM_PLANNERS:
         team = rt.planner.team(env.n_agents)
         team.import_memory(memory)
         heard = heard_by(pend.get("events", []), env.n_agents)

@@ -15,6 +15,8 @@ from wireless_agents.planners.constraints import (
 from wireless_agents.planners.coordination.stream import emit
 from wireless_agents.planners.events import IntentEvent
 
+from .settings import NOT_READ, reads_language
+
 # ``settings["intents"]``: operator sentences. The edge model reads them once, before the first
 # slot (:func:`with_parsed_intents`, stored as ``settings["parsed_intents"]`` so a resumed run
 # does not read them again); the planner gets the constraints, the agents see their own (min
@@ -30,10 +32,15 @@ def with_parsed_intents(settings: dict, backend=None) -> dict:
     """``settings`` plus ``parsed_intents``: one record per constraint the model read.
 
     Each record is ``{text, agent, kind, value, raw, note, tokens, seconds}``, or ``{text,
-    error}`` for a sentence the model could not read (it constrains nothing).
+    error}`` for a sentence the model could not read (it constrains nothing). The ``tool``
+    planner reads none (:func:`~.settings.reads_language`): every sentence is ``{text, error:
+    "not read: ..."}`` and no model is loaded.
     """
     if not settings.get("intents") or "parsed_intents" in settings:
         return settings
+    if not reads_language(settings):  # the tool planner: every sentence stays unread
+        return {**settings, "parsed_intents": [{"text": t, "error": NOT_READ}
+                                               for t in settings["intents"]]}  # fmt: skip
     from wireless_agents.agents.intents import IntentError, parse_intents
 
     if backend is None:
@@ -140,6 +147,12 @@ def read_intents(texts: list, slot: int, settings: dict, backend=None) -> list:
     ``error`` when the sentence could not be read (the episode goes on). Emits an ``intent``
     event per record.
     """
+    if not reads_language(settings):  # the tool planner: typed sentences stay unread too
+        out = [{"text": str(t), "slot": int(slot), "from_slot": int(slot) + 1, "error": NOT_READ}
+               for t in texts]  # fmt: skip
+        for rec in out:
+            emit(IntentEvent(type="intent", **rec))
+        return out
     from wireless_agents.agents.intents import IntentError, parse_intent
 
     if backend is None:  # a classical planner: the episode's model still reads the sentences

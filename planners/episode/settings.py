@@ -11,7 +11,12 @@ from wireless_agents.agents.models import DEFAULT_MODEL
 from wireless_agents.planners.coordination.config import DEFAULT_TOOLS, TeamConfig
 
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
-PLANNERS = ("llm", *CLASSICAL)
+# the team planners: ``llm`` (the agents decide with the edge model) and ``tool`` (the same team,
+# graph, control channel, tools and closed loop; each agent adopts its tool's suggestion, sends
+# no text and reads no language: see :func:`reads_language`; no model is loaded)
+TEAM_PLANNERS = ("llm", "tool")
+PLANNERS = (*TEAM_PLANNERS, *CLASSICAL)
+NOT_READ = "not read: the tool planner reads no language"
 SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
 SCENARIO_TOOLS = {"zou": ("min_power",)}
 # zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
@@ -47,6 +52,17 @@ def scenario_setup(settings: dict) -> tuple[str, dict, dict | None]:
         }
         return "d2d", {"min_rate": np.full(k, floor)}, intent
     return name, {}, None
+
+
+def reads_language(settings: dict) -> bool:
+    """Whether a run's planner gets constraints from words. Every planner does (the ``llm``
+    team's model reads the operator's sentences; a classical planner gets what the episode's
+    model read) except ``tool``: it ignores the operator's intents (given in the settings or
+    typed at the approval pause) and the scenario's intent text (zou's goal sentence), so no
+    model is loaded for it. Constraints given as numbers still hold for it exactly as for
+    ``llm``: the scenario's own floors (zou's ``min_rate``, ``--min-rate``), the settings'
+    ``constraints`` (e.g. the evaluator's oracle checks)."""
+    return settings["planner"] != "tool"
 
 
 def default_settings(**over) -> dict:
@@ -105,7 +121,8 @@ def team_config(settings: dict, intent: str | None = None):
         max_tokens=s["max_tokens"],
         seed=s["seed"],
         cloud=bool(s.get("cloud")),
-        intent=intent,
+        intent=intent if reads_language(s) else None,
+        decider="model" if s["planner"] == "llm" else "rule",
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
     )

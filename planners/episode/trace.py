@@ -6,6 +6,7 @@ import numpy as np
 from wireless_agents.agents.messages import message_quality
 from wireless_agents.planners.events import Event
 
+from .adoption import adoption_summary
 from .intents import operator_satisfaction, operator_summary
 from .settings import scenario_setup
 
@@ -56,8 +57,12 @@ def heard_by(events: list[Event], k: int) -> dict:
     return out
 
 
-def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> dict:
-    """The trace document of a finished (or partial) episode state."""
+def summarize(
+    state: dict, wall_seconds: float, p_max: float, noise: float, gains: list | None = None
+) -> dict:
+    """The trace document of a finished (or partial) episode state. ``gains`` the slots'
+    (K, K) channels, for the deviation gain (None: replayed from the settings; see
+    :mod:`.adoption`)."""
     s = state["settings"]
     steps = state.get("steps") or []
     sr = [x["sum_rate"] for x in steps]
@@ -133,6 +138,8 @@ def summarize(state: dict, wall_seconds: float, p_max: float, noise: float) -> d
         # the agents' free text: how much of it is degenerate (agents/messages.py)
         "message_quality": message_quality([d for x in steps for d in x["decisions"]], p_max),
         **operator_summary(s, steps),
+        # what the deciders added to their tools (None for classical planners): .adoption
+        **adoption_summary(s, steps, gains, p_max, noise),
     }
     doc = {
         "scenario": s["scenario"],

@@ -1,0 +1,55 @@
+"""The rule agent: an edge agent without a language model, the `tool` planner's device.
+
+A :class:`RuleAgent` has the :class:`~wireless_agents.agents.agent.EdgeAgent` contract
+(``decide(view, inbox, slot) -> Decision``, ``remember``, ``memory``) with the model replaced by
+a fixed rule:
+
+- it adopts its tool's suggestion: it calls the offered tools in order until one returns a
+  ``suggested_power`` (a fraction of p_max) and takes it, clipped to ``[0, cap / p_max]``
+  (the default team offers one tool, ``local_wmmse``; zou offers ``min_power``);
+- with no tool offered (or none that suggests a power) it keeps its last power, or half its cap
+  the first time, as the LLM agent's fallback does; a tool that fails is a ``fallback`` to the
+  same power;
+- it sends no text: its message is empty; its note (channel rows, prices, the floor request)
+  still goes out, since the neighbours' tools need it;
+- it reads no language: no inbox texts, no operator intent, no memory in a prompt.
+
+Its decisions cost nothing: ``tokens`` 0 and ``model_seconds`` 0 (no model calls).
+"""
+
+from __future__ import annotations
+
+from wireless_agents.agents.agent import AgentConfig, Decision, EdgeAgent
+from wireless_agents.tools import LocalView, Note, call_tool
+
+
+class RuleAgent(EdgeAgent):
+    """One device's rule agent (no model). ``backend`` is accepted and ignored, so a team
+    builds rule agents the way it builds model agents."""
+
+    def __init__(self, agent_id: int, backend=None, config: AgentConfig | None = None):
+        super().__init__(agent_id, backend, config)
+
+    def decide(
+        self, view: LocalView, inbox: list[tuple[int, str]] = (), slot: int | None = None
+    ) -> Decision:
+        """This agent's power for the coming slot: its first tool's suggestion (see the module).
+        ``inbox`` and ``slot`` are ignored: the rule reads no language."""
+        decision = Decision(self.agent_id, 0.0, "", Note(self.agent_id))
+        for name in self.config.tools:
+            try:
+                result = call_tool(name, view)
+            except (ValueError, ArithmeticError) as exc:
+                decision.tool_calls.append({"tool": name, "arguments": {}, "error": str(exc)})
+                return self._fallback(decision, view, f"tool error: {exc}")
+            decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
+            if result.get("suggested_power") is not None:
+                return self._finish(decision, view, result["suggested_power"], "")
+        return self._fallback(decision, view, None)  # the rule itself: no suggestion, keep
+
+    def _fallback(self, decision: Decision, view: LocalView, reason: str | None) -> Decision:
+        """The last power (capped), or ``default_power_frac`` of the cap the first time, and no
+        text. ``reason`` None: the rule's own keep (no tool suggests a power), not a fallback."""
+        decision = super()._fallback(decision, view, reason)
+        decision.message = ""
+        return decision

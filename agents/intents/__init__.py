@@ -82,21 +82,36 @@ Modules
 """
 
 from .clauses import intent_clauses, split_sentences
-from .intent import KINDS, MAX_RATE, Intent, IntentError, constraint_arrays
+from .intent import (
+    ALL_KINDS,
+    GOAL_KINDS,
+    KINDS,
+    MAX_RATE,
+    MAX_WEIGHT,
+    Intent,
+    IntentError,
+    constraint_arrays,
+    link_weights_of,
+    objective_of,
+)
 from .mentions import LINK_MENTION, candidates
 from .numbers import NUMBER_WORDS, normalize_text
 from .parse import MAX_TOKENS, parse_intent, parse_intents, validate
 from .phrasings import DATA_DIR, PHRASINGS, load_phrasings
 from .prompt import FEW_SHOT, SYSTEM, chat_messages, completion_prompt
+from .rules import read_intents as read_intents_by_rules
 from .schema import OFF, UNIT_KINDS, VALUE_PATTERN, decode_answer, intent_schema
 
 __all__ = [
+    "ALL_KINDS",
     "DATA_DIR",
     "FEW_SHOT",
+    "GOAL_KINDS",
     "KINDS",
     "LINK_MENTION",
     "MAX_RATE",
     "MAX_TOKENS",
+    "MAX_WEIGHT",
     "NUMBER_WORDS",
     "OFF",
     "PHRASINGS",
@@ -112,10 +127,13 @@ __all__ = [
     "decode_answer",
     "intent_clauses",
     "intent_schema",
+    "link_weights_of",
     "load_phrasings",
     "normalize_text",
+    "objective_of",
     "parse_intent",
     "parse_intents",
+    "read_intents_by_rules",
     "split_sentences",
     "validate",
 ]

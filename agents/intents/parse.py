@@ -4,12 +4,11 @@ validate and clip the answer."""
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 from wireless_agents.agents.backends.base import BackendError, GenerationConfig, ModelBackend
 
-from .clauses import intent_clauses
+from .clauses import check_text, intent_clauses
 from .intent import KINDS, MAX_RATE, Intent, IntentError
 from .mentions import candidates
 from .numbers import normalize_text
@@ -17,23 +16,6 @@ from .prompt import chat_messages, completion_prompt
 from .schema import decode_answer, intent_schema
 
 MAX_TOKENS = 32
-
-_ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"last|\d+(?:st|nd|rd|th))\s+(link|user|device|agent|transmitter|node|radio)\b",
-    re.I,
-)
-
-
-def _check_text(text: str) -> None:
-    if not isinstance(text, str) or not text.strip():
-        raise IntentError("empty intent text")
-    m = _ORDINAL.search(text)
-    if m:
-        raise IntentError(
-            f"ordinal {m[0]!r} is ambiguous (ids are 0-based): name the link by its id, "
-            f"e.g. 'link 2' or 'agent_2'"
-        )
 
 
 def validate(answer: dict, agent_ids, text: str = "", raw: str = "") -> Intent:
@@ -73,7 +55,7 @@ def parse_intent(
     model fails (the :class:`BackendError` is chained), its answer is cut off or unparsable, or
     the text is empty or names a link by an ordinal.
     """
-    _check_text(text)
+    check_text(text)
     if narrow:
         ids, values, units = candidates(normalize_text(text) if normalize else text, agent_ids)
         schema = intent_schema(ids, values, units)

@@ -57,7 +57,9 @@ def test_candidates_narrow_the_grammar_to_what_the_sentence_names():
     text = normalize_text("The robot arm on link 3 runs a control loop; it needs two bit/s/Hz")
     assert candidates(text, range(6)) == ([3], ["2"], ["bit/s/Hz"])
     text = normalize_text("agent_4 may use a quarter of max power, it idles 10 minutes")
-    assert candidates(text, range(6)) == ([4], ["0.25", "10"], ["power"])
+    assert candidates(text, range(6)) == ([4], ["0.25"], ["power"])  # 10 minutes: a measure
+    text = normalize_text("link 1 had 3 bit/s/Hz last week; 2 cameras, it needs 0.5 bit/s/Hz")
+    assert candidates(text, range(6)) == ([1], ["0.5"], ["bit/s/Hz"])  # the past, a count
     # nothing but the link named: the only answer left is "off"
     ids, values, units = candidates("Silence transmitter 5", range(6))
     assert (ids, values, units) == ([5], [], list(UNIT_KINDS))

@@ -96,9 +96,10 @@ from .intent import (
 )
 from .mentions import LINK_MENTION, candidates
 from .numbers import NUMBER_WORDS, normalize_text
-from .parse import MAX_TOKENS, parse_intent, parse_intents, validate
+from .parse import MAX_TOKENS, parse_intent, validate
 from .phrasings import DATA_DIR, PHRASINGS, load_phrasings
 from .prompt import FEW_SHOT, SYSTEM, chat_messages, completion_prompt
+from .reader import parse_intents
 from .rules import read_intents as read_intents_by_rules
 from .schema import OFF, UNIT_KINDS, VALUE_PATTERN, decode_answer, intent_schema
 

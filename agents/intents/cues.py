@@ -11,8 +11,17 @@ from __future__ import annotations
 
 import re
 
-from .mentions import LINK_MENTION
 from .numbers import _fmt, normalize_text
+
+# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link.
+LINK_MENTION = re.compile(
+    r"\b(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*(\d+)\b", re.I
+)
+# where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
+# whereas (never the point of 1.5)
+PIECE_SEPARATOR = re.compile(
+    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&)", re.I
+)
 
 # the network objective a piece asks for (names from environment/objectives.py OBJECTIVES), in
 # the order they win when a piece names several
@@ -111,3 +120,16 @@ def objectives_named(piece: str) -> list[str]:
     if NOT_WANTED.search(piece) or LINK_MENTION.search(piece):
         return []
     return [name for name, pattern in OBJECTIVE_CUES.items() if pattern.search(piece)]
+
+
+def distractor_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose numbers are not an asked value: a number followed by a count or a
+    measure ("3 cameras", "10-minute", "150 m"), and every number of a piece about the past
+    ("was at 2.5 bit/s/Hz yesterday")."""
+    spans = [m.span() for m in re.finditer(r"\d+(?:[.]\d+)?", text) if MEASURE.match(text, m.end())]
+    start = 0
+    for piece in PIECE_SEPARATOR.split(text):
+        if PAST.search(piece):
+            spans.append((start, start + len(piece)))
+        start += len(piece)
+    return spans

@@ -38,10 +38,12 @@ from dataclasses import dataclass, field
 
 from .clauses import check_text
 from .cues import (
+    LINK_MENTION,
     MEASURE,
     NO_CAP,
     NO_FLOOR,
     PAST,
+    PIECE_SEPARATOR,
     POWER_CUE,
     RATE_CUE,
     RATE_UPPER,
@@ -51,16 +53,12 @@ from .cues import (
     prepare,
 )
 from .intent import MAX_RATE, MAX_WEIGHT, Intent, IntentError
-from .mentions import LINK_MENTION
 
 _NOUN = r"(?:link|user|device|agent|transmitter|node|radio|tx|ue)"
 _ID_LIST = re.compile(
     rf"\b{_NOUN}s?[\s_#-]*(\d+)((?:\s*,\s*\d+)*)\s*,?\s*(?:and|or|&)\s+(\d+)\b"
     r"(?!\s*(?:[.]\d|bits?\b|b/s|bps|percent_of_power|of\b|times\b))",
     re.I,
-)
-_SEPARATOR = re.compile(
-    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&)", re.I
 )
 _JOINING = {",", "and", "&"}
 _CONTRAST = {"but", "while", "whereas"}
@@ -163,7 +161,7 @@ def find_statements(text: str, agent_ids) -> Reading:
     """
     check_text(text)
     valid = {int(a) for a in agent_ids}
-    parts = _SEPARATOR.split(_expand_lists(prepare(text)))  # piece, separator, piece, ...
+    parts = PIECE_SEPARATOR.split(_expand_lists(prepare(text)))  # piece, separator, piece, ...
     out = Reading()
     seps: set[str] = set()
     last_links: list[int] = []

@@ -33,7 +33,11 @@ from wireless_agents.agents.backends.base import BackendError, ModelBackend
 
 DEFAULT_MODEL = "smollm2"
 FULL_PRECISION_EXTRA = "full-precision"
-FULL_PRECISION_MODULES = ("torch", "llguidance", "accelerate")  # what the transformers backend adds to the core
+FULL_PRECISION_MODULES = (
+    "torch",
+    "llguidance",
+    "accelerate",
+)  # what the transformers backend adds to the core
 
 
 class ModelNotFoundError(ValueError):

@@ -64,6 +64,7 @@ SILENCE_CUE = re.compile(
 )
 NO_FLOOR = re.compile(
     r"\bno\s+longer\s+(\w+\s+){0,2}(floor|minimum|guarantee|rate)"
+    r"|\b(not|n't)\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
     r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(rate\s+)?(floor|minimum)",
     re.I,
 )

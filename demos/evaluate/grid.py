@@ -26,6 +26,7 @@ PLANNERS = ("llm", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
 PLANNER_OPTIONS = {
     "model", "rounds", "strategy", "loss", "tools", "temperature", "max_tokens", "cloud_model",
+    "intent_reader",
 }  # fmt: skip
 
 

@@ -13,6 +13,9 @@ from wireless_agents.planners.coordination.config import DEFAULT_TOOLS, TeamConf
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
 PLANNERS = ("llm", *CLASSICAL)
 SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
+# who reads the operator's sentences: the edge model, or the model-free rules
+# (agents.intents.rules); "rules" costs no tokens and no seconds
+INTENT_READERS = ("model", "rules")
 SCENARIO_TOOLS = {"zou": ("min_power",)}
 # zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
 # at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
@@ -74,6 +77,7 @@ def default_settings(**over) -> dict:
         "approve": False,
         "min_rate": None,
         "intents": None,
+        "intent_reader": INTENT_READERS[0],
         "constraints": None,
         "env": None,
     }
@@ -84,6 +88,10 @@ def default_settings(**over) -> dict:
             if v is not None or k in ("cloud_model", "min_rate", "cluster_model")
         }
     )
+    if s["intent_reader"] not in INTENT_READERS:
+        raise ValueError(
+            f"unknown intent reader {s['intent_reader']!r}; choose one of {', '.join(INTENT_READERS)}"
+        )
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:

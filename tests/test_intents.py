@@ -325,3 +325,23 @@ def test_episode_reads_intents_with_the_selected_reader():
     op = operator_summary(s, [])["operator_intents"]
     assert op["reader"] == "rules" and op["parse_tokens"] == 0 and op["parse_seconds"] == 0.0
     assert op["objective"] == "max_min" and op["weights"] is None
+
+
+def test_eval_passes_the_reader_through_and_refuses_an_unknown_one(tmp_path):
+    from wireless_agents.demos import evaluate as ev
+    from wireless_agents.demos.suite import load_suite
+
+    def suite(reader):
+        path = tmp_path / f"{reader}.yaml"
+        path.write_text(
+            "suite: s\nscenarios:\n  - name: x\n    env: {topology: d2d, agents: 4, seed: 1}\n"
+            f"    planner_options: {{intent_reader: {reader}}}\n"
+            "    intents:\n      - text: 'Link 2 needs 1 bit/s/Hz.'\n"
+            "        check: {agent: 2, min_rate: 1}\n"
+        )
+        return load_suite(path, ev.PLANNER_OPTIONS)
+
+    (task,) = ev.tasks(suite("rules"), ["llm"])
+    assert ev.settings_for(task.scenario, "llm")["intent_reader"] == "rules"
+    with pytest.raises(ValueError, match="scenario x: unknown intent reader 'oracle'"):
+        ev.tasks(suite("oracle"), ["llm"])

@@ -45,7 +45,15 @@ class Task:
 
 
 def tasks(suite: Suite, planners: list[str]) -> list[Task]:
-    return [Task(sc, p) for sc in suite.scenarios for p in planners]
+    """Every (scenario, planner) pair; raises ValueError (one line) for an option value that
+    the episode settings refuse (e.g. an unknown ``intent_reader``), before any run."""
+    out = [Task(sc, p) for sc in suite.scenarios for p in planners]
+    for t in out:
+        try:
+            settings_for(t.scenario, t.planner)
+        except ValueError as exc:
+            raise ValueError(f"scenario {t.scenario.name}: {exc}") from None
+    return out
 
 
 def settings_for(sc: Scenario, planner: str) -> dict:

@@ -57,7 +57,9 @@ def test_candidates_narrow_the_grammar_to_what_the_sentence_names():
     text = normalize_text("The robot arm on link 3 runs a control loop; it needs two bit/s/Hz")
     assert candidates(text, range(6)) == ([3], ["2"], ["bit/s/Hz"])
     text = normalize_text("agent_4 may use a quarter of max power, it idles 10 minutes")
-    assert candidates(text, range(6)) == ([4], ["0.25", "10"], ["power"])
+    assert candidates(text, range(6)) == ([4], ["0.25"], ["power"])  # 10 minutes: a measure
+    text = normalize_text("link 1 had 3 bit/s/Hz last week; 2 cameras, it needs 0.5 bit/s/Hz")
+    assert candidates(text, range(6)) == ([1], ["0.5"], ["bit/s/Hz"])  # the past, a count
     # nothing but the link named: the only answer left is "off"
     ids, values, units = candidates("Silence transmitter 5", range(6))
     assert (ids, values, units) == ([5], [], list(UNIT_KINDS))
@@ -190,3 +192,156 @@ def test_dataset_is_large_varied_and_held_out():
     assert all(0 <= r["expect"]["agent"] < r["k"] for r in fresh)
     texts = {r["text"].strip().lower() for r in fresh}
     assert not texts & (shots | {r["text"].strip().lower() for r in rows})
+
+
+# -- the hard set, the rules reader, weights and objectives -----------------------------------
+
+
+def test_hard_set_is_frozen_varied_and_held_out_from_every_prompt():
+    from wireless_agents.agents.intents.goals import OBJECTIVE_SHOTS, WEIGHT_SHOTS
+    from wireless_agents.environment.objectives import OBJECTIVES
+
+    hard = load_phrasings(PHRASINGS.with_name("intent_phrasings_hard.yaml"))
+    assert len(hard) >= 40
+    assert {r["category"] for r in hard} == {
+        "distractor", "multi_link", "negation", "weight", "objective", "mixed"
+    }  # fmt: skip
+    kinds = {e["kind"] for r in hard for e in r["expect"]}
+    assert kinds == {"min_rate", "max_power_frac", "weight", "objective"}
+    assert {e["value"] for r in hard for e in r["expect"] if e["kind"] == "objective"} == set(
+        OBJECTIVES
+    )
+    assert any(len(r["expect"]) >= 3 for r in hard)  # several readings in one sentence
+    shots = {s[0].strip().lower() for s in (*FEW_SHOT, *WEIGHT_SHOTS, *OBJECTIVE_SHOTS)}
+    sets = [load_phrasings(), load_phrasings(PHRASINGS.with_name("intent_phrasings_fresh.yaml"))]
+    every = {r["text"].strip().lower() for rows in [hard, *sets] for r in rows}
+    assert not shots & every
+
+
+@pytest.mark.parametrize(
+    "text, k, want",
+    [
+        # distractor numbers: a count, a distance, a past value
+        ("The 5 drones on node 2 need 0.9 bit/s/Hz together", 4, {("min_rate", 2, 0.9)}),
+        ("Radio 1 sits 40 m away; hold it to 20% of its power", 3, {("max_power_frac", 1, 0.2)}),
+        ("Link 0 had 3 bit/s/Hz last week; now 1 bit/s/Hz will do", 2, {("min_rate", 0, 1.0)}),
+        # several links
+        ("Silence link 0 and link 2", 3, {("max_power_frac", 0, 0.0), ("max_power_frac", 2, 0.0)}),
+        ("devices 1 and 3 need 2 bit/s/Hz", 4, {("min_rate", 1, 2.0), ("min_rate", 3, 2.0)}),
+        # negations and removals
+        ("never let user 1 exceed a quarter of its power", 2, {("max_power_frac", 1, 0.25)}),
+        ("link 2 does not need its rate floor any more", 3, {("min_rate", 2, 0.0)}),
+        ("lift the power cap on node 0", 2, {("max_power_frac", 0, 1.0)}),
+        # weights and objectives
+        ("node 3 weighs twice as much as the others", 4, {("weight", 3, 2.0)}),
+        ("keep things fair for everyone", 4, {("objective", None, "max_min")}),
+        ("minimize the total transmit power", 4, {("objective", None, "min_power")}),
+        ("fairness is not important, maximize the sum rate", 4, {("objective", None, "sum_rate")}),
+    ],
+)
+def test_rules_read_every_kind(text, k, want):
+    from wireless_agents.agents.intents import read_intents_by_rules
+
+    got = read_intents_by_rules(text, range(k))
+    keys = {
+        ("objective", None, it.objective)
+        if it.kind == "objective"
+        else (it.kind, it.agent, it.value)
+        for it in got
+    }
+    assert keys == want and len(got) == len(want)
+    assert all(it.tokens == 0 and it.seconds == 0.0 and it.raw == "rules" for it in got)
+
+
+def test_rules_refuse_what_the_model_reader_refuses():
+    from wireless_agents.agents.intents import read_intents_by_rules
+
+    with pytest.raises(IntentError, match="names link 5"):
+        read_intents_by_rules("link 5 needs 1 bit/s/Hz", range(3))
+    with pytest.raises(IntentError, match="ordinal"):
+        read_intents_by_rules("the second link needs 1 bit/s/Hz", range(3))
+    assert read_intents_by_rules("hello there", range(3)) == []
+
+
+def test_goals_constrain_nothing_and_give_weights_and_objective():
+    from wireless_agents.agents.intents import link_weights_of, objective_of
+
+    its = [
+        Intent(1, "weight", 3.0, ""),
+        Intent(0, "min_rate", 1.0, ""),
+        Intent(None, "objective", 0.0, "", objective="max_min"),
+    ]
+    arr = constraint_arrays(its, 3)
+    assert arr["min_rate"].tolist() == [1.0, 0.0, 0.0] and arr["max_power_frac"].tolist() == [1] * 3
+    assert link_weights_of(its, 3).tolist() == [1.0, 3.0, 1.0]
+    assert objective_of(its) == "max_min"
+    assert objective_of(its[:2]) == "weighted_sum_rate" and objective_of(its[1:2]) == "sum_rate"
+    assert link_weights_of(its[1:], 3) is None
+    assert its[2].as_constraint() == {"objective": "max_min"}
+
+
+def test_model_reads_weights_objectives_and_several_links(model):
+    out = parse_intents(
+        "Be fair to every user, and node 3 counts 2 times as much. Mute radios 0 and 1.",
+        range(4),
+        model,
+    )
+    keys = {
+        ("objective", None, it.objective)
+        if it.kind == "objective"
+        else (it.kind, it.agent, it.value)
+        for it in out
+    }
+    assert keys == {
+        ("objective", None, "max_min"), ("weight", 3, 2.0),
+        ("max_power_frac", 0, 0.0), ("max_power_frac", 1, 0.0),
+    }  # fmt: skip
+    assert all(it.tokens > 0 for it in out)
+
+
+def test_episode_reads_intents_with_the_selected_reader():
+    from wireless_agents.demos.evaluate import PLANNER_OPTIONS
+    from wireless_agents.planners.episode import default_settings
+    from wireless_agents.planners.episode.intents import (
+        operator_constraints,
+        operator_summary,
+        with_parsed_intents,
+    )
+
+    assert "intent_reader" in PLANNER_OPTIONS
+    assert default_settings()["intent_reader"] == "model"
+    with pytest.raises(ValueError, match="unknown intent reader"):
+        default_settings(intent_reader="oracle")
+    s = default_settings(
+        agents=4, intent_reader="rules",
+        intents=["Link 2 needs 1 bit/s/Hz and link 3 must be silent.", "Treat all links fairly."],
+    )  # fmt: skip
+    s = with_parsed_intents(s)  # no backend and no model load: the rules need none
+    assert [x["kind"] for x in s["parsed_intents"]] == ["min_rate", "max_power_frac", "objective"]
+    assert operator_constraints(s) == [
+        {"agent": 2, "min_rate": 1.0},
+        {"agent": 3, "max_power_frac": 0.0},
+    ]
+    op = operator_summary(s, [])["operator_intents"]
+    assert op["reader"] == "rules" and op["parse_tokens"] == 0 and op["parse_seconds"] == 0.0
+    assert op["objective"] == "max_min" and op["weights"] is None
+
+
+def test_eval_passes_the_reader_through_and_refuses_an_unknown_one(tmp_path):
+    from wireless_agents.demos import evaluate as ev
+    from wireless_agents.demos.suite import load_suite
+
+    def suite(reader):
+        path = tmp_path / f"{reader}.yaml"
+        path.write_text(
+            "suite: s\nscenarios:\n  - name: x\n    env: {topology: d2d, agents: 4, seed: 1}\n"
+            f"    planner_options: {{intent_reader: {reader}}}\n"
+            "    intents:\n      - text: 'Link 2 needs 1 bit/s/Hz.'\n"
+            "        check: {agent: 2, min_rate: 1}\n"
+        )
+        return load_suite(path, ev.PLANNER_OPTIONS)
+
+    (task,) = ev.tasks(suite("rules"), ["llm"])
+    assert ev.settings_for(task.scenario, "llm")["intent_reader"] == "rules"
+    with pytest.raises(ValueError, match="scenario x: unknown intent reader 'oracle'"):
+        ev.tasks(suite("oracle"), ["llm"])

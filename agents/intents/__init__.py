@@ -14,6 +14,9 @@ Kinds
 ``min_rate``        a minimum rate in bit/s/Hz, ``>= 0``                     array: 0 = none
 ``max_power_frac``  a cap on transmit power as a fraction of ``p_max``,      array: 1 = none
                     ``0..1``; ``0`` = silent ("turn off", "mute")
+``weight``          a link's priority weight in a weighted sum-rate         :func:`link_weights_of`
+``objective``       the network objective (``Intent.objective``, one of     :func:`objective_of`
+                    ``environment.objectives.OBJECTIVES``; no agent)
 ==================  ======================================================  ===============
 
 Agent ids
@@ -23,14 +26,16 @@ Ids are the 0-based labels the environment uses: ``agent_2`` = "link 2" = "user 
 two" = "transmitter 2" = agent 2. Ordinal words ("the third link") are ambiguous (index 2 or 3?)
 and are refused with an :class:`IntentError` before any model call; say "link 2".
 
-One constraint per sentence
+Several statements per text
 ===========================
 
-:func:`parse_intent` reads one constraint. :func:`parse_intents` splits a text into sentences
-(``.``, ``;``, ``!``, ``?`` or a new line, never the point of a decimal number), joins a sentence
-that names no link to the one before it (its "it" refers back) and reads one constraint from
-each; "link 1 needs 2 bit/s/Hz and link 3 must be silent" in a single sentence
-yields one of the two (split it into two sentences).
+:func:`parse_intent` reads one constraint. :func:`parse_intents` splits a text into clauses
+(sentences at ``.``, ``;``, ``!``, ``?`` or a new line, never the point of a decimal number; a
+sentence that names no link joins the one before it, its "it" refers back). A clause that names
+one link and states no weight, objective or removed floor/cap is read by :func:`parse_intent`
+as before; any other is cut into statements by the rules and the model reads each under its own
+narrowed grammar (:mod:`.reader`): "link 1 needs 2 bit/s/Hz and link 3 must be silent" gives
+two constraints. :func:`read_intents_by_rules` reads the same kinds without a model (:mod:`.rules`).
 
 Design (SmolLM2-135M is tiny: the design does the heavy lifting)
 =================================================================
@@ -76,27 +81,48 @@ Modules
 ``numbers.py``      :func:`normalize_text` (:data:`NUMBER_WORDS`, fraction words)
 ``prompt.py``       system prompt, :data:`FEW_SHOT`, chat and completion prompts
 ``clauses.py``      :func:`split_sentences`, :func:`intent_clauses`
-``parse.py``        :func:`parse_intent`, :func:`parse_intents`, :func:`validate`
+``parse.py``        :func:`parse_intent`, :func:`validate`, the one model call (``generate``)
+``reader.py``       :func:`parse_intents`: every statement of a text, read by the model
+``goals.py``        weight and objective prompts and narrowed grammars
+``cues.py``         what a piece of a sentence states (objective, weight, silence, units,
+                    distractor numbers), by regular expressions
+``rules.py``        :func:`read_intents_by_rules`: the model-free reader
 ``phrasings.py``    the measured sets, ``agents/data/`` (:data:`PHRASINGS`, :func:`load_phrasings`)
 ==================  ==============================================================================
 """
 
 from .clauses import intent_clauses, split_sentences
-from .intent import KINDS, MAX_RATE, Intent, IntentError, constraint_arrays
+from .intent import (
+    ALL_KINDS,
+    GOAL_KINDS,
+    KINDS,
+    MAX_RATE,
+    MAX_WEIGHT,
+    Intent,
+    IntentError,
+    constraint_arrays,
+    link_weights_of,
+    objective_of,
+)
 from .mentions import LINK_MENTION, candidates
 from .numbers import NUMBER_WORDS, normalize_text
-from .parse import MAX_TOKENS, parse_intent, parse_intents, validate
+from .parse import MAX_TOKENS, parse_intent, validate
 from .phrasings import DATA_DIR, PHRASINGS, load_phrasings
 from .prompt import FEW_SHOT, SYSTEM, chat_messages, completion_prompt
+from .reader import parse_intents
+from .rules import read_intents as read_intents_by_rules
 from .schema import OFF, UNIT_KINDS, VALUE_PATTERN, decode_answer, intent_schema
 
 __all__ = [
+    "ALL_KINDS",
     "DATA_DIR",
     "FEW_SHOT",
+    "GOAL_KINDS",
     "KINDS",
     "LINK_MENTION",
     "MAX_RATE",
     "MAX_TOKENS",
+    "MAX_WEIGHT",
     "NUMBER_WORDS",
     "OFF",
     "PHRASINGS",
@@ -112,10 +138,13 @@ __all__ = [
     "decode_answer",
     "intent_clauses",
     "intent_schema",
+    "link_weights_of",
     "load_phrasings",
     "normalize_text",
+    "objective_of",
     "parse_intent",
     "parse_intents",
+    "read_intents_by_rules",
     "split_sentences",
     "validate",
 ]

@@ -4,9 +4,28 @@ from __future__ import annotations
 
 import re
 
+from .intent import IntentError
 from .mentions import LINK_MENTION
 
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"last|\d+(?:st|nd|rd|th))\s+(link|user|device|agent|transmitter|node|radio)\b",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"(?<!\d)[.]|[.](?!\d)|[;!?\n]")  # not the point of 1.5
+
+
+def check_text(text: str) -> None:
+    """Refuse an empty text, or one that names a link by an ordinal ("the third link": index 2
+    or 3?), with an :class:`IntentError`."""
+    if not isinstance(text, str) or not text.strip():
+        raise IntentError("empty intent text")
+    m = _ORDINAL.search(text)
+    if m:
+        raise IntentError(
+            f"ordinal {m[0]!r} is ambiguous (ids are 0-based): name the link by its id, "
+            f"e.g. 'link 2' or 'agent_2'"
+        )
 
 
 def split_sentences(text: str) -> list[str]:

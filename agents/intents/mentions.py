@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import re
 
+from .cues import LINK_MENTION, distractor_spans
 from .intent import IntentError
 from .schema import UNIT_KINDS, VALUE_PATTERN
 
-# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link.
-LINK_MENTION = re.compile(
-    r"\b(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*(\d+)\b", re.I
-)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.]\d+)?")
 # how a sentence names each unit: a rate ("bit/s/Hz", "b/s/Hz", "bps/Hz", "bits per second") or
 # power ("of max power", "30% power", "dBm", "watts")
@@ -31,7 +28,9 @@ def candidates(text: str, agent_ids) -> tuple[list[int], list[str], list[str]]:
 
     ``ids``: the links the sentence names ("link 2", "agent_4"), or every id of ``agent_ids`` if
     it names none. ``values``: every other number in it, as written ("1.5", "0.3"; number words
-    and percentages are digits once :func:`~.numbers.normalize_text` ran). ``units``: the units
+    and percentages are digits once :func:`~.numbers.normalize_text` ran), except counts and
+    measures ("3 cameras", "10-minute", "150 m") and numbers about the past ("was at 2.5
+    yesterday"): :func:`~.cues.distractor_spans`. ``units``: the units
     it names (a rate unit, power), or both if it names neither or both. The model still chooses
     the link, the number (or ``"off"``) and the unit among these. Raises :class:`IntentError`
     when the sentence names a link that is not one of ``agent_ids``.
@@ -47,6 +46,7 @@ def candidates(text: str, agent_ids) -> tuple[list[int], list[str], list[str]]:
             f"the text names link {unknown[0]}, but the links are {valid[0]}..{valid[-1]}"
         )
     values = []
+    spans += distractor_spans(text)
     for m in _NUMBER.finditer(text):
         if not any(a <= m.start() < b for a, b in spans) and m[0] not in values:
             if re.fullmatch(VALUE_PATTERN, m[0]):

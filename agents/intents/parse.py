@@ -1,39 +1,21 @@
-"""Reading constraints with the model: check the text, ask under the narrowed grammar, decode,
-validate and clip the answer."""
+"""Reading one constraint with the model: check the text, ask under the narrowed grammar, decode,
+validate and clip the answer (:func:`generate` is the one model call every reading makes)."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 from wireless_agents.agents.backends.base import BackendError, GenerationConfig, ModelBackend
 
-from .clauses import intent_clauses
-from .intent import KINDS, MAX_RATE, Intent, IntentError
+from .clauses import check_text
+from .intent import KINDS, MAX_RATE, MAX_WEIGHT, Intent, IntentError
 from .mentions import candidates
 from .numbers import normalize_text
 from .prompt import chat_messages, completion_prompt
-from .schema import decode_answer, intent_schema
+from .schema import UNIT_KINDS, decode_answer, intent_schema
 
 MAX_TOKENS = 32
-
-_ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"last|\d+(?:st|nd|rd|th))\s+(link|user|device|agent|transmitter|node|radio)\b",
-    re.I,
-)
-
-
-def _check_text(text: str) -> None:
-    if not isinstance(text, str) or not text.strip():
-        raise IntentError("empty intent text")
-    m = _ORDINAL.search(text)
-    if m:
-        raise IntentError(
-            f"ordinal {m[0]!r} is ambiguous (ids are 0-based): name the link by its id, "
-            f"e.g. 'link 2' or 'agent_2'"
-        )
 
 
 def validate(answer: dict, agent_ids, text: str = "", raw: str = "") -> Intent:
@@ -45,17 +27,45 @@ def validate(answer: dict, agent_ids, text: str = "", raw: str = "") -> Intent:
         raise IntentError(f"model answer lacks agent/kind/value: {raw or answer!r}") from exc
     if isinstance(agent, bool) or not isinstance(agent, int) or agent not in ids:
         raise IntentError(f"model named agent {agent!r}, not one of {sorted(ids)}")
-    if kind not in KINDS:
-        raise IntentError(f"model named kind {kind!r}, not one of {KINDS}")
+    if kind not in (*KINDS, "weight"):
+        raise IntentError(f"model named kind {kind!r}, not one of {(*KINDS, 'weight')}")
     if not np.isfinite(value):
         raise IntentError(f"model gave a non-finite value: {raw!r}")
     note = ""
-    lo, hi = (0.0, 1.0) if kind == "max_power_frac" else (0.0, MAX_RATE)
+    lo, hi = {"max_power_frac": (0.0, 1.0), "weight": (0.0, MAX_WEIGHT)}.get(kind, (0.0, MAX_RATE))
     if not lo <= value <= hi:
         clipped = min(max(value, lo), hi)
         note = f"{kind} {value:g} out of [{lo:g}, {hi:g}], clipped to {clipped:g}"
         value = clipped
     return Intent(agent=agent, kind=kind, value=value, text=text, raw=raw, note=note)
+
+
+def generate(backend, messages, prompt, schema: dict, max_tokens: int = MAX_TOKENS):
+    """One greedy model answer under ``schema``: ``(answer, raw, tokens, seconds)``.
+
+    ``messages()`` / ``prompt()`` build the chat turns / the completion prompt (base models);
+    ``backend`` None is the shared bundled default model. Raises :class:`IntentError` when the
+    model fails, is cut off or writes no JSON.
+    """
+    if backend is None:
+        from wireless_agents.agents.models import load_model
+
+        backend = load_model()
+    config = GenerationConfig(max_tokens=max_tokens, temperature=0.0)
+    try:
+        if backend.is_chat:
+            c = backend.chat(messages(), schema=schema, config=config)
+        else:
+            c = backend.complete(prompt(), schema=schema, config=config)
+    except BackendError as exc:
+        raise IntentError(f"model failed to read the intent: {exc}") from exc
+    if c.finish_reason == "length":
+        raise IntentError(f"model answer cut off after {max_tokens} tokens: {c.text!r}")
+    try:
+        answer = json.loads(c.text)
+    except ValueError as exc:
+        raise IntentError(f"model answer is not JSON: {c.text!r}") from exc
+    return answer, c.text, c.prompt_tokens + c.completion_tokens, c.seconds
 
 
 def parse_intent(
@@ -66,51 +76,29 @@ def parse_intent(
     normalize: bool = True,
     narrow: bool = True,
     max_tokens: int = MAX_TOKENS,
+    units=None,
 ) -> Intent:
     """Read one constraint from ``text`` with the model; ``agent_ids`` are the valid ids.
 
     ``backend`` defaults to the shared bundled default model. Raises :class:`IntentError` if the
     model fails (the :class:`BackendError` is chained), its answer is cut off or unparsable, or
-    the text is empty or names a link by an ordinal.
+    the text is empty or names a link by an ordinal. ``units`` replaces the units the text
+    names when it names neither or both (a clause that repeats the kind of the one before it).
     """
-    _check_text(text)
+    check_text(text)
     if narrow:
-        ids, values, units = candidates(normalize_text(text) if normalize else text, agent_ids)
-        schema = intent_schema(ids, values, units)
+        ids, values, named = candidates(normalize_text(text) if normalize else text, agent_ids)
+        if units is not None and len(named) == len(UNIT_KINDS):
+            named = list(units)
+        schema = intent_schema(ids, values, named)
     else:
         schema = intent_schema(agent_ids)
-    if backend is None:
-        from wireless_agents.agents.models import load_model
-
-        backend = load_model()
-    config = GenerationConfig(max_tokens=max_tokens, temperature=0.0)
-    try:
-        if backend.is_chat:
-            c = backend.chat(chat_messages(text, normalize), schema=schema, config=config)
-        else:
-            c = backend.complete(completion_prompt(text, normalize), schema=schema, config=config)
-    except BackendError as exc:
-        raise IntentError(f"model failed to read the intent: {exc}") from exc
-    if c.finish_reason == "length":
-        raise IntentError(f"model answer cut off after {max_tokens} tokens: {c.text!r}")
-    try:
-        answer = json.loads(c.text)
-    except ValueError as exc:
-        raise IntentError(f"model answer is not JSON: {c.text!r}") from exc
-    intent = validate(decode_answer(answer), agent_ids, text=text, raw=c.text)
-    return Intent(
-        intent.agent,
-        intent.kind,
-        intent.value,
-        text,
-        c.text,
-        intent.note,
-        c.prompt_tokens + c.completion_tokens,
-        c.seconds,
+    answer, raw, tokens, seconds = generate(
+        backend,
+        lambda: chat_messages(text, normalize),
+        lambda: completion_prompt(text, normalize),
+        schema,
+        max_tokens,
     )
-
-
-def parse_intents(text: str, agent_ids, backend: ModelBackend | None = None, **kw) -> list[Intent]:
-    """One :class:`Intent` per clause of ``text`` that states a constraint (see
-    :func:`~.clauses.intent_clauses`)."""
-    return [parse_intent(s, agent_ids, backend, **kw) for s in intent_clauses(text)]
+    intent = validate(decode_answer(answer), agent_ids, text=text, raw=raw)
+    return Intent(intent.agent, intent.kind, intent.value, text, raw, intent.note, tokens, seconds)

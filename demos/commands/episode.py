@@ -47,6 +47,8 @@ def add_parser(sub) -> None:
     p.add_argument("--intent", action="append", default=None, metavar="TEXT",
                    help="an operator intent in words, read by the edge model once (repeatable), "
                    "e.g. 'Link 2 needs at least 1.5 bit/s/Hz.' (--planner tool ignores it)")  # fmt: skip
+    p.add_argument("--intent-reader", default="model", choices=("model", "rules"),
+                   help="who reads the intents: the edge model (default) or model-free rules")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable)")  # fmt: skip
     p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
@@ -119,6 +121,7 @@ def run(args) -> int:
         cloud=args.cloud_model is not None or args.tiers == 3,
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
+        intent_reader=args.intent_reader,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,

@@ -103,7 +103,10 @@ def run(args) -> int:
             import ray  # noqa: F401
         except ImportError:
             raise UsageError("--ray needs Ray: pip install 'wireless-agents[ray]'") from None
-    all_tasks = ev.tasks(suite, planners)
+    try:
+        all_tasks = ev.tasks(suite, planners)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if not args.ray:
         _check_models(ev.models_needed(suite, planners))
 

@@ -32,6 +32,7 @@ PLANNERS = ("llm", "tool", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
 PLANNER_OPTIONS = {
     "model", "rounds", "strategy", "loss", "tools", "temperature", "max_tokens", "cloud_model",
+    "intent_reader",
 }  # fmt: skip
 # the options of the model itself, which the model-free ``tool`` team does not take
 MODEL_OPTIONS = {"model", "temperature", "max_tokens"}
@@ -66,8 +67,16 @@ class Task:
 
 
 def tasks(suite: Suite, planners: list[str]) -> list[Task]:
-    """Every (scenario, seed, planner), in suite order: every planner runs on the same seeds."""
-    return [Task(sc, p, seed) for sc in suite.scenarios for seed in sc.seeds for p in planners]
+    """Every (scenario, seed, planner), in suite order: every planner runs on the same seeds.
+    Raises ValueError (one line) for an option value that the episode settings refuse (e.g. an
+    unknown ``intent_reader``), before any run."""
+    out = [Task(sc, p, seed) for sc in suite.scenarios for seed in sc.seeds for p in planners]
+    for t in out:
+        try:
+            settings_for(t.scenario, t.planner, t.seed)
+        except ValueError as exc:
+            raise ValueError(f"scenario {t.scenario.name}: {exc}") from None
+    return out
 
 
 def objective_oracle(sc: Scenario) -> bool:

@@ -4,6 +4,12 @@ Two ways in: ``settings["intents"]`` (sentences read by the edge model before th
 the parse is kept in the settings so a resume does not read them again) and sentences typed at
 the approval pause (state key ``intents``, holding from the next slot). Both tighten the
 constraints the planner gets; every slot records which held.
+
+Who reads them is ``settings["intent_reader"]``: ``"model"`` (the edge model, the default) or
+``"rules"`` (:func:`agents.intents.read_intents_by_rules`, no model: 0 tokens, 0 seconds). A
+sentence may also state a link's weight or the network objective: those are kept in the parsed
+records (``kind`` ``weight`` / ``objective``), constrain nothing, and the summary reports the
+objective they ask for (:func:`operator_goals`).
 """
 
 from __future__ import annotations
@@ -28,46 +34,87 @@ from .settings import NOT_READ, reads_language
 POWER_TOL = 1e-6  # relative slack of a power cap
 
 
-def with_parsed_intents(settings: dict, backend=None) -> dict:
-    """``settings`` plus ``parsed_intents``: one record per constraint the model read.
+CONSTRAINT_KINDS = ("min_rate", "max_power_frac")  # what a slot can hold or miss
 
-    Each record is ``{text, agent, kind, value, raw, note, tokens, seconds}``, or ``{text,
-    error}`` for a sentence the model could not read (it constrains nothing). The ``tool``
-    planner reads none (:func:`~.settings.reads_language`): every sentence is ``{text, error:
-    "not read: ..."}`` and no model is loaded.
+
+def reader_of(settings: dict, backend=None):
+    """``text, ids -> [Intent]``: the reader ``settings["intent_reader"]`` names (the model
+    on ``backend``, loaded from ``settings["model"]`` when None, or the rules)."""
+    if settings.get("intent_reader", "model") == "rules":
+        from wireless_agents.agents.intents import read_intents_by_rules
+
+        return read_intents_by_rules
+    from wireless_agents.agents.intents import parse_intents
+
+    if backend is None:
+        from wireless_agents.agents.models import load_model
+
+        backend = load_model(settings["model"])
+    return lambda text, ids: parse_intents(text, ids, backend)
+
+
+def _record(it) -> dict:
+    rec = {"text": it.text, "agent": it.agent, "kind": it.kind, "value": it.value,
+           "raw": it.raw, "note": it.note, "tokens": it.tokens, "seconds": it.seconds}  # fmt: skip
+    if it.kind == "objective":
+        rec["objective"] = it.objective
+    return rec
+
+
+def with_parsed_intents(settings: dict, backend=None) -> dict:
+    """``settings`` plus ``parsed_intents``: one record per constraint, weight or objective
+    read (by the model, or the rules: ``settings["intent_reader"]``).
+
+    Each record is ``{text, agent, kind, value, raw, note, tokens, seconds}`` (plus
+    ``objective`` for that kind, whose ``agent`` is None), or ``{text, error}`` for a sentence
+    that could not be read (it constrains nothing). The ``tool`` planner reads none
+    (:func:`~.settings.reads_language`): every sentence is ``{text, error: "not read: ..."}``
+    and no model is loaded.
     """
     if not settings.get("intents") or "parsed_intents" in settings:
         return settings
     if not reads_language(settings):  # the tool planner: every sentence stays unread
         return {**settings, "parsed_intents": [{"text": t, "error": NOT_READ}
                                                for t in settings["intents"]]}  # fmt: skip
-    from wireless_agents.agents.intents import IntentError, parse_intents
+    from wireless_agents.agents.intents import IntentError
 
-    if backend is None:
-        from wireless_agents.agents.models import load_model
-
-        backend = load_model(settings["model"])
+    read = reader_of(settings, backend)
     parsed = []
     for text in settings["intents"]:
         try:
-            for it in parse_intents(text, range(settings["agents"]), backend):
-                parsed.append(
-                    {"text": it.text, "agent": it.agent, "kind": it.kind, "value": it.value,
-                     "raw": it.raw, "note": it.note, "tokens": it.tokens, "seconds": it.seconds}
-                )  # fmt: skip
+            parsed += [_record(it) for it in read(text, range(settings["agents"]))]
         except IntentError as exc:
             parsed.append({"text": text, "error": str(exc)})
     return {**settings, "parsed_intents": parsed}
 
 
 def operator_constraints(settings: dict) -> list[dict]:
-    """The constraints of the parsed intents and the direct ones, as ``{agent, kind: value}``."""
+    """The constraints of the parsed intents and the direct ones, as ``{agent, kind: value}``
+    (weights and objectives constrain nothing: :func:`operator_goals`)."""
     out = [
         {"agent": int(x["agent"]), x["kind"]: float(x["value"])}
         for x in settings.get("parsed_intents") or []
-        if "error" not in x
+        if "error" not in x and x.get("kind") in CONSTRAINT_KINDS
     ]
     return out + [dict(c) for c in settings.get("constraints") or []]
+
+
+def operator_goals(settings: dict) -> dict:
+    """``{"objective": name, "weights": [w_0, ...] | None}`` the parsed intents ask for
+    (:func:`agents.intents.objective_of`, :func:`agents.intents.link_weights_of`); empty when
+    they state no weight and no objective."""
+    from wireless_agents.agents.intents import link_weights_of, objective_of
+
+    goals = [
+        {"objective": x["objective"]} if x["kind"] == "objective" else
+        {"agent": x["agent"], "weight": x["value"]}
+        for x in settings.get("parsed_intents") or []
+        if "error" not in x and x.get("kind") in ("weight", "objective")
+    ]  # fmt: skip
+    if not goals:
+        return {}
+    w = link_weights_of(goals, settings["agents"])
+    return {"objective": objective_of(goals), "weights": None if w is None else w.tolist()}
 
 
 def merge_constraints(base: dict, extra: list[dict], k: int) -> dict:
@@ -120,7 +167,9 @@ def operator_summary(settings: dict, steps: list) -> dict:
         "operator_intents": {
             "intents": list(settings.get("intents") or []),
             "parsed": parsed,
+            "reader": settings.get("intent_reader", "model"),
             "constraints": cons,
+            **operator_goals(settings),
             "parse_tokens": int(sum(x.get("tokens", 0) for x in parsed)),
             "parse_seconds": float(sum(x.get("seconds", 0.0) for x in parsed)),
             "constraints_met": sum(met) / len(met) if met else None,
@@ -138,11 +187,13 @@ def operator_summary(settings: dict, steps: list) -> dict:
 
 
 def read_intents(texts: list, slot: int, settings: dict, backend=None) -> list:
-    """Read sentences typed at slot ``slot``'s pause into constraints (one per sentence,
-    :func:`agents.intents.parse_intent` with the episode's model ``backend``, loaded from
-    ``settings["model"]`` when the planner has none) that hold from the next slot.
+    """Read sentences typed at slot ``slot``'s pause into constraints that hold from the next
+    slot: with the model (one per sentence, :func:`agents.intents.parse_intent` with the
+    episode's model ``backend``, loaded from ``settings["model"]`` when the planner has none), or
+    with the rules when ``settings["intent_reader"]`` is ``"rules"`` (every constraint the
+    sentence states; one that states none is an error).
 
-    Returns one record per sentence (kept in the state, so a resumed run keeps them): ``text``,
+    Returns one record per reading (kept in the state, so a resumed run keeps them): ``text``,
     ``slot`` (typed at), ``from_slot``, and ``agent``/``kind``/``value``/``raw``/``note``, or
     ``error`` when the sentence could not be read (the episode goes on). Emits an ``intent``
     event per record.
@@ -155,7 +206,10 @@ def read_intents(texts: list, slot: int, settings: dict, backend=None) -> list:
         return out
     from wireless_agents.agents.intents import IntentError, parse_intent
 
-    if backend is None:  # a classical planner: the episode's model still reads the sentences
+    rules = settings.get("intent_reader", "model") == "rules"
+    if rules:
+        read = reader_of(settings)
+    elif backend is None:  # a classical planner: the episode's model still reads the sentences
         from wireless_agents.agents.models import load_model
 
         backend = load_model(settings["model"])
@@ -163,14 +217,22 @@ def read_intents(texts: list, slot: int, settings: dict, backend=None) -> list:
     ids = list(range(settings["agents"]))
     out = []
     for text in texts:
-        rec = {"text": str(text), "slot": slot, "from_slot": slot + 1}
+        base = {"text": str(text), "slot": slot, "from_slot": slot + 1}
         try:
-            it = parse_intent(str(text), ids, backend)
-            rec.update(agent=it.agent, kind=it.kind, value=it.value, raw=it.raw, note=it.note)
+            its = read(str(text), ids) if rules else [parse_intent(str(text), ids, backend)]
+            its = [it for it in its if it.kind in CONSTRAINT_KINDS]
+            if not its:
+                raise IntentError("the rules read no constraint in it")
+            recs = [
+                {**base, "agent": it.agent, "kind": it.kind, "value": it.value,
+                 "raw": it.raw, "note": it.note}
+                for it in its
+            ]  # fmt: skip
         except IntentError as exc:
-            rec["error"] = str(exc).splitlines()[0]
-        out.append(rec)
-        emit(IntentEvent(type="intent", **rec))
+            recs = [{**base, "error": str(exc).splitlines()[0]}]
+        for rec in recs:
+            out.append(rec)
+            emit(IntentEvent(type="intent", **rec))
     return out
 
 

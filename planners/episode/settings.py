@@ -18,6 +18,9 @@ TEAM_PLANNERS = ("llm", "tool")
 PLANNERS = (*TEAM_PLANNERS, *CLASSICAL)
 NOT_READ = "not read: the tool planner reads no language"
 SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
+# who reads the operator's sentences: the edge model, or the model-free rules
+# (agents.intents.rules); "rules" costs no tokens and no seconds
+INTENT_READERS = ("model", "rules")
 SCENARIO_TOOLS = {"zou": ("min_power",)}
 # zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
 # at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
@@ -90,6 +93,7 @@ def default_settings(**over) -> dict:
         "approve": False,
         "min_rate": None,
         "intents": None,
+        "intent_reader": INTENT_READERS[0],
         "constraints": None,
         "env": None,
     }
@@ -100,6 +104,10 @@ def default_settings(**over) -> dict:
             if v is not None or k in ("cloud_model", "min_rate", "cluster_model")
         }
     )
+    if s["intent_reader"] not in INTENT_READERS:
+        raise ValueError(
+            f"unknown intent reader {s['intent_reader']!r}; choose one of {', '.join(INTENT_READERS)}"
+        )
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:

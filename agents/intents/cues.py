@@ -1,0 +1,136 @@
+"""What kind of statement a piece of a sentence makes, found by regular expressions: a network
+objective, a link's weight, silence, the removal of a floor or a cap, a rate or a power unit, a
+number that is a count or a measure rather than the asked value.
+
+Shared by the model-free reader (:mod:`.rules`, which reads the whole statement with them) and
+the model reader (:mod:`.parse`, which uses them only to route a clause to the right narrowed
+grammar: the model still picks the link, the value and the objective).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import _fmt, normalize_text
+
+# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link.
+LINK_MENTION = re.compile(
+    r"\b(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*(\d+)\b", re.I
+)
+# where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
+# whereas (never the point of 1.5)
+PIECE_SEPARATOR = re.compile(
+    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&)", re.I
+)
+
+# the network objective a piece asks for (names from environment/objectives.py OBJECTIVES), in
+# the order they win when a piece names several
+OBJECTIVE_CUES = {
+    "weighted_sum_rate": re.compile(r"\bweighted\s+(sum|total|throughput|rate)", re.I),
+    "min_power": re.compile(
+        r"\b(save|saving|cut|reduce|minimi[sz]e|lower)\b[^,;:]*\b(energy|power)\b"
+        r"|\benergy[- ]sav|\bpower\s+sav|\bmilliwatt|\bpower\s+bill"
+        r"|\b(least|lowest|minimum|minimal|less|min)\s+(total\s+)?(transmit\s+)?power\b"
+        r"|\bminimi[sz]e\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
+        r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low",
+        re.I,
+    ),
+    "max_min": re.compile(
+        r"\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bstarv|\bmax[- ]?min\b"
+        r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum",
+        re.I,
+    ),
+    "sum_rate": re.compile(
+        r"\b(total|sum|overall|aggregate|network)[- ](rate|throughput|capacity)\b"
+        r"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(throughput|rate|capacity|bits)\b"
+        r"|\bas\s+many\s+bits\b|\bsum[- ]rate\b",
+        re.I,
+    ),
+}
+# "fairness does not matter", "we don't care about energy": the objective named is not wanted
+NOT_WANTED = re.compile(
+    r"\b(not|n't|never)\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority)", re.I
+)
+WEIGHT_CUE = re.compile(
+    r"\btimes\s+(as|more|any|the|that|what)\b|\bweigh|\bpriority\b|\bcounts?\b|\bworth\b"
+    r"|\bmatters?\b|\bimportan",
+    re.I,
+)
+SILENCE_CUE = re.compile(
+    r"\bsilen|\bmute|\bquiet\b|\boff\b|\bshut\b|\bpower(ed)?\s+(\w+\s+)?down\b"
+    r"|\bno\s+transmission|\bstop\s+transmitting"
+    r"|\b(not|never|no\s+circumstances)\b[^,;:]*\btransmit\b(?!\s+power)",
+    re.I,
+)
+NO_FLOOR = re.compile(
+    r"\bno\s+longer\s+(\w+\s+){0,2}(floor|minimum|guarantee|rate)"
+    r"|\b(not|n't)\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
+    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(rate\s+)?(floor|minimum)",
+    re.I,
+)
+NO_CAP = re.compile(
+    r"\bno\s+longer\s+(\w+\s+){0,2}(limited|capped|restricted|cap|limit)"
+    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(power\s+)?(cap|limit)",
+    re.I,
+)
+RATE_CUE = re.compile(
+    r"\bbits?\b|\bb/s|\bbps\b|\bspectral efficiency|\brate\b|\bfloor\b|\bthroughput\b", re.I
+)
+POWER_CUE = re.compile(
+    r"\bpower\b|\bdbm\b|\bwatts?\b|\bmw\b|\bpercent_of_power\b"
+    r"|\bof\s+(its\s+|the\s+)?(max|maximum|full|peak|top)\b|\bcap\b|\bcapped\b|\bthrottle",
+    re.I,
+)
+# a rate stated as an upper bound ("doesn't need more than", "at most"): not a floor
+RATE_UPPER = re.compile(
+    r"\b(not|n't|never|no)\s+(\w+\s+){0,2}(more|above|over|higher|exceed\w*)\b"
+    r"|\bat\s+most\b|\bup\s+to\b|\bor\s+less\b",
+    re.I,
+)
+# a statement about the past ("was at 2.5 yesterday"): it asks for nothing
+PAST = re.compile(r"\b(was|were|used\s+to|yesterday|ago|last\s+(week|night|month|time))\b", re.I)
+# a number followed by one of these is a count or a measure, not the asked value
+MEASURE = re.compile(
+    r"[\s-]*(minutes?|mins?|seconds?|secs?|s|hours?|h|days?|weeks?|months?|years?|m|km|"
+    r"meters?|metres?|feet|ft|v|volts?|am|pm|ghz|mhz|khz|db|dbi|cameras?|sensors?|feeds?|video|"
+    r"floors?|links?|users?|devices?|agents?|nodes?|radios?|transmitters?|stations?|people|"
+    r"calls?|streams?|clients?|phones?|robots?|machines?)\b",
+    re.I,
+)
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)", re.I)
+_TIMES_WORDS = [
+    (re.compile(r"\btwice\b(?=\s+(as|the|that|what)\b)", re.I), "2 times"),
+    (re.compile(r"\b(counts?|weighs?|weighted|matters?|worth)\s+(double|twice)\b", re.I), r"\1 2 times"),
+    (re.compile(r"\b(counts?|weighs?|weighted|matters?|worth)\s+(triple|thrice)\b", re.I), r"\1 3 times"),
+]  # fmt: skip
+
+
+def prepare(text: str) -> str:
+    """The text as the rules read it: percentages become fractions followed by the power cue
+    ``percent_of_power`` ("30%" -> "0.3 percent_of_power"), "twice as / counts double" become
+    "2 times", and then :func:`~.numbers.normalize_text` (number words, fractions)."""
+    s = _PERCENT.sub(lambda m: f"{_fmt(float(m[1]) / 100.0)} percent_of_power", text)
+    for pattern, repl in _TIMES_WORDS:
+        s = pattern.sub(repl, s)
+    return normalize_text(s)
+
+
+def objectives_named(piece: str) -> list[str]:
+    """The objectives ``piece`` asks for, strongest first; none when it says they don't matter,
+    or when it names a link ("save energy on agent_1" is about that link, not the network)."""
+    if NOT_WANTED.search(piece) or LINK_MENTION.search(piece):
+        return []
+    return [name for name, pattern in OBJECTIVE_CUES.items() if pattern.search(piece)]
+
+
+def distractor_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose numbers are not an asked value: a number followed by a count or a
+    measure ("3 cameras", "10-minute", "150 m"), and every number of a piece about the past
+    ("was at 2.5 bit/s/Hz yesterday")."""
+    spans = [m.span() for m in re.finditer(r"\d+(?:[.]\d+)?", text) if MEASURE.match(text, m.end())]
+    start = 0
+    for piece in PIECE_SEPARATOR.split(text):
+        if PAST.search(piece):
+            spans.append((start, start + len(piece)))
+        start += len(piece)
+    return spans

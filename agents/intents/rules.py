@@ -1,0 +1,247 @@
+"""Reading operator sentences without a model: rules and regular expressions.
+
+The model-free twin of :func:`~.parse.parse_intents`: the same :class:`~.intent.Intent` records
+for every kind (``min_rate``, ``max_power_frac``, ``weight``, ``objective``), so an episode or an
+eval can set "rules read the intents" beside "the model reads them" on the same sentences, and
+the benchmark prints both accuracies side by side. Tokens and seconds are 0.
+
+How it reads (:func:`read_intents`):
+
+1. :func:`~.cues.prepare`: number words, fractions and percentages become digits ("30%" ->
+   "0.3 percent_of_power"), "twice as" -> "2 times"; a list of ids ("links 1, 2 and 3") becomes
+   one mention each.
+2. The text is cut into pieces at sentence ends, ``, : ;`` and the words *and, or, but, while,
+   whereas*; each piece is read for the links it names, its numbers (a number followed by a
+   count or a measure, "3 cameras", "10-minute", "150 m", is a distractor), and its cues
+   (:mod:`.cues`): silence, a floor or cap removed, a weight, a rate or power unit.
+3. A piece's statement: the removal of a floor (``min_rate`` 0) or cap (``max_power_frac`` 1);
+   silence (cap 0) when it has no other number; a number next to a rate unit (``min_rate``) or
+   to "of max"/"power"/a percentage (``max_power_frac``); a weight cue (``weight``, the number
+   before "times" or after "weight"/"priority"); else the piece's unit cue; a bare number after
+   a statement ("device 4 at half power and device 5 at a quarter") repeats its kind. A rate
+   stated as an upper bound ("doesn't need more than") and a statement about the past ("was at
+   2.5 yesterday") state nothing.
+4. Whose statement: the links the piece names, plus those of a piece before it that named links
+   and stated nothing, joined by *and* or a comma ("give user 0 and user 2 ..."); a piece that
+   names none refers back to the last links named ("it needs ..."); a piece that only names
+   links after a statement, joined by *and*, shares it ("mute radio 1 and radio 6"), and so does
+   one after a statement made before any link was named ("half power, at most, for link 12").
+5. The objective: the strongest one a piece that names no link names
+   (:func:`~.cues.objectives_named`), the last one stated in the text. A later statement of the same kind on the same link replaces an
+   earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .clauses import check_text
+from .cues import (
+    LINK_MENTION,
+    MEASURE,
+    NO_CAP,
+    NO_FLOOR,
+    PAST,
+    PIECE_SEPARATOR,
+    POWER_CUE,
+    RATE_CUE,
+    RATE_UPPER,
+    SILENCE_CUE,
+    WEIGHT_CUE,
+    objectives_named,
+    prepare,
+)
+from .intent import MAX_RATE, MAX_WEIGHT, Intent, IntentError
+
+_NOUN = r"(?:link|user|device|agent|transmitter|node|radio|tx|ue)"
+_ID_LIST = re.compile(
+    rf"\b{_NOUN}s?[\s_#-]*(\d+)((?:\s*,\s*\d+)*)\s*,?\s*(?:and|or|&)\s+(\d+)\b"
+    r"(?!\s*(?:[.]\d|bits?\b|b/s|bps|percent_of_power|of\b|times\b))",
+    re.I,
+)
+_JOINING = {",", "and", "&"}
+_CONTRAST = {"but", "while", "whereas"}
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.]\d+)?")
+_RATE_AFTER = re.compile(r"\s*(bits?\b|b/s|bps\b|bit/s)", re.I)
+_POWER_AFTER = re.compile(r"\s*(percent_of_power\b|of\b|power\b|times\s+(its|the)\b)", re.I)
+_WEIGHT_AFTER = re.compile(r"\s*times\b", re.I)
+_WEIGHT_BEFORE = re.compile(r"(weigh\w*|priority)(\s+(it|of|by|to|at))?\s*$", re.I)
+
+
+def _expand_lists(text: str) -> str:
+    """ "links 1, 2 and 3" -> "link 1 and link 2 and link 3"."""
+
+    def one_each(m: re.Match) -> str:
+        ids = [m[1], *re.findall(r"\d+", m[2]), m[3]]
+        return " and ".join(f"link {i}" for i in ids)
+
+    return _ID_LIST.sub(one_each, text)
+
+
+def _values(piece: str, spans) -> list[re.Match]:
+    """The numbers of ``piece`` that may be the asked value: not a link id, not a count or a
+    measure ("3 cameras", "10-minute", "150 m")."""
+    out = []
+    for m in _NUMBER.finditer(piece):
+        if any(a <= m.start() < b for a, b in spans) or MEASURE.match(piece, m.end()):
+            continue
+        out.append(m)
+    return out
+
+
+def _statement(piece: str, values: list[re.Match], previous: str | None):
+    """``(kind, value)`` the piece states, or None."""
+    if NO_FLOOR.search(piece):
+        return "min_rate", 0.0
+    if NO_CAP.search(piece):
+        return "max_power_frac", 1.0
+    nonzero = [m for m in values if float(m[0]) != 0.0]
+    if SILENCE_CUE.search(piece) and not nonzero:
+        return "max_power_frac", 0.0
+    if not values:
+        return None
+    for m in values:  # a number next to its unit
+        if _RATE_AFTER.match(piece, m.end()):
+            return None if RATE_UPPER.search(piece) else ("min_rate", float(m[0]))
+        if _POWER_AFTER.match(piece, m.end()) and not WEIGHT_CUE.search(piece):
+            return "max_power_frac", float(m[0])
+    if WEIGHT_CUE.search(piece):
+        for m in values:
+            if _WEIGHT_AFTER.match(piece, m.end()) or _WEIGHT_BEFORE.search(piece[: m.start()]):
+                return "weight", float(m[0])
+        return "weight", float(values[-1][0])
+    value = float(values[-1][0])
+    rate, power = RATE_CUE.search(piece), POWER_CUE.search(piece)
+    if rate and not power:
+        return None if RATE_UPPER.search(piece) else ("min_rate", value)
+    if power and not rate:
+        return "max_power_frac", value
+    if previous is not None:  # "... and device 5 at a quarter": the kind before it
+        return previous, value
+    return None
+
+
+def clip(kind: str, value: float) -> tuple[float, str]:
+    """``value`` clipped into the range of ``kind``, and a note saying so (empty if inside)."""
+    lo, hi = {"min_rate": (0.0, MAX_RATE), "max_power_frac": (0.0, 1.0)}.get(
+        kind, (0.0, MAX_WEIGHT)
+    )
+    if lo <= value <= hi:
+        return value, ""
+    clipped = min(max(value, lo), hi)
+    return clipped, f"{kind} {value:g} out of [{lo:g}, {hi:g}], clipped to {clipped:g}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement found by the rules: ``piece`` (the prepared words that state it),
+    ``links`` it applies to, its ``kind`` and ``value``."""
+
+    piece: str
+    links: tuple[int, ...]
+    kind: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the rules found in a text: its statements in order, and each piece that names a
+    network objective with the objectives it names (strongest first)."""
+
+    statements: list[Statement] = field(default_factory=list)
+    objectives: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def find_statements(text: str, agent_ids) -> Reading:
+    """The statements and objective pieces of ``text`` (steps 1-5 of the module docstring).
+
+    Raises :class:`IntentError` when the text is empty, names a link by an ordinal or names a
+    link outside ``agent_ids``.
+    """
+    check_text(text)
+    valid = {int(a) for a in agent_ids}
+    parts = PIECE_SEPARATOR.split(_expand_lists(prepare(text)))  # piece, separator, piece, ...
+    out = Reading()
+    seps: set[str] = set()
+    last_links: list[int] = []
+    pending: list[int] = []  # links named by a piece that stated nothing
+    previous = None  # the last statement (piece, kind, value)
+    orphan = None  # a statement made before any link was named ("half power, for link 12")
+
+    def state(links, st):
+        out.statements.append(Statement(st[0], tuple(links), st[1], st[2]))
+
+    for i, piece in enumerate(parts):
+        if i % 2:
+            seps.add(piece.strip().lower())
+            continue
+        if not piece.strip():
+            continue
+        joined, contrast = bool(seps & _JOINING), bool(seps & _CONTRAST)
+        seps = set()
+        mentions = list(LINK_MENTION.finditer(piece))
+        links = list(dict.fromkeys(int(m[1]) for m in mentions))
+        unknown = sorted(set(links) - valid)
+        if unknown:
+            raise IntentError(
+                f"the text names link {unknown[0]}, but the links are {min(valid)}..{max(valid)}"
+            )
+        named = objectives_named(piece)
+        if named:
+            out.objectives.append((piece.strip(), named))
+        if PAST.search(piece):
+            last_links, pending, previous = links or last_links, [], None
+            continue
+        if contrast:
+            pending = []
+        values = _values(piece, [m.span(1) for m in mentions])
+        found = _statement(piece, values, previous[1] if previous and joined else None)
+        if found is None:
+            if links and orphan is not None:
+                state(links, orphan)
+                last_links, pending, previous, orphan = links, [], orphan, None
+            elif links and previous is not None and joined and not values:
+                state(links, previous)  # "mute radio 1 and radio 6"
+            elif links:
+                pending = (pending if joined else []) + links
+            last_links = links or last_links
+            continue
+        st = (piece.strip(), *found)
+        targets = links + [a for a in pending if joined and a not in links] if links else []
+        targets = targets or pending or last_links
+        if targets:
+            state(targets, st)
+            last_links, pending, previous = targets, [], st
+        else:
+            orphan = st
+    return out
+
+
+def latest(intents: list[Intent]) -> list[Intent]:
+    """``intents`` where a later statement of the same kind on the same link (or a later
+    objective) replaces an earlier one; in order of their last statement."""
+    kept: dict[tuple, Intent] = {}
+    for it in intents:
+        key = (it.kind, it.agent)
+        kept.pop(key, None)
+        kept[key] = it
+    return list(kept.values())
+
+
+def read_intents(text: str, agent_ids) -> list[Intent]:
+    """Every constraint, weight and objective ``text`` states, read by rules (no model).
+
+    ``agent_ids`` are the valid ids. Raises :class:`IntentError` when the text is empty, names a
+    link by an ordinal or names a link outside ``agent_ids``. A text that states nothing the
+    rules recognize gives an empty list.
+    """
+    reading = find_statements(text, agent_ids)
+    out = []
+    for st in reading.statements:
+        value, note = clip(st.kind, st.value)
+        out += [Intent(a, st.kind, value, text, raw="rules", note=note) for a in st.links]
+    if reading.objectives:
+        name = reading.objectives[-1][1][0]
+        out.append(Intent(None, "objective", 0.0, text, raw="rules", objective=name))
+    return latest(out)

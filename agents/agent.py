@@ -29,6 +29,7 @@ from wireless_agents.agents.backends.base import (
 )
 from wireless_agents.agents.memory import Memory
 from wireless_agents.agents.perception import perceive
+from wireless_agents.agents.profile import Profile, read_profile
 from wireless_agents.agents.prompts import (
     DECIDE,
     SYSTEM_NO_TOOLS,
@@ -122,7 +123,11 @@ def cap_message(text: str, limit: int) -> str:
 
 
 class EdgeAgent:
-    """One device's agent. ``agent_id`` is the link index; ``backend`` its (shared) model."""
+    """One device's agent. ``agent_id`` is the link index; ``backend`` its (shared) model;
+    ``profile_text`` the device's own situation in words (None: it has none), read once by
+    :meth:`read_profile` into :attr:`profile`."""
+
+    profile_text: str | None = None
 
     def __init__(self, agent_id: int, backend: ModelBackend, config: AgentConfig | None = None):
         self.agent_id = int(agent_id)
@@ -144,6 +149,28 @@ class EdgeAgent:
         self.memory.record(slot, power_frac, rate)
         for sender, text in heard:
             self.memory.hear(sender, text)
+
+    # -- its own profile ----------------------------------------------------------------------
+    @property
+    def profile(self) -> Profile | None:
+        """The profile this agent read (kept in its memory), None before it read one."""
+        saved = self.memory.profile
+        return None if saved is None else Profile.from_dict(saved)
+
+    def read_profile(self, reader: str = "model") -> Profile | None:
+        """Read this device's profile once, in this agent's own call on its own model (or with
+        the rules, ``reader="rules"``), and keep it in memory. Returns the new profile, or None
+        when there is nothing to read (no text, or already read: no second read)."""
+        if not self.profile_text or self.memory.profile is not None:
+            return None
+        prof = read_profile(self.profile_text, self.agent_id, self.backend, reader)
+        self.memory.profile = prof.as_dict()
+        return prof
+
+    def own_view(self, view: LocalView) -> LocalView:
+        """``view`` tightened by this device's own profile (its floor and cap), if it read one."""
+        prof = self.profile
+        return view if prof is None else prof.apply(view)
 
     # -- plan / talk --------------------------------------------------------------------------
     def decide(

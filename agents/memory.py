@@ -17,13 +17,16 @@ class SlotRecord:
 
 @dataclass
 class Memory:
-    """The last ``slots`` slot records and the last ``messages`` messages heard.
+    """The last ``slots`` slot records and the last ``messages`` messages heard, and the
+    device's own ``profile`` once its agent has read it (a
+    :meth:`~wireless_agents.agents.profile.Profile.as_dict`; None before, or without one).
 
     :meth:`summary` is the short text that goes into the prompt.
     """
 
     slots: int = 6
     messages: int = 6
+    profile: dict | None = None
     _records: deque = field(default=None, repr=False)
     _heard: deque = field(default=None, repr=False)
 

@@ -12,7 +12,8 @@ a fixed rule:
   same power;
 - it sends no text: its message is empty; its note (channel rows, prices, the floor request)
   still goes out, since the neighbours' tools need it;
-- it reads no language: no inbox texts, no operator intent, no memory in a prompt.
+- it reads no language: no inbox texts, no operator intent, no device profile, no memory in a
+  prompt.
 
 Its decisions cost nothing: ``tokens`` 0 and ``model_seconds`` 0 (no model calls).
 """
@@ -29,6 +30,10 @@ class RuleAgent(EdgeAgent):
 
     def __init__(self, agent_id: int, backend=None, config: AgentConfig | None = None):
         super().__init__(agent_id, backend, config)
+
+    def read_profile(self, reader: str = "model") -> None:
+        """The rule reads no language: a device profile stays unread."""
+        return None
 
     def decide(
         self, view: LocalView, inbox: list[tuple[int, str]] = (), slot: int | None = None

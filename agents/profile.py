@@ -1,0 +1,121 @@
+"""A device's own profile: the sentence only its agent reads, and the floor, cap and weight it
+takes from it.
+
+A scenario may give a device its situation in words ("I am a soil-moisture sensor on a nearly
+empty battery: never more than 30% of my power, and 0.2 bit/s/Hz is all I need"). The device's
+own agent reads it once, in its own call on its own model
+(:func:`~wireless_agents.agents.intents.first_person.parse_profile`, ids ``[agent]``: "I" and
+"my" are the device), or with the model-free rules
+(:func:`~wireless_agents.agents.intents.first_person.read_profile_by_rules`). The
+:class:`Profile` is kept in the agent's memory (exported into the episode state, so a resumed
+run does not read it again) and tightens the agent's own view every slot
+(:meth:`Profile.apply`): its floor (bit/s/Hz) and cap (fraction of p_max) are the strictest of
+the operator's and its own. The view has no weight field: a weight read is kept in the record.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+from wireless_agents.tools import LocalView
+
+READERS = ("model", "rules")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What device ``agent`` read in its profile ``text``.
+
+    ``readings``: one ``{kind, value, raw, note, tokens, seconds}`` per statement read
+    (``kind`` ``min_rate`` in bit/s/Hz, ``max_power_frac`` a fraction of p_max, ``weight``);
+    ``reader`` ``model`` or ``rules``; ``error`` why nothing could be read (None when read);
+    ``seconds`` the wall time of the read (s).
+    """
+
+    agent: int
+    text: str
+    reader: str
+    readings: list[dict] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    def _value(self, kind: str) -> float | None:
+        vals = [float(r["value"]) for r in self.readings if r["kind"] == kind]
+        return vals[-1] if vals else None
+
+    @property
+    def min_rate(self) -> float | None:
+        """The device's own floor (bit/s/Hz), None when it states none (or 0)."""
+        v = self._value("min_rate")
+        return v if v else None
+
+    @property
+    def max_power_frac(self) -> float | None:
+        """The device's own cap as a fraction of p_max, None when it states none."""
+        return self._value("max_power_frac")
+
+    @property
+    def weight(self) -> float | None:
+        return self._value("weight")
+
+    @property
+    def tokens(self) -> int:
+        return int(sum(r.get("tokens", 0) for r in self.readings))
+
+    def constraints(self) -> list[dict]:
+        """``[{"agent", "min_rate" | "max_power_frac": value}]``: what a slot can hold or miss."""
+        out = []
+        if self.max_power_frac is not None:
+            out.append({"agent": self.agent, "max_power_frac": self.max_power_frac})
+        if self.min_rate is not None:
+            out.append({"agent": self.agent, "min_rate": self.min_rate})
+        return out
+
+    def apply(self, view: LocalView) -> LocalView:
+        """``view`` with the device's own floor and cap: the larger floor, the lower cap."""
+        floor, frac = self.min_rate, self.max_power_frac
+        if floor is None and frac is None:
+            return view
+        over = {}
+        if floor is not None:
+            over["min_rate"] = max(view.min_rate or 0.0, floor)
+        if frac is not None:
+            cap = frac * view.p_max
+            over["cap"] = cap if view.cap is None else min(view.cap, cap)
+        return replace(view, **over)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Profile:
+        return cls(**d)
+
+
+def read_profile(text: str, agent: int, backend=None, reader: str = "model") -> Profile:
+    """Device ``agent`` reads its own ``text``: with the model on ``backend`` or, with
+    ``reader="rules"``, with the rules (no model). A text it cannot read gives a profile with
+    ``error`` set and no readings (it constrains nothing)."""
+    from wireless_agents.agents.intents import IntentError
+    from wireless_agents.agents.intents.first_person import parse_profile, read_profile_by_rules
+
+    if reader not in READERS:
+        raise ValueError(f"unknown profile reader {reader!r}; choose one of {', '.join(READERS)}")
+    t0 = time.perf_counter()
+    try:
+        its = (
+            read_profile_by_rules(text, agent)
+            if reader == "rules"
+            else parse_profile(text, agent, backend)
+        )
+    except IntentError as exc:
+        return Profile(int(agent), text, reader, [], str(exc).splitlines()[0],
+                       time.perf_counter() - t0)  # fmt: skip
+    readings = [
+        {"kind": it.kind, "value": float(it.value), "raw": it.raw, "note": it.note,
+         "tokens": int(it.tokens), "seconds": float(it.seconds)}
+        for it in its
+    ]  # fmt: skip
+    error = None if readings else "the profile states no floor, cap or weight"
+    return Profile(int(agent), text, reader, readings, error, time.perf_counter() - t0)

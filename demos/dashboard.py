@@ -54,7 +54,10 @@ SINR_RANGE_DB = (-10.0, 60.0)  # drawing scale of the SINR bars
 BAR_FULL, BAR_EMPTY = "█", "░"
 # Event types not drawn, and why. ``cluster`` (the L1 coordinators' answers): what they could not
 # settle shows as the ``escalate`` that follows, and what they settled in the committed links.
-IGNORED_EVENTS = {"cluster": "shown through the escalate and commit events that follow"}
+IGNORED_EVENTS = {
+    "cluster": "shown through the escalate and commit events that follow",
+    "profile": "a device's own profile read: the trace's device_profiles keep it",
+}
 
 
 def _letter(i: int, tx: bool) -> str:

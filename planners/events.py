@@ -474,6 +474,31 @@ class IntentEvent(IntentRecord):
     type: Literal["intent"]
 
 
+class ProfileReading(TypedDict):
+    """One statement a device read in its own profile: ``kind`` ``min_rate`` (bit/s/Hz),
+    ``max_power_frac`` (of p_max) or ``weight``, and its ``value``."""
+
+    kind: str
+    value: float
+
+
+class ProfileEvent(TypedDict):
+    """Device ``agent``'s own agent read its profile ``text`` (once, before its first decision
+    of slot ``slot``), with ``reader`` ``model`` (its own call on the team's model) or ``rules``;
+    ``readings`` what it read, ``error`` why nothing could be read (None when read);
+    ``tokens``/``seconds`` the read's cost."""
+
+    type: Literal["profile"]
+    slot: int
+    agent: int
+    reader: str
+    text: str
+    readings: list[ProfileReading]
+    error: str | None
+    tokens: int
+    seconds: float
+
+
 class CommitEvent(TypedDict):
     """The slot committed: the env stepped with ``powers`` (W per link).
 
@@ -508,6 +533,7 @@ class CommitEvent(TypedDict):
 
 EVENT_TYPES: dict[str, type] = {
     "slot": SlotEvent,
+    "profile": ProfileEvent,
     "sense": SenseEvent,
     "proposal": ProposalEvent,
     "deliver": DeliverEvent,
@@ -525,7 +551,7 @@ EVENT_TYPES: dict[str, type] = {
 """Event type name -> its TypedDict, in the order of one slot."""
 
 Event = (
-    SlotEvent | SenseEvent | ProposalEvent | DeliverEvent | NegotiateEvent | LeadEvent
+    SlotEvent | ProfileEvent | SenseEvent | ProposalEvent | DeliverEvent | NegotiateEvent | LeadEvent
     | CloudPlanEvent | ClusterEvent | EscalateEvent | PlanEvent | FloorControlEvent
     | ApprovalEvent | IntentEvent | CommitEvent
 )  # fmt: skip

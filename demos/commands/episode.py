@@ -48,7 +48,12 @@ def add_parser(sub) -> None:
                    help="an operator intent in words, read by the edge model once (repeatable), "
                    "e.g. 'Link 2 needs at least 1.5 bit/s/Hz.' (--planner tool ignores it)")  # fmt: skip
     p.add_argument("--intent-reader", default="model", choices=("model", "rules"),
-                   help="who reads the intents: the edge model (default) or model-free rules")  # fmt: skip
+                   help="who reads the intents (and the device profiles): the edge model "
+                   "(default) or model-free rules")  # fmt: skip
+    p.add_argument("--device", action="append", default=None, metavar="ID=TEXT",
+                   help="a device's profile in its own words, read only by that device's agent "
+                   "(repeatable), e.g. 4='I am a sensor: at most 30%% of my power.' "
+                   "(--planner tool ignores it)")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable)")  # fmt: skip
     p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
@@ -76,11 +81,31 @@ def _check(args) -> list[str] | None:
         raise UsageError("--resume needs --checkpoint FILE.sqlite")
     if args.auto_approve and not args.approve:
         args.approve = True
+    args.devices = _devices(args.device, n_links(args))
     if args.checkpoint:
         check_writable(args.checkpoint)
     if args.out and args.out != "-":
         check_writable(args.out)
     return team_tools(args)
+
+
+def _devices(flags: list[str] | None, k: int) -> dict[str, str] | None:
+    """``--device ID=TEXT`` flags as the settings' ``devices`` (a later flag for the same device
+    replaces an earlier one); a malformed flag or an id outside ``0..k-1`` is a UsageError."""
+    if not flags:
+        return None
+    from wireless_agents.planners.episode.settings import device_texts
+
+    out = {}
+    for flag in flags:
+        key, sep, text = flag.partition("=")
+        if not sep or not text.strip():
+            raise UsageError(f"--device needs ID=TEXT (a device id and its profile), got {flag!r}")
+        out[key.strip()] = text
+    try:
+        return device_texts(out, k)
+    except ValueError as exc:
+        raise UsageError(f"--device: {exc}") from None
 
 
 def _check_tiers(args) -> None:
@@ -121,7 +146,7 @@ def run(args) -> int:
         cloud=args.cloud_model is not None or args.tiers == 3,
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
-        intent_reader=args.intent_reader,
+        intent_reader=args.intent_reader, devices=args.devices,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,

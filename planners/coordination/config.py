@@ -41,6 +41,10 @@ class TeamConfig:
     EdgeAgent` on the team's model, the ``llm`` planner) or ``rule`` (a
     :class:`~wireless_agents.agents.rule_agent.RuleAgent`: adopt the tool's suggestion, no text,
     no language, no model; the ``tool`` planner). With ``rule`` the ``intent`` is not read.
+    ``devices``: device profiles, ``{device id: text}`` (keys int or str); each device's own agent
+    reads its text once (:meth:`~wireless_agents.agents.agent.EdgeAgent.read_profile`), with
+    the team's model (``profile_reader`` ``model``) or the rules (``rules``); rule agents do
+    not read them.
     """
 
     strategy: str = "negotiation"
@@ -62,6 +66,8 @@ class TeamConfig:
     cluster_size: int = 4
     conflict_tol: float = 0.1
     decider: str = "model"
+    devices: dict | None = None
+    profile_reader: str = "model"
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -78,6 +84,8 @@ class TeamConfig:
             raise ValueError("cluster_size must be at least 1")
         if self.decider not in DECIDERS:
             raise ValueError(f"unknown decider {self.decider!r}; choose one of {DECIDERS}")
+        if self.profile_reader not in ("model", "rules"):
+            raise ValueError(f"unknown profile reader {self.profile_reader!r}; model or rules")
 
     def settings(self) -> dict:
         """What the decide graph's nodes read from the config (the state's ``settings``)."""

@@ -61,14 +61,15 @@ def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | Non
     )
 
 
-def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -> dict:
+def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, own=None) -> dict:
     """The decide graph's input for one slot (JSON-able).
 
     ``gains`` (K, K) the slot's gain matrix: only the simulated world uses it (the control
     channel's loss matrix ``p_loss`` and the closed loop's mini-slots, ``gains``), and the
     agents' first views when ``ctx`` carries no observation. ``ctx``: ``obs``/``infos`` (the
     env's), ``slot``, ``seed``, ``carry`` (notes heard last slot), ``positions``/``clusters``
-    (three tiers).
+    (three tiers). ``own(i, view) -> view``: agent ``i``'s own tightening of its view (its
+    device profile's floor and cap, :meth:`~.team.Team.own_view`); None: the views as built.
     """
     k = gains.shape[-1]
     cons = dict(constraints or {})
@@ -96,6 +97,8 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig) -
                 neighbour_gains=tuple(float(gains[i, j]) for j in nb),
                 neighbour_rx_last=tuple(0.0 for _ in nb), min_rate=mins[i], cap=caps[i],
             )  # fmt: skip
+        if own is not None:
+            v = own(i, v)
         views.append(view_to_dict(v))
         neighbours.append(nb)
     clusters = None

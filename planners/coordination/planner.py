@@ -16,11 +16,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from wireless_agents.planners.events import ProfileEvent
 
 from .config import TeamConfig
 from .graph import decide_graph, recursion_limit
 from .inputs import decide_input
+from .stream import emit
 from .team import Team
+
+
+def profile_event(prof, slot: int) -> ProfileEvent:
+    """The ``profile`` event: which agent read its device's profile, how, and what it read."""
+    return ProfileEvent(
+        type="profile",
+        slot=slot,
+        agent=prof.agent,
+        reader=prof.reader,
+        text=prof.text,
+        readings=[{"kind": r["kind"], "value": r["value"]} for r in prof.readings],
+        error=prof.error,
+        tokens=prof.tokens,
+        seconds=prof.seconds,
+    )
 
 
 @dataclass
@@ -40,6 +57,7 @@ class TeamPlan:
     cluster_escalation: dict | None = None
     clusters: list | None = None
     floor_control: dict | None = None  # what the validate node's closed loop changed
+    profiles: list | None = None  # device profiles the agents read this slot (Profile.as_dict)
 
 
 class LLMPlanner:
@@ -82,7 +100,12 @@ class LLMPlanner:
         team = self.team(k)
         ctx = dict(context or {})
         team.import_memory(ctx.get("memory"))
-        inp = decide_input(g, float(p_max), float(noise), constraints, ctx, self.config)
+        # each device's own agent reads its profile once, at its first decision (its own call)
+        read = team.read_profiles()
+        for prof in read:
+            emit(profile_event(prof, int(ctx.get("slot", 0))))
+        own = team.own_view if any(a.profile_text for a in team.agents) else None
+        inp = decide_input(g, float(p_max), float(noise), constraints, ctx, self.config, own)
         cfg = {"recursion_limit": recursion_limit(k, self.config.rounds), "max_concurrency": 1}
         if config:
             cfg = {**config, **cfg}
@@ -107,6 +130,7 @@ class LLMPlanner:
             cluster_escalation=out.get("tier1"),
             clusters=out.get("clusters"),
             floor_control=out.get("validation"),
+            profiles=[p.as_dict() for p in read] or None,
         )
 
 

@@ -47,17 +47,34 @@ class Team:
         else:
             cls = EdgeAgent if not cfg.intent else _intent_agent(cfg.intent)
         self.agents = [cls(i, self.backend, acfg) for i in range(self.k)]
+        for key, text in (cfg.devices or {}).items():
+            if 0 <= int(key) < self.k:
+                self.agents[int(key)].profile_text = str(text)
         self.context = TeamContext(cfg, self.agents, self.cloud_backend, self.cluster_backend)
 
     def export_memory(self) -> dict:
-        """Every agent's memory as JSON (``{agent id: {records, heard}}``)."""
-        return {
-            str(a.agent_id): {
+        """Every agent's memory as JSON (``{agent id: {records, heard}}``, plus ``profile``
+        for an agent that read its device's profile)."""
+        out = {}
+        for a in self.agents:
+            out[str(a.agent_id)] = {
                 "records": [[r.slot, r.power_frac, r.rate] for r in a.memory.records],
                 "heard": [[s, t] for s, t in a.memory.heard],
             }
-            for a in self.agents
-        }
+            if a.memory.profile is not None:
+                out[str(a.agent_id)]["profile"] = a.memory.profile
+        return out
+
+    def read_profiles(self) -> list:
+        """Each agent that has a profile text and has not read it yet reads it now, in its own
+        call (:meth:`~wireless_agents.agents.agent.EdgeAgent.read_profile`); returns the new
+        :class:`~wireless_agents.agents.profile.Profile` s (empty on every later slot)."""
+        reader = self.config.profile_reader
+        return [p for a in self.agents if (p := a.read_profile(reader)) is not None]
+
+    def own_view(self, i: int, view: LocalView) -> LocalView:
+        """Agent ``i``'s view tightened by its own profile (unchanged without one)."""
+        return self.agents[i].own_view(view)
 
     def import_memory(self, memory: dict | None) -> None:
         """Restore the agents' memories from :meth:`export_memory`'s JSON (None: empty)."""
@@ -68,6 +85,7 @@ class Team:
                 m.record(int(slot), float(frac), float(r))
             for sender, text in saved.get("heard", []):
                 m.hear(int(sender), text)
+            m.profile = saved.get("profile")
             a.memory = m
 
 

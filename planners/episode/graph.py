@@ -44,6 +44,7 @@ from .intents import (
     read_intents,
     with_intents,
 )
+from .profiles import profiles_met, with_new_profiles
 from .settings import TEAM_PLANNERS
 from .trace import heard_by, slot_messages
 
@@ -115,6 +116,8 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
             "carry": tp.carry,
             "validation": tp.floor_control,
         }
+        if tp.profiles:  # device profiles the agents read this slot (once per device)
+            pending["profiles"] = tp.profiles
     else:
         opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
         powers = get_planner(s["planner"], **opts).plan(
@@ -217,7 +220,11 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         heard = heard_by(pend.get("events", []), env.n_agents)
         for i, a in enumerate(team.agents):
             a.remember(slot, float(p[i] / env.p_max), float(r[i]), heard.get(i, []))
-        memory = team.export_memory()
+        memory = with_new_profiles(team.export_memory(), pend.get("profiles"))
+        if pend.get("profiles"):
+            record["profile_reads"] = pend["profiles"]
+        if s.get("devices") and s["planner"] == "llm":
+            record["profiles_met"] = profiles_met(memory, p, r, env.p_max)
     rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(p))
     emit(
         CommitEvent(

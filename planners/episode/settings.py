@@ -68,6 +68,26 @@ def reads_language(settings: dict) -> bool:
     return settings["planner"] != "tool"
 
 
+def device_texts(devices, k: int) -> dict[str, str]:
+    """Device profiles ``{device id: text}`` as the settings keep them (JSON: string keys).
+    Raises ValueError (one line) for an id that is not one of the ``k`` devices, or an empty
+    text."""
+    if not isinstance(devices, dict):
+        raise ValueError("devices must map a device id to its profile text")
+    out = {}
+    for key, text in devices.items():
+        try:
+            i = int(key)
+        except (TypeError, ValueError):
+            raise ValueError(f"a device id is an agent number, got {key!r}") from None
+        if not 0 <= i < k:
+            raise ValueError(f"device {i} does not exist (agents 0..{k - 1})")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"device {i} needs a profile text")
+        out[str(i)] = text.strip()
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
+
+
 def default_settings(**over) -> dict:
     """The settings document of a run: these defaults (the team's are :class:`TeamConfig`'s),
     overridden by ``over`` (None keeps the default, except for the models and ``min_rate``)."""
@@ -108,6 +128,8 @@ def default_settings(**over) -> dict:
         raise ValueError(
             f"unknown intent reader {s['intent_reader']!r}; choose one of {', '.join(INTENT_READERS)}"
         )
+    if s.get("devices") is not None:  # device profiles: only a run that has them keeps the key
+        s["devices"] = device_texts(s["devices"], s["agents"])
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:
@@ -131,6 +153,10 @@ def team_config(settings: dict, intent: str | None = None):
         cloud=bool(s.get("cloud")),
         intent=intent if reads_language(s) else None,
         decider="model" if s["planner"] == "llm" else "rule",
+        # each device's own agent reads its profile (the tool team reads none), with the model
+        # or, with the rules intent reader, the rules
+        devices=s.get("devices") if s["planner"] == "llm" else None,
+        profile_reader=s.get("intent_reader", INTENT_READERS[0]),
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
     )

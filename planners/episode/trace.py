@@ -8,6 +8,7 @@ from wireless_agents.planners.events import Event
 
 from .adoption import adoption_summary
 from .intents import operator_satisfaction, operator_summary
+from .profiles import profile_summary
 from .settings import scenario_setup
 
 TIMING_KEYS = ("seconds", "wall")
@@ -138,6 +139,8 @@ def summarize(
         # the agents' free text: how much of it is degenerate (agents/messages.py)
         "message_quality": message_quality([d for x in steps for d in x["decisions"]], p_max),
         **operator_summary(s, steps),
+        # device profiles: what each device's own agent read, and how often it held
+        **profile_summary(s, steps),
         # what the deciders added to their tools (None for classical planners): .adoption
         **adoption_summary(s, steps, gains, p_max, noise),
     }

@@ -42,8 +42,8 @@ Checks
 Devices
     ``devices`` maps a device (agent) id to its profile: a ``text`` in the device's own words
     and a ``check`` on that same agent (``min_rate``, ``max_power_frac``, ``weight``; no
-    objective). The scorer and the oracle take the devices' checks like the intents'; the LLM
-    team does not read the profiles' texts yet.
+    objective). The scorer and the oracle take the devices' checks like the intents'; in the
+    ``llm`` team each device's own agent reads its profile's text (never the check), once.
 """
 
 from __future__ import annotations

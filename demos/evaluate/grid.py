@@ -8,11 +8,13 @@ Planners
              each sentence into a constraint; tokens and seconds count in its row), plans with
              those constraints (each agent sees its own minimum rate and power cap) and closes
              its floors by its own distributed floor-control loop (see
-             :mod:`planners.coordination.floor_control`; the trace's ``validation``).
+             :mod:`planners.coordination.floor_control`; the trace's ``validation``). Each
+             device with a profile has its own agent read the profile's *text* once (its floor
+             and cap join its own view; tokens and seconds count in the row).
 ``tool``     the same team, graph, control channel, tools and closed loop with no model: each
              agent adopts its tool's suggestion, sends no text and reads no language (the
-             intent texts are left unread: it plans without them). It takes the ``llm``
-             planner's options except the model's (``model``, ``temperature``,
+             intent and device-profile texts are left unread: it plans without them). It
+             takes the ``llm`` planner's options except the model's (``model``, ``temperature``,
              ``max_tokens``); a ``cloud_model`` becomes the cloud's solver alone. What the
              team is worth without a language model.
 ``oracle``   the constrained classical solver (``best``) given the *checks* themselves: the
@@ -106,9 +108,11 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
             opts.update(cloud=True, cloud_model=cloud)
         if "tools" in opts and opts["tools"] is not None:
             opts["tools"] = list(opts["tools"])
+        devices = {str(d.agent): d.text for d in sc.devices} if planner == "llm" else None
         return default_settings(
-            planner=planner, intents=list(sc.intent_texts) or None, **base, **opts
-        )
+            planner=planner, intents=list(sc.intent_texts) or None, devices=devices or None,
+            **base, **opts,
+        )  # fmt: skip
     if planner == "oracle":
         cons = sc.constraints()
         return default_settings(planner="best", constraints=cons or None, **base)

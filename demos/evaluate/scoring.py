@@ -153,8 +153,10 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
     raw = _met(checks, tr["steps"], g, p_max, noise, before=True)
     pairs = len(checks) * len(tr["steps"])
     op = s.get("operator_intents") or {}
-    tokens = s["llm_tokens"] + op.get("parse_tokens", 0)
+    dp = s.get("device_profiles") or {}  # each device's own read of its profile
+    tokens = s["llm_tokens"] + op.get("parse_tokens", 0) + dp.get("read_tokens", 0)
     seconds = s["llm_seconds"] + s.get("cloud_seconds", 0.0) + op.get("parse_seconds", 0.0)
+    seconds += dp.get("read_seconds", 0.0)
     decisions = len(tr["steps"])
     powers = np.array([st["powers"] for st in tr["steps"]], dtype=float)
     row = {

@@ -402,8 +402,11 @@ def test_real_episodes_emit_and_keep_only_listed_events(model):
                                           "escalate", "plan", "floor_control"}  # fmt: skip
     assert any(e["type"] == "floor_control" for e in kept)
     # the other strategies' own events: the leader's plan, the cloud-only plan
+    # (and a device's own profile, read by its agent: the profile event)
     for strategy, steps in (("leader", 1), ("cloud", 1)):
-        emitted, _ = _run(default_settings(**small, steps=steps, strategy=strategy), backend=model)
+        own = {1: "I am a sensor: at most 30% of my power."}
+        s = default_settings(**small, steps=steps, strategy=strategy, devices=own)
+        emitted, _ = _run(s, backend=model)
         seen.update(e["type"] for e in emitted)
     assert set(seen) == set(EVENT_TYPES), set(EVENT_TYPES) - set(seen)
 

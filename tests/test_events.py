@@ -311,7 +311,7 @@ def test_dashboard_handles_and_reads_only_listed_events():
     # every event type is either drawn or deliberately skipped, never both
     assert set(handled) | set(IGNORED_EVENTS) == set(EVENT_TYPES)
     assert not set(handled) & set(IGNORED_EVENTS)
-    assert set(IGNORED_EVENTS) == {"cluster"}
+    assert set(IGNORED_EVENTS) == {"cluster", "profile"}
 
 
 @pytest.mark.parametrize(

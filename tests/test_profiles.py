@@ -116,3 +116,17 @@ def test_bad_device_flags_exit_2_with_one_line(flag, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("wagents: error: --device")
     assert not out.exists()
+
+
+def test_the_evaluator_gives_the_profile_texts_to_llm_only():
+    from pathlib import Path
+
+    from wireless_agents.demos.evaluate.grid import settings_for
+    from wireless_agents.demos.suite import load_suite
+
+    suite = load_suite(Path(__file__).parents[1] / "demos" / "suites" / "objectives.yaml")
+    sc = next(s for s in suite.scenarios if s.name == "emergency-and-sensor")
+    assert settings_for(sc, "llm")["devices"] == {"4": sc.devices[0].text}
+    assert "devices" not in settings_for(sc, "tool")
+    oracle = settings_for(sc, "oracle")
+    assert "devices" not in oracle and {"agent": 4, "max_power_frac": 0.3} in oracle["constraints"]

@@ -7,7 +7,7 @@ from wireless_agents.agents.messages import message_quality
 from wireless_agents.planners.events import Event
 
 from .adoption import adoption_summary
-from .intents import operator_satisfaction, operator_summary
+from .intents import operator_satisfaction, operator_summary, team_goals
 from .settings import scenario_setup
 
 TIMING_KEYS = ("seconds", "wall")
@@ -138,6 +138,7 @@ def summarize(
         # the agents' free text: how much of it is degenerate (agents/messages.py)
         "message_quality": message_quality([d for x in steps for d in x["decisions"]], p_max),
         **operator_summary(s, steps),
+        **goal_summary(s, steps),
         # what the deciders added to their tools (None for classical planners): .adoption
         **adoption_summary(s, steps, gains, p_max, noise),
     }
@@ -155,6 +156,21 @@ def summarize(
     if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
         doc["intents"] = state["intents"]
     return doc
+
+
+def goal_summary(settings: dict, steps: list) -> dict:
+    """The objective the team planned for and its mean per-slot ``utility``
+    (``environment.objectives.utility``, recorded per slot), with the weights; empty when no
+    objective was stated to it (the plain sum-rate: ``mean_sum_rate`` says it all)."""
+    goals = team_goals(settings)
+    if not goals:
+        return {}
+    u = [x["utility"] for x in steps if x.get("utility") is not None]
+    return {
+        "objective": goals["objective"],
+        "weights": goals.get("weights"),
+        "mean_utility": float(np.mean(u)) if u else None,
+    }
 
 
 def _links(settings: dict, ch: list, llm_seconds: float) -> dict:

@@ -10,6 +10,14 @@ import math
 
 from wireless_agents.tools.view import LocalView
 
+# the network objective in a few words (environment.objectives.OBJECTIVES)
+GOALS = {
+    "sum_rate": "most total rate",
+    "weighted_sum_rate": "most weighted total rate",
+    "max_min": "raise the worst link's rate",
+    "min_power": "least total power keeping every minimum rate",
+}
+
 
 def _db(x: float) -> str:
     return f"{10 * math.log10(x):.1f} dB" if x > 0 else "off"
@@ -20,7 +28,8 @@ def _dbm(w: float) -> str:
 
 
 def perceive(view: LocalView, slot: int | None = None) -> str:
-    """One short paragraph: own link, last slot, loudest interferers, own constraints."""
+    """One short paragraph: own link, last slot, loudest interferers, own constraints, and the
+    network goal with this link's weight when the operator stated them."""
     head = f"Slot {slot}. " if slot is not None else ""
     lines = [
         f"{head}I am link {view.agent}. My channel gain {_db(view.direct_gain)}.",
@@ -40,4 +49,8 @@ def perceive(view: LocalView, slot: int | None = None) -> str:
         rules.append(f"power at most {view.p_cap / view.p_max:.2f} of max")
     if rules:
         lines.append("My rules: " + "; ".join(rules) + ".")
+    if view.objective is not None or view.weight is not None:
+        goal = GOALS.get(view.objective or "sum_rate", view.objective)
+        mine = f", my weight {view.weight:g}" if view.weight is not None else ""
+        lines.append(f"Goal: {goal}{mine}.")
     return " ".join(lines)

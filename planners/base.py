@@ -3,8 +3,9 @@
 A planner is any object with a ``name`` and ``plan(gains, p_max, noise, constraints) ->
 powers``: ``gains`` (K, K) or (B, K, K) linear power gains (``G[..., i, j]`` from transmitter j
 to receiver i), ``p_max`` and ``noise`` in watts (scalars or per link), ``constraints`` a
-mapping with any of ``max_power``, ``max_power_frac``, ``min_rate``, and for a classical planner
-also ``objective`` and ``weights`` (see ``planners.solve``).
+mapping with any of ``max_power``, ``max_power_frac``, ``min_rate``, ``objective`` and
+``weights`` (see ``planners.solve``; the LLM team gives its agents the objective and their
+weights, ``planners.coordination.inputs``).
 It returns powers in watts of shape (K,) or (B, K).
 
 ``context`` (keyword, optional) carries the slot's local observations for planners that decide

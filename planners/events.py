@@ -414,12 +414,14 @@ _FloorControlFields = TypedDict(
         "yield_bytes": int,
         "messages": int,
         "bytes": int,
+        "objective": NotRequired[str],
     },
 )
 
 
 class FloorControlEvent(_FloorControlFields):
-    """The floor-control loop after the decide graph (only when a link has a floor or a cap).
+    """The floor-control loop after the decide graph (only when a link has a floor or a cap, or
+    the objective is ``min_power``).
 
     ``before`` the team's plan (W); ``clipped`` links whose plan exceeded their cap;
     ``raised``/``lowered``/``yielded`` links the loop raised, lowered, silenced;
@@ -427,7 +429,8 @@ class FloorControlEvent(_FloorControlFields):
     ``minislots`` mini-slots run; ``feedback`` SINR reports of receivers to their own
     transmitters; ``requests`` every ``lower`` request; ``yield`` the yield rounds;
     ``floor_messages``/``floor_bytes`` the requests, ``yield_messages``/``yield_bytes`` the yield
-    messages, ``messages``/``bytes`` all of them (B). ``slot`` is on the streamed event only: the
+    messages, ``messages``/``bytes`` all of them (B); ``objective`` the network objective the loop
+    served, when one was stated. ``slot`` is on the streamed event only: the
     copy in the trace's ``events`` has none (the slot record says which slot).
     """
 

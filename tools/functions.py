@@ -180,4 +180,5 @@ def outgoing_note(view: LocalView, power: float, request: str = "") -> Note:
         },
         min_rate=view.min_rate,
         request=request,
+        weight=view.weight,
     )

@@ -10,14 +10,24 @@ full power as the centralized reference starts, gives the agent a joint plan for
 neighbourhood; the agent only uses its own entry. Neighbourhoods overlap, and every negotiation
 round repeats this with the neighbours' newer notes, so the local plans agree where they overlap.
 
+The network objective the agent's view carries (``view.objective``, None = sum-rate) chooses the
+plan of the neighbourhood (:func:`local_wmmse`): ``weighted_sum_rate`` runs weighted WMMSE, each
+member's log-rate term scaled by its weight (Shi et al. 2011's ``alpha_k``; the agent's own from
+its view, the others' from their notes, 1 when unstated); ``max_min`` and ``min_power`` solve
+the neighbourhood exactly (:mod:`tools.local_objectives`: the largest common rate, the least
+powers meeting the members' floors).
+
 Only what reached the agent is used: its :class:`~tools.view.LocalView` and its mailbox.
 Units: gains linear, powers and noise in watts.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from wireless_agents.tools.local_rates import LN2
+from wireless_agents.tools.local_objectives import max_min_local, min_power_local
+from wireless_agents.tools.local_rates import LN2, power_for_rate, rate
 from wireless_agents.tools.view import LocalView, Note, power_cap
 
 
@@ -63,10 +73,34 @@ def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, n
     return members, g, noise, caps
 
 
+def member_floors(view: LocalView, members: list[int]) -> np.ndarray:
+    """``(n,)`` each member's rate floor (bit/s/Hz, 0 = none): the agent's own from its view,
+    the others' from their notes."""
+    latest = view.latest_notes()
+    out = [view.min_rate or 0.0]
+    for m in members[1:]:
+        n = latest.get(m)
+        out.append(float(n.min_rate or 0.0) if n is not None else 0.0)
+    return np.asarray(out, dtype=float)
+
+
+def member_weights(view: LocalView, members: list[int]) -> np.ndarray:
+    """``(n,)`` each member's priority weight (1 when unstated): the agent's own from its view,
+    the others' from their notes."""
+    latest = view.latest_notes()
+    out = [1.0 if view.weight is None else float(view.weight)]
+    for m in members[1:]:
+        n = latest.get(m)
+        out.append(1.0 if n is None or n.weight is None else float(n.weight))
+    return np.asarray(out, dtype=float)
+
+
 def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int = 100,
-                tol: float = 1e-3) -> np.ndarray:  # fmt: skip
-    """Sum-rate WMMSE on one small gain matrix from full power (Jacobi, as the reference):
-    powers (W). Stops when the sum-rate gains at most ``tol`` bit/s/Hz."""
+                tol: float = 1e-3, weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """(Weighted) sum-rate WMMSE on one small gain matrix from full power (Jacobi, as the
+    reference): powers (W). ``weights`` (n,) the members' ``alpha`` (None: all 1, the
+    sum-rate). Stops when the weighted sum-rate gains at most ``tol`` bit/s/Hz."""
+    a = np.ones(len(caps)) if weights is None else np.asarray(weights, dtype=float)
     gd = np.diag(g).copy()
     gx = g - np.diag(gd)
     v = np.sqrt(caps)
@@ -78,13 +112,13 @@ def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int =
         return np.sqrt(gd) * v / total, total / interf
 
     u, w = receivers(v)
-    obj = np.log(w).sum() / LN2
+    obj = (a * np.log(w)).sum() / LN2
     for _ in range(iters):
-        den = g.T @ (w * u * u)
-        v = np.clip(np.divide(w * u * np.sqrt(gd), den, out=np.zeros_like(v), where=den > 0),
+        den = g.T @ (a * w * u * u)
+        v = np.clip(np.divide(a * w * u * np.sqrt(gd), den, out=np.zeros_like(v), where=den > 0),
                     0.0, np.sqrt(caps))  # fmt: skip
         u, w = receivers(v)
-        new = np.log(w).sum() / LN2
+        new = (a * np.log(w)).sum() / LN2
         if new - obj <= tol:
             break
         obj = new
@@ -92,19 +126,36 @@ def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int =
 
 
 def local_wmmse(view: LocalView) -> dict:
-    """The agent's power in the WMMSE plan of its neighbourhood (see the module docstring).
+    """The agent's power in the plan of its neighbourhood for the network objective (see the
+    module docstring): WMMSE for the (weighted) sum-rate, the exact local max-min or minimum
+    power plan for ``max_min`` / ``min_power``.
 
     With no neighbour's row yet (the first proposals of a cold slot) the neighbourhood is the
-    agent alone against what it expects, and the plan is its cap. A minimum rate raises the
-    result to the power that meets it where the cap allows.
+    agent alone against what it expects, and the plan is its cap (sum-rate, max-min) or the
+    least power for its own floor (min-power). The max-min and minimum-power plans meet every
+    member's floor at the members' planned powers; WMMSE's ignores floors, so its power is
+    raised to the one that meets the agent's own floor against the interference it expects
+    (where the cap allows), as it is when the local floors cannot be met together (max-min:
+    WMMSE's power, min-power: none, then raised). Under ``min_power`` the power is rounded *up*
+    to the 0.001 p_max grid (as :func:`~wireless_agents.tools.functions.min_power`), so a floor
+    met on the local problem is not missed by rounding.
     """
-    from wireless_agents.tools.local_rates import power_for_rate, rate
-
     members, g, noise, caps = local_problem(view)
-    p = float(wmmse_local(g, noise, caps)[0])
+    objective = view.objective or "sum_rate"
     ipn = view.estimated_interference_plus_noise()
-    if view.min_rate:
-        p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
+    plan = None
+    if objective in ("max_min", "min_power"):
+        solve = max_min_local if objective == "max_min" else min_power_local
+        plan = solve(g, noise, caps, member_floors(view, members))
+    if plan is not None:  # the local plan meets the members' floors at the members' powers
+        p = float(plan[0])
+    else:
+        w = member_weights(view, members) if objective == "weighted_sum_rate" else None
+        p = 0.0 if objective == "min_power" else float(wmmse_local(g, noise, caps, weights=w)[0])
+        if view.min_rate:
+            p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
+    if objective == "min_power":
+        p = min(math.ceil(p / view.p_max * 1000.0 - 1e-9) / 1000.0 * view.p_max, view.p_cap)
     return {
         "suggested_power": round(p / view.p_max, 4),
         "rate": round(rate(view.direct_gain, p, ipn), 3),
@@ -130,4 +181,7 @@ def channel_row(view: LocalView, power: float) -> dict:
     }
 
 
-__all__ = ["Note", "channel_row", "local_problem", "local_wmmse", "wmmse_local"]
+__all__ = [
+    "Note", "channel_row", "local_problem", "local_wmmse", "member_floors", "member_weights",
+    "wmmse_local",
+]  # fmt: skip

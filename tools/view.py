@@ -35,7 +35,8 @@ class Note:
     The sender's channel row as its receiver sees it (for :mod:`tools.neighbourhood`):
     ``direct_gain`` ``G[sender, sender]``, ``gains[k]`` ``G[sender, k]`` for the interferers it
     hears, ``received[k]`` the power it expects from each of them (W), ``interference_plus_noise``
-    its expected total (W), ``cap`` its own power cap (W, None = p_max).
+    its expected total (W), ``cap`` its own power cap (W, None = p_max). ``weight`` the sender's
+    priority weight (None when the operator stated none; the weighted local WMMSE reads it).
     """
 
     sender: int
@@ -49,6 +50,7 @@ class Note:
     received: dict[int, float] = field(default_factory=dict)
     interference_plus_noise: float | None = None
     cap: float | None = None
+    weight: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ class LocalView:
     ``neighbours`` the ids of the transmitters it hears best, strongest first, with
     ``neighbour_gains`` G[i, j] (coming slot) and ``neighbour_rx_last`` G[i, j] p_j received in the
     last slot (W); ``mailbox`` the notes that reached it this slot; ``min_rate`` and ``cap`` its
-    own constraints (bit/s/Hz, W).
+    own constraints (bit/s/Hz, W). ``objective`` the network's objective (a name of
+    ``environment.objectives.OBJECTIVES``) and ``weight`` this link's priority weight, as the
+    operator stated them (None: not stated, plain sum-rate).
     """
 
     agent: int
@@ -77,6 +81,8 @@ class LocalView:
     mailbox: tuple[Note, ...] = ()
     min_rate: float | None = None
     cap: float | None = None
+    objective: str | None = None
+    weight: float | None = None
 
     @property
     def p_cap(self) -> float:

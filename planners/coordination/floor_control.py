@@ -33,6 +33,22 @@ The loop ends when every reachable floor is met and no request is in flight, whe
 any more, or after ``minislots`` mini-slots. Then come up to ``yield_rounds`` mini-slots of
 :mod:`.yielding` (a link without a floor goes silent when the rate its silence gives the links it
 disturbs, as they report it, exceeds its own), and, if a link went silent, the floor loop again.
+The network objective the views carry (``objective``/``weight``, see :mod:`.inputs`; None is the
+sum-rate) changes two things, each link still acting on its own quantities only:
+
+- ``min_power``: a link's planned power is no reason to transmit; every link's ``base`` is 0, so
+  step 2 sets ``p_i <- min(cap_i, gamma_i (I+N)_i / G_ii)`` for a link with a floor and 0 for
+  one without: the distributed Foschini-Miljanic iteration, whose fixed point is the least power
+  vector meeting every floor (``planners.minpower``'s exact plan when the floors are feasible).
+  The loop runs under this objective even with no floor and no cap (then every link goes
+  silent: nothing asks for power), and goes on after the floors are met until the powers settle
+  (``SETTLE``; within ``minislots``). The team's plan is only its starting point.
+- ``max_min``: no yielding. A link's silence trades its own rate for its neighbours' sum, which
+  can only lower the minimum rate (a silent link's rate is 0); the floors are closed as usual.
+- ``weighted_sum_rate``: yielding weighs rates by the links' weights (:mod:`.yielding`).
+
+The record then names its ``objective`` (absent for the sum-rate, whose record is unchanged).
+
 Cost: the requests are control-channel messages (counted in the team's
 ``sent``/``delivered``/``lost``/``bytes`` and separately as ``floor_requests``/``floor_bytes``,
 the yield messages as ``yield_messages``/``yield_bytes``); the SINR feedback of a receiver to its
@@ -59,6 +75,7 @@ MARGIN = 1e-4  # relative SINR headroom above the floor's target
 RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a floor by round-off
 MINISLOTS = 100
 RETRIES = 3  # requests without effect before a link stops asking that interferer
+SETTLE = 1e-6  # min_power: the loop ends once no power moves by more than this share of the cap
 
 
 def fm_power(base, caps, targets, m: Measurement) -> np.ndarray:
@@ -90,8 +107,12 @@ def request_of(i: int, p_i: float, cap_i: float, target_i: float, noise: float, 
 
 
 def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed: int,
-               slot: int, minislots: int, start: int = 0) -> tuple[np.ndarray, dict]:  # fmt: skip
+               slot: int, minislots: int, start: int = 0,
+               settle: bool = False) -> tuple[np.ndarray, dict]:  # fmt: skip
     """Steps 1-4 from powers ``p`` (planned powers ``base``): ``(powers, record)``.
+
+    ``settle``: go on after the floors are met until no power moves by more than
+    ``SETTLE`` of the largest cap (``min_power``: the iteration falls to the least powers).
 
     The record has ``minislots`` run, ``feedback`` reports, ``requests`` and channel ``counters``;
     ``start`` numbers the mini-slots after those already run this slot.
@@ -144,7 +165,8 @@ def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed
         m = medium.measure(p)
         reachable = (floors > 0) & (m.direct * caps / noise >= gamma)
         missed = (floors > 0) & (m.rate(p) < floors - RATE_TOL)
-        if not envelopes and not (missed & reachable).any():
+        settled = not settle or moved <= SETTLE * float(caps.max(initial=0.0))
+        if not envelopes and not (missed & reachable).any() and settled:
             break
         if not envelopes and moved <= 1e-12 * max(float(caps.max(initial=0.0)), 1e-300):
             break
@@ -161,14 +183,16 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     the interferers each receiver hears; ``p_loss`` the control channel's loss matrix. Floors
     first (:func:`floor_loop`), then up to ``yield_rounds`` rounds of :mod:`.yielding`, then the
     floors again if a link went silent. Returns ``(powers, None, {})`` unchanged when no link
-    has a floor or a cap. The record holds the plan ``before``, ``clipped``/``raised``/
+    has a floor or a cap (and the objective is not ``min_power``). The record holds the plan ``before``, ``clipped``/``raised``/
     ``lowered``/``yielded`` links, ``floors_missed_before``/``_after``, ``minislots`` run,
     ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
-    sent (``floor_messages``/``yield_messages`` apart).
+    sent (``floor_messages``/``yield_messages`` apart), and the ``objective`` when the views
+    state one (see the module docstring).
     """
     caps = link_caps(views)
     floors = np.array([float(v.get("min_rate") or 0.0) for v in views])
-    if not np.any(floors > 0) and np.all(caps >= p_max):
+    objective, weights = view_goals(views)
+    if objective != "min_power" and not np.any(floors > 0) and np.all(caps >= p_max):
         return np.asarray(powers, dtype=float), None, {}
     before = np.asarray(powers, dtype=float).reshape(-1)
     clipped = np.clip(np.nan_to_num(before, nan=0.0), 0.0, caps)
@@ -179,10 +203,14 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
 
     missed_before = missed(clipped)
     args = (caps, floors, noise, p_loss, seed, slot)
-    p, first = floor_loop(medium, clipped, clipped, *args, minislots)
+    base = np.zeros_like(clipped) if objective == "min_power" else clipped
+    settle = objective == "min_power"
+    p, first = floor_loop(medium, clipped, base, *args, minislots, settle=settle)
     runs = [first]
+    if objective in ("max_min", "min_power"):  # silence cannot raise a minimum or save more
+        yield_rounds = 0
     q, yrec = yielding.yield_rounds(medium, p, floors, ch.listeners(neighbours), p_loss, seed,
-                                    slot, yield_rounds)  # fmt: skip
+                                    slot, yield_rounds, weights=weights)  # fmt: skip
     if yrec["yielded"]:
         start = first["minislots"] + len(yrec["rounds"])
         p, again = floor_loop(medium, q, q, *args, minislots, start=start)
@@ -210,7 +238,20 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         "messages": counters["sent"],
         "bytes": counters["bytes"],
     }
+    if objective is not None:
+        record["objective"] = objective
     return p, record, counters
+
+
+def view_goals(views: list[dict]) -> tuple[str | None, np.ndarray | None]:
+    """``(objective, weights)`` the views carry: the network objective (None: not stated, the
+    sum-rate) and, under ``weighted_sum_rate``, each link's weight ``(K,)`` (1 when unstated;
+    None for every other objective)."""
+    objective = next((v["objective"] for v in views if v.get("objective")), None)
+    if objective != "weighted_sum_rate":
+        return objective, None
+    return objective, np.array([1.0 if v.get("weight") is None else float(v["weight"])
+                                for v in views])  # fmt: skip
 
 
 def link_caps(views: list[dict]) -> np.ndarray:

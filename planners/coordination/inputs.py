@@ -4,7 +4,9 @@
 and the constraints into the JSON input of the decide graph. Each agent's
 :class:`~wireless_agents.tools.LocalView` keeps only its significant interferers
 (:func:`significant_neighbours`); per-link constraints become each view's ``min_rate`` and
-``cap`` (:func:`link_caps`).
+``cap`` (:func:`link_caps`). The network objective and the link weights, when the constraints
+state them (``objective``, ``weights``: :func:`goals`), become each view's ``objective`` and
+``weight``; without them the views are the plain sum-rate views they always were.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from wireless_agents.environment.objectives import link_weights, resolve_objective
 from wireless_agents.tools import LocalView
 
 from . import channel as ch
@@ -41,6 +44,20 @@ def link_caps(constraints: dict, k: int, p_max: float) -> list[float | None]:
     ]
 
 
+def goals(constraints: dict, k: int) -> tuple[str | None, list[float | None]]:
+    """``(objective, weights)`` the team plans for: the constraints' ``objective`` (a name of
+    ``environment.objectives.OBJECTIVES``) and ``weights`` (K,) resolved as
+    :func:`~wireless_agents.environment.objectives.resolve_objective` does (weights alone mean
+    ``weighted_sum_rate``); ``(None, [None] * k)`` when neither is given (plain sum-rate)."""
+    objective, weights = constraints.get("objective"), constraints.get("weights")
+    if objective is None and weights is None:
+        return None, [None] * k
+    objective = resolve_objective(objective, weights)
+    if weights is None:
+        return objective, [None] * k
+    return objective, [float(w) for w in link_weights(weights, k)]
+
+
 def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | None) -> LocalView:
     """``view`` keeping the ``strongest`` interferers it senses (strongest first, as observed) and
     any other whose interference-to-noise ratio at full power reaches ``SNR ** tin_eta`` (own
@@ -64,9 +81,11 @@ def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | Non
 def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, own=None) -> dict:
     """The decide graph's input for one slot (JSON-able).
 
-    ``gains`` (K, K) the slot's gain matrix: only the simulated world uses it (the control
-    channel's loss matrix ``p_loss`` and the closed loop's mini-slots, ``gains``), and the
-    agents' first views when ``ctx`` carries no observation. ``ctx``: ``obs``/``infos`` (the
+    ``constraints``: ``min_rate``, ``max_power``/``max_power_frac``, and the goals
+    ``objective``/``weights`` (:func:`goals`). ``gains`` (K, K) the slot's gain matrix: only
+    the simulated world uses it (the control channel's loss matrix ``p_loss`` and the closed
+    loop's mini-slots, ``gains``), and the agents' first views when ``ctx`` carries no
+    observation. ``ctx``: ``obs``/``infos`` (the
     env's), ``slot``, ``seed``, ``carry`` (notes heard last slot), ``positions``/``clusters``
     (three tiers). ``own(i, view) -> view``: agent ``i``'s own tightening of its view (its
     device profile's floor and cap, :meth:`~.team.Team.own_view`); None: the views as built.
@@ -75,6 +94,7 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, o
     cons = dict(constraints or {})
     mins = [m if m and m > 0 else None for m in per_link(cons.get("min_rate"), k)]
     caps = link_caps(cons, k, p_max)
+    objective, weights = goals(cons, k)
     obs, infos = ctx.get("obs"), ctx.get("infos")
     views = []
     neighbours = []
@@ -85,6 +105,7 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, o
             v = LocalView.from_observation(
                 i, obs[name], nb, p_max, noise, min_rate=mins[i], cap=caps[i]
             )
+            v = replace(v, objective=objective, weight=weights[i])
             v = significant_neighbours(v, cfg.strongest, cfg.tin_eta)
             nb = list(v.neighbours)
         else:  # no observation: the agent's own row of gains, nobody transmitted yet
@@ -96,6 +117,7 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, o
                 interference_plus_noise=noise, neighbours=tuple(nb),
                 neighbour_gains=tuple(float(gains[i, j]) for j in nb),
                 neighbour_rx_last=tuple(0.0 for _ in nb), min_rate=mins[i], cap=caps[i],
+                objective=objective, weight=weights[i],
             )  # fmt: skip
         if own is not None:
             v = own(i, v)

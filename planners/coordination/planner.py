@@ -1,7 +1,11 @@
 """The LLM team as a planner (name ``llm``): :class:`LLMPlanner` and what it returns, :class:`TeamPlan`.
 
 :class:`LLMPlanner` keeps the classical planners' contract, ``plan(gains, p_max, noise,
-constraints, context=None) -> powers``, so any evaluation can swap them. ``context`` carries the
+constraints, context=None) -> powers``, so any evaluation can swap them. ``constraints`` may
+state the network objective and the link weights (``objective``, ``weights``, as for
+``planners.solve``): each agent's view then carries the objective and its own weight, its tools
+plan for them and the closed loop serves them (:mod:`.inputs`, :mod:`.floor_control`); without
+them the team plans the sum-rate. ``context`` carries the
 slot's local observations (``obs``, ``infos``) from the environment, the slot number, the notes
 each agent heard at the end of the last slot (``carry``) and the agents' memories. Agents only
 ever see their own :class:`~wireless_agents.tools.LocalView`; the gain matrix is used by the

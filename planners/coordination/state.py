@@ -82,9 +82,17 @@ class ProposeTask(TypedDict):
     strategy: str
 
 
+OPTIONAL_VIEW_FIELDS = ("objective", "weight")  # left out of the dict while None
+
+
 def view_to_dict(view: LocalView) -> dict:
+    """The view as JSON (empty mailbox); ``objective``/``weight`` only when stated, so a run
+    without an objective keeps the state (and the bytes its reports count) it had before."""
     d = asdict(view)
     d["mailbox"] = []
+    for key in OPTIONAL_VIEW_FIELDS:
+        if d.get(key) is None:
+            d.pop(key, None)
     return d
 
 
@@ -98,7 +106,7 @@ def view_from_dict(d: dict, mailbox=(), last_power: float | None = None) -> Loca
 
 
 def note_to_dict(note: Note) -> dict:
-    return {
+    d = {
         "sender": note.sender,
         "power": note.power,
         "prices": {str(k): float(v) for k, v in note.prices.items()},
@@ -111,6 +119,9 @@ def note_to_dict(note: Note) -> dict:
         "interference_plus_noise": note.interference_plus_noise,
         "cap": note.cap,
     }
+    if note.weight is not None:  # only when stated: notes keep their bytes otherwise
+        d["weight"] = float(note.weight)
+    return d
 
 
 def note_from_dict(d: dict[str, Any]) -> Note:
@@ -126,4 +137,5 @@ def note_from_dict(d: dict[str, Any]) -> Note:
         received={int(k): float(v) for k, v in d.get("received", {}).items()},
         interference_plus_noise=d.get("interference_plus_noise"),
         cap=d.get("cap"),
+        weight=d.get("weight"),
     )

@@ -15,6 +15,10 @@ Local interference-avoidance scheduling in the spirit of FlashLinQ (Wu et al. 20
    ``net_j`` to the devices it hears on the control channel.
 3. *Yield.* A candidate that heard no larger announcement (ties: the lower id wins) goes silent.
 
+Under the ``weighted_sum_rate`` objective (``weights``) rates are weighed: receiver ``i`` offers
+``w_i offer_ij`` (its own weight, which it knows) and ``j`` compares the sum with ``w_j R_j``, so
+a link yields when its silence raises the weighted sum of the links it heard from.
+
 Links with a floor never yield. Offers from receivers ``j`` does not reach are missing, so the
 estimate errs on the side of staying on. Every offer and announcement is a control-channel message
 (loss, bytes), counted. Rounds end when no link is a candidate, or after ``rounds``.
@@ -48,10 +52,12 @@ def offers(m: Measurement, p: np.ndarray) -> np.ndarray:
 
 
 def yield_rounds(medium: Medium, p: np.ndarray, floors: np.ndarray, hears: list[list[int]],
-                 p_loss, seed: int, slot: int, rounds: int = ROUNDS) -> tuple[np.ndarray, dict]:  # fmt: skip
+                 p_loss, seed: int, slot: int, rounds: int = ROUNDS,
+                 weights: np.ndarray | None = None) -> tuple[np.ndarray, dict]:  # fmt: skip
     """Run up to ``rounds`` yield rounds from powers ``p``: ``(powers, record)``.
 
-    ``hears`` the control channel's hearing graph (:func:`.channel.listeners`). The record has
+    ``hears`` the control channel's hearing graph (:func:`.channel.listeners`); ``weights``
+    ``(K,)`` the links' weights (None: all count alike, the sum-rate). The record has
     ``yielded`` (links that went silent, in order), per-round ``rounds`` details, ``messages``,
     ``bytes`` and the channel ``counters``.
     """
@@ -63,6 +69,8 @@ def yield_rounds(medium: Medium, p: np.ndarray, floors: np.ndarray, hears: list[
     for n in range(rounds):
         m = medium.measure(p)
         off = offers(m, p)
+        if weights is not None:
+            off = off * weights[:, None]
         envelopes, to = [], [[] for _ in range(k)]
         for i in range(k):
             mine = {str(j): round(min(float(off[i, j]), 99.0), 3)
@@ -76,7 +84,7 @@ def yield_rounds(medium: Medium, p: np.ndarray, floors: np.ndarray, hears: list[
         inbox, out = ch.deliver(envelopes, to, p_loss, ch.seeded_rng(seed, slot, 8191, n, 0))
         for key, v in out.as_dict().items():
             counters[key] += v
-        own = m.rate(p)
+        own = m.rate(p) if weights is None else m.rate(p) * weights
         net = {}
         for j, box in inbox.items():
             got = sum(float(e["offers"][str(j)]) for e in box)

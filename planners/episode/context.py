@@ -13,7 +13,7 @@ from typing import Any
 
 from wireless_agents.environment import make_env
 
-from .intents import merge_constraints, operator_constraints
+from .intents import merge_constraints, operator_constraints, team_goals
 from .settings import SCENARIO_ENV, TEAM_PLANNERS, scenario_setup, team_config
 
 
@@ -24,8 +24,9 @@ class EpisodeContext:
     ``settings`` the run's settings document; ``backend`` the edge model (None for a classical
     planner and for ``tool``); ``cloud_backend``/``cluster_backend`` the L0/L1 coordinators' models (optional).
     Derived: ``topology``, ``constraints`` (the scenario's, tightened by the operator's),
-    ``intent`` (the scenario's own goal, e.g. zou), ``planner`` (the LLM team), and the env with
-    its last ``obs``/``infos``.
+    ``intent`` (the scenario's own goal, e.g. zou), ``goals`` (the objective and weights the
+    team plans for, :func:`~.intents.team_goals`; empty: sum-rate), ``planner`` (the LLM team),
+    and the env with its last ``obs``/``infos``.
     """
 
     settings: dict
@@ -42,6 +43,7 @@ class EpisodeContext:
         s = self.settings
         self.topology, self.constraints, self.intent = scenario_setup(s)
         self.constraints = merge_constraints(self.constraints, operator_constraints(s), s["agents"])
+        self.goals = team_goals(s)
         if s["planner"] in TEAM_PLANNERS:
             from wireless_agents.planners.coordination import LLMPlanner
 

@@ -31,6 +31,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from wireless_agents.environment.metrics import jain_fairness
 from wireless_agents.environment.metrics import rates as link_rates
+from wireless_agents.environment.objectives import utility
 from wireless_agents.planners import get_planner, solve
 from wireless_agents.planners.coordination.stream import emit
 from wireless_agents.planners.events import CommitEvent
@@ -100,7 +101,8 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
             # transmitters / base stations (static): the three-tier team's clusters
             "positions": None if env.positions is None else env.positions[0],
         }
-        tp = rt.planner.plan_detailed(g, env.p_max, env.noise, constraints, context=ctx)
+        cons = {**constraints, **rt.goals}  # the objective the operator stated (the team's)
+        tp = rt.planner.plan_detailed(g, env.p_max, env.noise, cons, context=ctx)
         powers = tp.powers
         pending = {
             "agreed": tp.agreed,
@@ -199,6 +201,10 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         "events": pend.get("events", []),
     }
     record.update(constraint_record(s, pend, p, r, env.p_max))
+    if rt.goals:  # the slot's value under the objective the team planned for
+        record["utility"] = float(
+            utility(rt.goals["objective"], r, p, env.p_max, rt.goals.get("weights"))
+        )
     if rt.intent is not None:
         from wireless_agents.planners import feasibility
 

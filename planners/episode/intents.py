@@ -117,6 +117,29 @@ def operator_goals(settings: dict) -> dict:
     return {"objective": objective_of(goals), "weights": None if w is None else w.tolist()}
 
 
+def team_goals(settings: dict) -> dict:
+    """``{"objective": name, "weights": [...] | None}`` the team planners plan for (empty: the
+    plain sum-rate, and for every classical planner, which stays objective-blind in an episode).
+
+    Given as numbers in the settings (``objective``, ``weights``: an API call), those; else what
+    the operator's sentences state (:func:`operator_goals`). The ``tool`` team reads no language,
+    so for it only numbers count: it plans the sum-rate whatever the sentences say.
+    """
+    from wireless_agents.environment.objectives import resolve_objective
+
+    from .settings import TEAM_PLANNERS
+
+    if settings["planner"] not in TEAM_PLANNERS:
+        return {}
+    objective, weights = settings.get("objective"), settings.get("weights")
+    if objective is None and weights is None:
+        return operator_goals(settings)
+    return {
+        "objective": resolve_objective(objective, weights),
+        "weights": None if weights is None else [float(w) for w in weights],
+    }
+
+
 def merge_constraints(base: dict, extra: list[dict], k: int) -> dict:
     """The scenario's constraint arrays tightened by ``extra`` (the strictest wins)."""
     if not extra:

@@ -7,7 +7,7 @@ from wireless_agents.agents.messages import message_quality
 from wireless_agents.planners.events import Event
 
 from .adoption import adoption_summary
-from .intents import operator_satisfaction, operator_summary
+from .intents import operator_satisfaction, operator_summary, team_goals
 from .profiles import profile_summary
 from .settings import scenario_setup
 
@@ -141,6 +141,7 @@ def summarize(
         **operator_summary(s, steps),
         # device profiles: what each device's own agent read, and how often it held
         **profile_summary(s, steps),
+        **goal_summary(s, steps),
         # what the deciders added to their tools (None for classical planners): .adoption
         **adoption_summary(s, steps, gains, p_max, noise),
     }
@@ -158,6 +159,21 @@ def summarize(
     if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
         doc["intents"] = state["intents"]
     return doc
+
+
+def goal_summary(settings: dict, steps: list) -> dict:
+    """The objective the team planned for and its mean per-slot ``utility``
+    (``environment.objectives.utility``, recorded per slot), with the weights; empty when no
+    objective was stated to it (the plain sum-rate: ``mean_sum_rate`` says it all)."""
+    goals = team_goals(settings)
+    if not goals:
+        return {}
+    u = [x["utility"] for x in steps if x.get("utility") is not None]
+    return {
+        "objective": goals["objective"],
+        "weights": goals.get("weights"),
+        "mean_utility": float(np.mean(u)) if u else None,
+    }
 
 
 def _links(settings: dict, ch: list, llm_seconds: float) -> dict:

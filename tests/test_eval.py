@@ -139,6 +139,15 @@ def test_oracle_meets_feasible_checks_that_wmmse_misses(tmp_path):
     assert by[("gauss-4", "oracle")]["mean_sum_rate"] == pytest.approx(
         by[("gauss-4", "best")]["mean_sum_rate"]
     )
+    # --scenarios runs a part of the suite, with the same figures as in the whole
+    part = tmp_path / "part"
+    code = main(["eval", "--suite", str(suite), "--planners", "wmmse,oracle,best",
+                 "--scenarios", "gauss-4", "--out", str(part), "--quiet"])  # fmt: skip
+    assert code == 0
+    rows = json.loads((part / "report.json").read_text())["results"]
+    assert {r["scenario"] for r in rows} == {"gauss-4"}
+    for r in rows:
+        assert r["mean_sum_rate"] == by[("gauss-4", r["planner"])]["mean_sum_rate"]
 
 
 def test_ray_gives_the_same_report(tmp_path):
@@ -301,12 +310,14 @@ BAD_OPTION = "suite: x\nscenarios: [{name: a, env: {topology: d2d}, planner_opti
         (SEEDED.replace("weight: 2", "weight: -2"), "wmmse", "weight: must be a non-negative"),
         (SEEDED.replace("[21, 22, 23]", "[]"), "wmmse", "seeds: needs a non-empty list"),
         (SEEDED.replace("[21, 22, 23]", "[21, x]"), "wmmse", "seeds[1]: expected an integer"),
+        (CLASSICAL, "wmmse --scenarios nowhere", "--scenarios: unknown scenario 'nowhere'"),
     ],
 )
 def test_errors_are_one_line_exit_2_and_leave_nothing(tmp_path, suite_text, planners, expect):
     suite = _suite(tmp_path, suite_text) if suite_text else tmp_path / "missing.yaml"
     out = tmp_path / "report"
-    r = _cli("eval", "--suite", str(suite), "--planners", planners, "--out", str(out))
+    planners, *extra = planners.split()
+    r = _cli("eval", "--suite", str(suite), "--planners", planners, *extra, "--out", str(out))
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("wagents: error:") and expect in lines[0]

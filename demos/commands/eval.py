@@ -39,6 +39,8 @@ def add_parser(sub) -> None:
     p.add_argument("--ray", action="store_true", help="run the grid as Ray tasks")
     p.add_argument("--ray-address", default=None, metavar="ADDR",
                    help="Ray cluster address (default: a local Ray)")  # fmt: skip
+    p.add_argument("--scenarios", default=None, metavar="NAMES",
+                   help="comma-separated scenario names: run only these of the suite")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -84,6 +86,19 @@ def _check_models(specs) -> None:
             raise UsageError(str(exc).splitlines()[0]) from None
 
 
+def _only(suite, names: str):
+    """The suite with only the scenarios ``names`` (comma-separated) names, in suite order."""
+    from dataclasses import replace
+
+    want = [n.strip() for n in names.split(",") if n.strip()]
+    known = [sc.name for sc in suite.scenarios]
+    bad = [n for n in want if n not in known]
+    if not want or bad:
+        raise UsageError(f"--scenarios: unknown scenario {bad[0] if bad else names!r}; "
+                         f"the suite has {', '.join(known)}")  # fmt: skip
+    return replace(suite, scenarios=tuple(sc for sc in suite.scenarios if sc.name in want))
+
+
 def run(args) -> int:
     from wireless_agents.demos import evaluate as ev
     from wireless_agents.demos.suite import SuiteError, load_suite
@@ -97,6 +112,8 @@ def run(args) -> int:
         suite = load_suite(args.suite, ev.PLANNER_OPTIONS)
     except SuiteError as exc:
         raise UsageError(str(exc)) from None
+    if args.scenarios is not None:
+        suite = _only(suite, args.scenarios)
     out = _out_dir(args.out)
     if args.ray:
         try:

@@ -20,6 +20,15 @@ import numpy as np
 LN2 = math.log(2.0)
 
 
+def safe_div(num, den):
+    """num / den with 0 where den == 0."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.zeros(np.broadcast(num, den).shape)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
 def received_powers(gains: np.ndarray, powers: np.ndarray) -> np.ndarray:
     """Power in watts that receiver ``i`` gets from transmitter ``j``: ``G[..., i, j] * p[..., j]``.
 

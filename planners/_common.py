@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from wireless_agents.environment.metrics import LN2, rates  # noqa: F401 - LN2 re-exported to the kernels
+from wireless_agents.environment.metrics import (  # noqa: F401 - re-exported to the kernels
+    LN2,
+    rates,
+    safe_div,
+)
 
 
 def weighted_sum_rate(gains, powers, noise, weights=None) -> np.ndarray:
@@ -31,15 +35,6 @@ def as_weights(weights, batch: int, k: int) -> np.ndarray:
     if weights is None:
         return np.ones((batch, k))
     return np.array(np.broadcast_to(np.asarray(weights, dtype=float), (batch, k)))
-
-
-def safe_div(num, den):
-    """num / den with 0 where den == 0."""
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    out = np.zeros(np.broadcast(num, den).shape)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
 
 
 def rows(keep: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

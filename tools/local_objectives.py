@@ -4,9 +4,8 @@
 hears, ``(G, noise, caps)`` of :func:`~wireless_agents.tools.neighbourhood.local_problem`
 (``n`` members, agent first; gains linear, powers and noise in watts). For the sum-rate and the
 weighted sum-rate it runs WMMSE; for the two objectives below it solves the local problem
-exactly with the linear algebra of SINR targets, written here for one small matrix (the
-planners' batched solvers, ``planners.maxmin`` / ``planners.minpower``, solve the whole
-network; tools may not import planners):
+exactly with the linear algebra of SINR targets that the planners' network-wide solvers use too
+(:mod:`wireless_agents.environment.power_control`):
 
 For SINR targets ``gamma`` (n,), the least powers reaching them are the fixed point of the
 Foschini-Miljanic iteration (Foschini & Miljanic 1993; Zander 1992)::
@@ -26,31 +25,24 @@ within the caps.
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.environment.power_control import sinr_target_powers
 
 BISECTIONS = 50  # halvings of the rate interval: ~1e-15 of the alone rate
 
 
 def target_powers(g: np.ndarray, noise: np.ndarray, gamma: np.ndarray) -> np.ndarray | None:
     """The least powers (W, (n,)) reaching SINR targets ``gamma`` (n,) on gains ``g`` (n, n)
-    with ``noise`` (n,): the Foschini-Miljanic fixed point; None when no power vector reaches
-    them. Members with ``gamma == 0`` get 0 and do not count."""
-    on = gamma > 0
-    p = np.zeros(len(gamma))
-    if not on.any():
-        return p
-    gs = g[np.ix_(on, on)]
-    gd = np.diag(gs)
-    f = gs / gd[:, None]
-    np.fill_diagonal(f, 0.0)
-    gam = gamma[on]
-    try:
-        x = np.linalg.solve(np.eye(len(gam)) - gam[:, None] * f, gam * noise[on] / gd)
-    except np.linalg.LinAlgError:
-        return None
-    if not np.all(np.isfinite(x)) or np.any(x <= 0):
-        return None
-    p[on] = x
-    return p
+    with ``noise`` (n,): the Foschini-Miljanic fixed point
+    (:func:`~wireless_agents.environment.power_control.sinr_target_powers` on this one problem,
+    uncapped); None when no power vector reaches them. Members with ``gamma == 0`` get 0 and do
+    not count."""
+    n = len(gamma)
+    p, ok, _ = sinr_target_powers(
+        np.asarray(g, dtype=float)[None], np.asarray(noise, dtype=float)[None],
+        np.full((1, n), np.inf), np.asarray(gamma, dtype=float)[None], np.zeros((1, n)),
+        spectral=False,
+    )  # fmt: skip
+    return p[0] if ok[0] else None
 
 
 def min_power_local(g, noise, caps, floors) -> np.ndarray | None:

@@ -16,7 +16,7 @@ from wireless_agents.tools.local_rates import (
     wmmse_receiver,
 )
 from wireless_agents.tools.neighbourhood import channel_row
-from wireless_agents.tools.view import LocalView, Note
+from wireless_agents.tools.view import LocalView, Note, up_to_grid
 
 
 def _dbm(watts: float) -> float:
@@ -108,7 +108,7 @@ def min_power(view: LocalView) -> dict:
     """
     ipn = view.estimated_interference_plus_noise()
     need = power_for_rate(view.direct_gain, view.min_rate, ipn) if view.min_rate else 0.0
-    frac = math.ceil(need / view.p_max * 1000.0 - 1e-9) / 1000.0
+    frac = up_to_grid(need / view.p_max)
     p = min(max(frac * view.p_max, 0.0), view.p_cap)
     return {
         "suggested_power": round(p / view.p_max, 4),

@@ -23,12 +23,10 @@ Units: gains linear, powers and noise in watts.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from wireless_agents.tools.local_objectives import max_min_local, min_power_local
 from wireless_agents.tools.local_rates import LN2, power_for_rate, rate
-from wireless_agents.tools.view import LocalView, Note, power_cap
+from wireless_agents.tools.view import LocalView, Note, power_cap, up_to_grid
 
 
 def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
@@ -73,26 +71,27 @@ def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, n
     return members, g, noise, caps
 
 
-def member_floors(view: LocalView, members: list[int]) -> np.ndarray:
-    """``(n,)`` each member's rate floor (bit/s/Hz, 0 = none): the agent's own from its view,
-    the others' from their notes."""
+def _member_values(view: LocalView, members: list[int], field: str, unstated: float) -> np.ndarray:
+    """``(n,)`` each member's ``field`` (``unstated`` where none is given): the agent's own from
+    its view, the others' from their latest notes."""
     latest = view.latest_notes()
-    out = [view.min_rate or 0.0]
+    own = getattr(view, field)
+    out = [unstated if own is None else float(own)]
     for m in members[1:]:
         n = latest.get(m)
-        out.append(float(n.min_rate or 0.0) if n is not None else 0.0)
+        value = None if n is None else getattr(n, field)
+        out.append(unstated if value is None else float(value))
     return np.asarray(out, dtype=float)
+
+
+def member_floors(view: LocalView, members: list[int]) -> np.ndarray:
+    """``(n,)`` each member's rate floor (bit/s/Hz, 0 = none)."""
+    return _member_values(view, members, "min_rate", 0.0)
 
 
 def member_weights(view: LocalView, members: list[int]) -> np.ndarray:
-    """``(n,)`` each member's priority weight (1 when unstated): the agent's own from its view,
-    the others' from their notes."""
-    latest = view.latest_notes()
-    out = [1.0 if view.weight is None else float(view.weight)]
-    for m in members[1:]:
-        n = latest.get(m)
-        out.append(1.0 if n is None or n.weight is None else float(n.weight))
-    return np.asarray(out, dtype=float)
+    """``(n,)`` each member's priority weight (1 when unstated)."""
+    return _member_values(view, members, "weight", 1.0)
 
 
 def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int = 100,
@@ -155,7 +154,7 @@ def local_wmmse(view: LocalView) -> dict:
         if view.min_rate:
             p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
     if objective == "min_power":
-        p = min(math.ceil(p / view.p_max * 1000.0 - 1e-9) / 1000.0 * view.p_max, view.p_cap)
+        p = min(up_to_grid(p / view.p_max) * view.p_max, view.p_cap)
     return {
         "suggested_power": round(p / view.p_max, 4),
         "rate": round(rate(view.direct_gain, p, ipn), 3),

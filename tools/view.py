@@ -9,6 +9,7 @@ Units: gains linear (dimensionless), powers and noise in watts, rates in bit/s/H
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,12 @@ def power_cap(p_max: float, cap: float | None) -> float:
     cap counts as 0). The one place the cap is derived: views, notes, the team's validation and
     the coordinators' problems use it."""
     return p_max if cap is None else min(p_max, max(cap, 0.0))
+
+
+def up_to_grid(frac: float) -> float:
+    """A power fraction of p_max rounded up to the 0.001 grid the model writes powers on (a
+    hair of round-off below a grid point stays on it): a least power stays enough."""
+    return math.ceil(frac * 1000.0 - 1e-9) / 1000.0
 
 
 @dataclass(frozen=True)

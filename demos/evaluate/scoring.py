@@ -50,18 +50,10 @@ TOTALS = ("checks", "checks_met", "infeasible", "messages", "message_bytes", "ll
 
 def channels(sc: Scenario, steps: int | None = None, seed: int | None = None):
     """The scenario's gain matrices slot by slot on env seed ``seed`` (default the first; the
-    env's randomness ignores the actions)."""
-    from wireless_agents.planners.episode import EpisodeContext
+    env's randomness ignores the actions), with ``p_max`` and ``noise``."""
+    from wireless_agents.planners.episode.context import replay_gains
 
-    s = settings_for(sc, "wmmse", seed)
-    rt = EpisodeContext(s)
-    rt.env_at([])
-    env = rt.env
-    out = []
-    for _ in range(steps or sc.steps):
-        out.append(np.asarray(env.gains, dtype=float).copy())
-        env.step(env.actions_from_powers(np.zeros(env.n_agents)))
-    return out, float(env.p_max), float(env.noise)
+    return replay_gains(settings_for(sc, "wmmse", seed), steps or sc.steps)
 
 
 def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[list[bool]]:

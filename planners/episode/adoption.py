@@ -99,7 +99,7 @@ def slot_gain(step: dict, gains, p_max: float, noise: float, objective: str = "s
 def adoption_summary(settings: dict, steps: list, gains: list | None, p_max: float,
                      noise: float) -> dict:  # fmt: skip
     """The summary's adoption keys (:data:`KEYS`) of a run's slot records; ``gains`` the
-    slots' true channels ((K, K) each; None: replayed from the settings, :func:`slot_gains`).
+    slots' true channels ((K, K) each; None: replayed from the settings, :func:`~.context.replay_gains`).
     Every key None for a classical planner."""
     from .settings import TEAM_PLANNERS
 
@@ -109,7 +109,9 @@ def adoption_summary(settings: dict, steps: list, gains: list | None, p_max: flo
     with_s = [e for e in decisions if e.get("suggested") is not None]
     n_adopted = sum(adopted(e["power_frac"], e["suggested"]) for e in with_s)
     if gains is None:
-        gains = slot_gains(settings, len(steps))
+        from .context import replay_gains
+
+        gains, _, _ = replay_gains(settings, len(steps))
     objective = resolve_objective(settings.get("objective"), settings.get("weights"))
     per_slot = [slot_gain(st, g, p_max, noise, objective, settings.get("weights"))
                 for st, g in zip(steps, gains, strict=True)]  # fmt: skip
@@ -121,18 +123,3 @@ def adoption_summary(settings: dict, steps: list, gains: list | None, p_max: flo
         "deviation_gain": float(np.mean(per_slot)) if per_slot else 0.0,
         "deviation_gain_total": float(np.sum(per_slot)),
     }
-
-
-def slot_gains(settings: dict, n: int) -> list[np.ndarray]:
-    """The run's first ``n`` gain matrices, replayed from its settings (the env's randomness
-    does not depend on the powers, so any powers replay the same channel)."""
-    from .context import EpisodeContext
-
-    rt = EpisodeContext({**settings, "planner": "wmmse"})
-    rt.env_at([])
-    env = rt.env
-    out = []
-    for _ in range(n):
-        out.append(np.asarray(env.gains, dtype=float).copy())
-        env.step(env.actions_from_powers(np.zeros(env.n_agents)))
-    return out

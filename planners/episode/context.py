@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from wireless_agents.environment import make_env
 
 from .intents import merge_constraints, operator_constraints, team_goals
@@ -69,3 +70,17 @@ class EpisodeContext:
         self.obs, self.infos = self.env.reset(seed=s["seed"])
         for p in committed:
             self.obs, _, _, _, self.infos = self.env.step(self.env.actions_from_powers(p))
+
+
+def replay_gains(settings: dict, n: int) -> tuple[list[np.ndarray], float, float]:
+    """The first ``n`` gain matrices ((K, K) each) of a run with ``settings``, with its
+    ``p_max`` and ``noise`` (W), replayed from a fresh env: its randomness does not depend on the
+    powers, so any powers replay the same channel (zeros here)."""
+    rt = EpisodeContext({**settings, "planner": "wmmse"})  # the channel needs no model
+    rt.env_at([])
+    env = rt.env
+    out = []
+    for _ in range(n):
+        out.append(np.asarray(env.gains, dtype=float).copy())
+        env.step(env.actions_from_powers(np.zeros(env.n_agents)))
+    return out, float(env.p_max), float(env.noise)

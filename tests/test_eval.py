@@ -207,8 +207,6 @@ def _without_timings(x):
 def test_seeds_give_means_and_seeded_intervals(tmp_path):
     """Every planner runs on every seed; a row is the mean over them with a bootstrap interval
     that holds the mean; the same suite gives the same report (intervals included)."""
-    from wireless_agents.demos.evaluate.oracle import objective_support
-
     suite = _suite(tmp_path, SEEDED)
     reports = []
     for name in ("a", "b"):
@@ -247,16 +245,12 @@ def test_seeds_give_means_and_seeded_intervals(tmp_path):
     assert rows["fair", "wmmse"]["objective"] == "max_min"
     # the device's floor and cap are two checks per slot (1 slot, 3 seeds)
     assert rows["fair", "wmmse"]["checks"] == 6
-    # the oracle of a scenario with weights or max-min: solved for that objective, or refused
+    # the oracle of a scenario with weights or max-min is solved for that objective
     for sc in ("weighted", "fair"):
         o = rows[sc, "oracle"]
-        if objective_support() is None:
-            assert o["note"] is None and o["ratio_to_oracle_utility"] == 1.0
-            for x, y in zip(o["per_seed"], rows[sc, "best"]["per_seed"], strict=True):
-                assert x["utility"] >= y["utility"] - 1e-6  # at least the sum-rate solver's
-        else:
-            assert o["note"].startswith("oracle not run") and o["utility"] is None
-            assert rows[sc, "best"]["ratio_to_oracle_utility"] is None
+        assert o["note"] is None and o["ratio_to_oracle_utility"] == 1.0
+        for x, y in zip(o["per_seed"], rows[sc, "best"]["per_seed"], strict=True):
+            assert x["utility"] >= y["utility"] - 1e-6  # at least the sum-rate solver's
     # the sum-rate scenario's oracle runs as before: constrained best, meeting what is feasible
     o = rows["plain", "oracle"]
     assert o["checks_met"] == o["checks"] - o["infeasible"] and o["note"] is None

@@ -274,7 +274,7 @@ class _Progress:
 
     def done(self, task, trace):
         if self.progress is not None:
-            r = trace["summary"].get("ratio_to_wmmse") if not trace.get("refused") else None
+            r = trace["summary"].get("ratio_to_wmmse")
             desc = f"{task.label}: {r:.0%} of WMMSE" if r is not None else task.label
             self.progress.update(self.task, advance=1, description=desc)
 

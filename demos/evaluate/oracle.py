@@ -4,14 +4,11 @@ On plain sum-rate the oracle is an episode of the ``best`` planner given the che
 :func:`.grid.settings_for`). The episode's planners take no objective, so a scenario whose
 objective is not ``sum_rate`` gets its oracle here: slot by slot on the same channels,
 ``planners.api.solve_detailed(..., algo="best", objective=..., weights=...)`` with the same
-constraints (the scenario's own, such as zou's floors, tightened by every check). Until the
-planners' API accepts ``objective=`` and ``weights=`` this oracle refuses (a trace with a
-``refused`` reason, scored as a row without figures) rather than solve sum-rate in its place.
+constraints (the scenario's own, such as zou's floors, tightened by every check).
 """
 
 from __future__ import annotations
 
-import inspect
 import time
 
 import numpy as np
@@ -19,20 +16,9 @@ import numpy as np
 from .grid import Task, settings_for
 
 
-def objective_support() -> str | None:
-    """None when ``solve_detailed`` takes ``objective`` and ``weights``, else why not."""
-    from wireless_agents.planners.api import solve_detailed
-
-    params = inspect.signature(solve_detailed).parameters
-    missing = [n for n in ("objective", "weights") if n not in params]
-    if missing:
-        return f"planners.api.solve_detailed takes no {' or '.join(missing)} yet"
-    return None
-
-
 def run_objective_oracle(task: Task) -> dict:
     """The oracle's trace on ``task``'s seed: the shape of an episode trace (``settings``,
-    ``steps`` with powers, rates and checks met, ``summary``), or one with ``refused``."""
+    ``steps`` with powers, rates and checks met, ``summary``)."""
     from wireless_agents.environment.metrics import rates as link_rates
     from wireless_agents.planners.api import solve, solve_detailed
     from wireless_agents.planners.episode import check_met, scenario_setup
@@ -45,9 +31,6 @@ def run_objective_oracle(task: Task) -> dict:
     s["objective"] = sc.objective
     s["weights"] = None if sc.weights is None else list(sc.weights)
     t0 = time.perf_counter()
-    why = objective_support()
-    if why is not None:
-        return _trace(s, [], time.perf_counter() - t0, refused=f"oracle not run: {why}")
     gains, p_max, noise = channels(sc, seed=task.env_seed)
     _, base, own = scenario_setup(s)  # own: the scenario's intent (zou's floors), if any
     checks = sc.constraints()
@@ -81,7 +64,7 @@ def run_objective_oracle(task: Task) -> dict:
     return _trace(s, steps, time.perf_counter() - t0, own=own)
 
 
-def _trace(settings, steps, seconds, refused: str | None = None, own: dict | None = None) -> dict:
+def _trace(settings, steps, seconds, own: dict | None = None) -> dict:
     sr = [x["sum_rate"] for x in steps]
     wr = [x["wmmse_sum_rate"] for x in steps]
     mean = float(np.mean(sr)) if sr else 0.0
@@ -104,7 +87,4 @@ def _trace(settings, steps, seconds, refused: str | None = None, own: dict | Non
         met = [all(x["floors_met"]) for x in steps]
         summary["intent_satisfaction"] = {**own, "satisfied_slots": int(sum(met)),
                                           "slots": len(met), "fraction": sum(met) / len(met)}  # fmt: skip
-    out = {"settings": settings, "steps": steps, "summary": summary}
-    if refused is not None:
-        out["refused"] = refused
-    return out
+    return {"settings": settings, "steps": steps, "summary": summary}

@@ -136,9 +136,6 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
     """The row of one run (one seed): its checks, figures and cost."""
     sc = t.scenario
     g, p_max, noise, infeasible = scene
-    refused = tr.get("refused")
-    if refused is not None:  # no plans (a refused oracle): nothing of the channels is scored
-        g, infeasible = g[:0], []
     checks = sc.constraints()
     s = tr["summary"]
     met = _met(checks, tr["steps"], g, p_max, noise)
@@ -189,15 +186,9 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         "deviations": s.get("deviations"),
         "deviation_gain": s.get("deviation_gain"),
         "scenario_floors_met": _scenario_floors_met(s),
-        "note": refused,
+        "note": None,
         "_met": met,
     }
-    if refused is not None:  # no plans: no figures (its checks are not counted either)
-        for key in ("mean_sum_rate", "raw_mean_sum_rate", "ratio_to_wmmse", "utility",
-                    "intent_satisfaction", "raw_intent_satisfaction", "mean_power_frac",
-                    "scenario_floors_met", "messages_per_decision", "tokens_per_decision"):  # fmt: skip
-            row[key] = None
-        row.update(checks=0, checks_met=0, infeasible=0)
     return row
 
 

@@ -13,7 +13,7 @@ from wireless_agents.environment.objectives import ObjectiveError, resolve_objec
 from . import constraints as cons
 from ._problem import normalize
 from .errors import InfeasibleError, PlannerInputError
-from .registry import ALGORITHMS, FLOOR_EXACT, WEIGHTED
+from .registry import ALGORITHMS, FLOOR_EXACT, OBJECTIVE_SOLVER, WEIGHTED
 
 
 @dataclass
@@ -120,7 +120,8 @@ def solve_detailed(
     powers, iters = fn(g, caps, nz, **opts)
     powers = np.clip(np.asarray(powers, dtype=float), 0.0, caps)
     iters = np.asarray(iters, dtype=int)
-    exact = algo in FLOOR_EXACT or (algo == "best" and objective in ("max_min", "min_power"))
+    # the floors are exact where the plan came from an exact solver (``best`` hands over to one)
+    exact = algo in FLOOR_EXACT or (algo == "best" and OBJECTIVE_SOLVER[objective] in FLOOR_EXACT)
     if constrained and not exact:
         powers, extra = cons.enforce(g, nz, caps, tg, powers, penalty=algo in WEIGHTED, weights=a)
         powers = np.clip(powers, 0.0, caps)

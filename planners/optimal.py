@@ -19,6 +19,7 @@ from wireless_agents.environment.metrics import rates, shannon_rate
 
 from ._common import as_weights, direct, offdiag, weighted_sum_rate
 from .errors import PlannerInputError, ProblemTooLarge
+from .maxmin import served as links_served
 from .wmmse import wmmse_run
 
 MAX_POINTS = 5_000_000
@@ -56,7 +57,7 @@ def grid_search(gains, caps, noise, weights, fractions, min_rate=None, chunk_ele
     chunk = max(1, chunk_elems // (b * k))
     best_obj = np.full(b, -np.inf)
     best_p = np.zeros((b, k))
-    served = ((caps > 0) & (gd > 0))[:, None, :]
+    served = links_served(gains, caps)[:, None, :]
     for start in range(0, total, chunk):
         ids = np.arange(start, min(total, start + chunk))
         digits = (ids[:, None] // place[None, :]) % levels

@@ -6,12 +6,20 @@ under a JSON-schema grammar:
 
 1. with tools on, the model may first call a tool (``{"tool": "wmmse_step"}``); the result
    goes back into the chat, and the next call must decide;
-2. the decision ``{"power": fraction, "message": text}`` is validated and clipped in Python
-   (grammars carry no numeric bounds): power into ``[0, cap / p_max]``, message to
-   ``message_bytes`` UTF-8 bytes.
+2. the decision ``{"power": fraction, "reason": words}`` is validated and clipped in Python
+   (grammars carry no numeric bounds): power into ``[0, cap / p_max]``; the reason is a short
+   phrase of letters (the grammar bounds it, :data:`~wireless_agents.agents.acts.REASON_PATTERN`).
+   When neighbours asked this agent something (``requests``), the decision begins with its
+   answer, ``{"answer": "grant" | "refuse", ...}``, and the prompt carries the requests and the
+   device's profile in its own words.
 
-A model that errors, times out or answers nonsense yields a safe fallback (its last power, or a
-conservative default if it had none), recorded in :attr:`Decision.fallback`; the run goes on.
+The agent's message is a list of acts (:mod:`wireless_agents.agents.acts`), built in Python
+around what the model decided (:meth:`EdgeAgent.acts_for`): its answers (a grant caps its power
+at what was asked; one its own floor cannot afford becomes an offer of what it can give), the
+request its own floor needs (:func:`~wireless_agents.tools.requests.floor_request`) and an
+``inform`` of its power. A model that errors, times out or answers nonsense yields a safe
+fallback (its last power, or a conservative default if it had none), recorded in
+:attr:`Decision.fallback`; it answers nobody; the run goes on.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from wireless_agents.agents.acts import Act, clean_reason, message_text
 from wireless_agents.agents.backends.base import (
     BackendError,
     Completion,
@@ -29,8 +38,9 @@ from wireless_agents.agents.backends.base import (
 )
 from wireless_agents.agents.memory import Memory
 from wireless_agents.agents.perception import perceive
-from wireless_agents.agents.profile import Profile, read_profile
+from wireless_agents.agents.profile import Profile, answer_by_rules, read_profile
 from wireless_agents.agents.prompts import (
+    ANSWER,
     DECIDE,
     SYSTEM_NO_TOOLS,
     SYSTEM_TOOLS,
@@ -41,10 +51,15 @@ from wireless_agents.agents.prompts import (
 )
 from wireless_agents.tools import TOOLS, LocalView, Note, ToolError, call_tool
 from wireless_agents.tools.functions import outgoing_note
+from wireless_agents.tools.requests import floor_request, lowest_keeping_floor
 
 _TRUNCATED_DECISION = re.compile(
-    r'^\{\s*"power"\s*:\s*"(?P<power>[0-9.]+)"\s*,\s*"message"\s*:\s*"(?P<message>[^"\\]*)'
+    r'^\{\s*(?:"answer"\s*:\s*"(?P<answer>grant|refuse)"\s*,\s*)?'
+    r'"power"\s*:\s*"(?P<power>[0-9.]+)"\s*,\s*"reason"\s*:\s*"(?P<reason>[^"\\]*)'
 )
+FALLBACK_REASON = "fallback, I keep my power"
+FLOOR_REASON = "my floor is missed"
+OWN_FLOOR_REASON = "I keep my own floor"
 
 
 @dataclass
@@ -52,9 +67,13 @@ class AgentConfig:
     """How an edge agent plans.
 
     ``tools``: tool names offered (empty = tools off). ``max_tool_calls`` per decision.
-    ``max_tokens`` per model call. ``message_bytes``: cap of a message in UTF-8 bytes.
-    ``default_power_frac``: the conservative power (fraction of the cap) of a fallback with no
-    previous power. ``memory_slots``: slots remembered.
+    ``max_tokens`` per model call. ``default_power_frac``: the conservative power (fraction of
+    the cap) of a fallback with no previous power. ``memory_slots``: slots remembered.
+    ``inbox``: the model reads its messages and the requests addressed to it (False: the
+    ``--no-inbox`` ablation; requests then go unanswered, its own still go out). ``reader``:
+    who answers a request, ``model`` (in the decision's own call) or ``rules`` (the model-free
+    :func:`~wireless_agents.agents.profile.answer_by_rules` on the device's profile; the model
+    then decides only its power).
     """
 
     tools: tuple[str, ...] = ("wmmse_step", "best_response", "what_if", "check_constraints")
@@ -62,28 +81,34 @@ class AgentConfig:
     max_tokens: int = 40
     temperature: float = 0.0
     seed: int = 0
-    message_bytes: int = 48
     default_power_frac: float = 0.5
     memory_slots: int = 4
+    inbox: bool = True
+    reader: str = "model"
 
 
 @dataclass
 class Decision:
     """One agent's decision for one slot (or negotiation round).
 
-    ``power`` in watts (validated, clipped), ``message`` the capped text for neighbours,
-    ``note`` its machine-readable part, ``tool_calls`` ``[{"tool", "arguments", "result"}]``,
-    ``fallback`` why a safe action replaced the model's (None when the model decided),
-    ``calls`` the model calls made.
+    ``power`` in watts (validated, clipped), ``acts`` what it says to its neighbours
+    (:class:`~wireless_agents.agents.acts.Act`), ``message`` their text, ``note`` the
+    machine-readable payload for the neighbours' tools, ``tool_calls``
+    ``[{"tool", "arguments", "result"}]``, ``fallback`` why a safe action replaced the model's
+    (None when the model decided), ``calls`` the model calls made. ``grant_cap`` the power (W) it
+    granted or offered to go to (None: none), ``refused`` the links whose requests it refused.
     """
 
     agent: int
     power: float
     message: str
     note: Note
+    acts: list[Act] = field(default_factory=list)
+    grant_cap: float | None = None
+    refused: list[int] = field(default_factory=list)
     tool_calls: list[dict] = field(default_factory=list)
     fallback: str | None = None
-    truncated: bool = False  # the model ran out of tokens inside its message
+    truncated: bool = False  # the model ran out of tokens inside its reason
     calls: list[Completion] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
     requests: list[tuple[list[dict], dict]] = field(
@@ -104,6 +129,7 @@ class Decision:
             "agent": self.agent,
             "power": self.power,
             "message": self.message,
+            "acts": [a.as_dict() for a in self.acts],
             "tool_calls": self.tool_calls,
             "fallback": self.fallback,
             "truncated": self.truncated,
@@ -113,13 +139,11 @@ class Decision:
         }
 
 
-def cap_message(text: str, limit: int) -> str:
-    """Strip ``text`` and cut it to at most ``limit`` UTF-8 bytes at a character boundary."""
-    text = " ".join(str(text).split())
-    data = text.encode()
-    if len(data) <= limit:
-        return text
-    return data[:limit].decode(errors="ignore").rstrip()
+def request_text(sender: int, act: Act) -> str:
+    """A request to this agent as its prompt reads it, e.g. ``link 1 asks me to lower to 0.4.``"""
+    to = "" if act.amount is None or act.kind != "lower" else f" to {act.amount:g}"
+    verb = "go silent" if act.kind == "silence" else act.kind
+    return f"link {sender} asks me to {verb}{to}."
 
 
 class EdgeAgent:
@@ -174,32 +198,46 @@ class EdgeAgent:
 
     # -- plan / talk --------------------------------------------------------------------------
     def decide(
-        self, view: LocalView, inbox: list[tuple[int, str]] = (), slot: int | None = None
+        self,
+        view: LocalView,
+        inbox: list[tuple[int, str]] = (),
+        slot: int | None = None,
+        requests: list[tuple[int, Act]] = (),
+        refused_by: list[int] = (),
     ) -> Decision:
-        """Plan this agent's power for the coming slot and the message that goes with it."""
+        """Plan this agent's power for the coming slot and the acts that go with it.
+
+        ``inbox``: ``(sender, text)`` messages its model reads; ``requests``: ``(sender, act)``
+        requests addressed to it, which it answers; ``refused_by``: links that refused its own
+        requests this slot (it asks the next one). With ``config.inbox`` off the model sees
+        neither messages nor requests, and the requests go unanswered."""
         cfg = self.config
+        if not cfg.inbox:
+            inbox, requests = [], []
+        requests = list(requests)
         system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS
-        messages = [
-            {"role": "system", "content": system},
-            {
-                "role": "user",
-                "content": user_prompt(
-                    self.perceive(view, slot), self.memory.summary(), list(inbox)
-                ),
-            },
-        ]
+        prompt = user_prompt(
+            self.perceive(view, slot),
+            self.memory.summary(),
+            list(inbox),
+            [request_text(s, a) for s, a in requests],
+            self.profile_text,
+        )
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
         gen = GenerationConfig(
             max_tokens=cfg.max_tokens, temperature=cfg.temperature, seed=cfg.seed
         )
-        chars = cfg.message_bytes
+        answers = bool(requests) and cfg.reader == "model"
+        decide_now = ANSWER if answers else DECIDE
         decision = Decision(self.agent_id, 0.0, "", Note(self.agent_id))
+        args = (requests, refused_by)
         try:
             for n_call in range(cfg.max_tool_calls + 1):
                 may_call = bool(cfg.tools) and n_call < cfg.max_tool_calls
                 schema = (
-                    tool_or_decision_schema(list(cfg.tools), chars)
+                    tool_or_decision_schema(list(cfg.tools), answers)
                     if may_call
-                    else decision_schema(chars)
+                    else decision_schema(answers)
                 )
                 decision.requests.append((list(messages), schema))
                 out = self._ask(messages, schema, gen)
@@ -213,49 +251,107 @@ class EdgeAgent:
                     )
                     messages += [
                         {"role": "assistant", "content": out.text},
-                        {"role": "user", "content": f"Result: {json.dumps(result)}. {DECIDE}"},
+                        {"role": "user", "content": f"Result: {json.dumps(result)}. {decide_now}"},
                     ]
                     continue
-                return self._finish(decision, view, answer.get("power"), answer.get("message", ""))
-            return self._fallback(decision, view, "no decision after tool calls")
+                said = answer.get("answer") if answers else self._rules_answer(requests)
+                return self._finish(
+                    decision, view, answer.get("power"), answer.get("reason", ""), said, *args
+                )
+            return self._fallback(decision, view, "no decision after tool calls", *args)
         except BackendError as exc:
-            return self._fallback(decision, view, f"model error: {exc}")
+            return self._fallback(decision, view, f"model error: {exc}", *args)
         except json.JSONDecodeError as exc:
-            # A decision cut off by max_tokens inside its message still carries a complete,
-            # grammar-checked power (it is written first): keep it, keep the message so far.
+            # A decision cut off by max_tokens inside its reason still carries a complete,
+            # grammar-checked answer and power (they are written first): keep them.
             cut = _TRUNCATED_DECISION.match(decision.raw[-1]) if decision.raw else None
-            if cut:
+            if cut and (cut["answer"] or not answers):
                 decision.truncated = True
-                return self._finish(decision, view, cut["power"], cut["message"])
-            return self._fallback(decision, view, f"unparsable answer ({exc.msg})")
+                said = cut["answer"] if answers else self._rules_answer(requests)
+                return self._finish(decision, view, cut["power"], cut["reason"], said, *args)
+            return self._fallback(decision, view, f"unparsable answer ({exc.msg})", *args)
         except (TypeError, AttributeError) as exc:
-            return self._fallback(decision, view, f"unparsable answer ({type(exc).__name__})")
+            return self._fallback(
+                decision, view, f"unparsable answer ({type(exc).__name__})", *args
+            )
+
+    def _rules_answer(self, requests) -> str | None:
+        """The model-free answer to ``requests`` (None without any)."""
+        return answer_by_rules(self.profile_text) if requests else None
 
     def _ask(self, messages, schema, gen) -> Completion:
         if self.backend.is_chat:
             return self.backend.chat(messages, schema=schema, config=gen)
         return self.backend.complete(as_completion_prompt(messages), schema=schema, config=gen)
 
-    def _finish(self, decision: Decision, view: LocalView, power, message) -> Decision:
+    def _finish(
+        self, decision: Decision, view: LocalView, power, reason, answer=None,
+        requests=(), refused_by=(),
+    ) -> Decision:  # fmt: skip
         try:
             power = float(power)
         except (TypeError, ValueError):
-            return self._fallback(decision, view, f"invalid power {power!r}")
+            return self._fallback(decision, view, f"invalid power {power!r}", requests, refused_by)
         if not math.isfinite(power):
-            return self._fallback(decision, view, f"invalid power {power!r}")
+            return self._fallback(decision, view, f"invalid power {power!r}", requests, refused_by)
         frac = min(max(float(power), 0.0), view.p_cap / view.p_max)
         decision.power = frac * view.p_max
-        decision.message = cap_message(message, self.config.message_bytes)
-        decision.note = self._note(view, decision.power)
+        self.acts_for(decision, view, clean_reason(reason), answer, requests, refused_by)
         return decision
 
-    def _fallback(self, decision: Decision, view: LocalView, reason: str) -> Decision:
+    def _fallback(
+        self, decision: Decision, view: LocalView, reason: str, requests=(), refused_by=()
+    ) -> Decision:
+        """Keep the last power (capped), or ``default_power_frac`` of the cap the first time;
+        answer nobody (a fallback did not read the requests); its own request still goes."""
         keep = min(view.last_power, view.p_cap)
         decision.power = keep if keep > 0 else self.config.default_power_frac * view.p_cap
         decision.fallback = reason
-        decision.message = cap_message(
-            f"fallback: I stay at {decision.power / view.p_max:.2f}.", self.config.message_bytes
-        )
+        self.acts_for(decision, view, FALLBACK_REASON, None, (), refused_by)
+        return decision
+
+    def acts_for(
+        self, decision: Decision, view: LocalView, reason: str, answer: str | None,
+        requests=(), refused_by=(),
+    ) -> Decision:  # fmt: skip
+        """Fill ``decision``'s acts, message and note around its power.
+
+        ``answer`` (``grant``/``refuse``) goes to every request of ``requests``; a grant lowers
+        the power to the least asked (a ``silence`` asks 0, a ``raise`` asks nothing lower) and
+        sets ``grant_cap``, unless the agent's own floor needs more: then it offers the least
+        power that keeps its floor, or refuses when that is no cut at all. ``reason`` goes with
+        the answers, or with the ``inform`` when there are none. Then the agent's own request
+        (:func:`~wireless_agents.tools.requests.floor_request`, skipping ``refused_by``) and the
+        ``inform`` of its power (fraction of p_max)."""
+        acts: list[Act] = []
+        p_max = view.p_max
+        lowers = [(s, a) for s, a in requests if a.kind in ("lower", "silence")]
+        if answer == "refuse":
+            acts += [Act("refuse", s, a.kind, None, reason) for s, a in requests]
+            decision.refused = sorted({int(s) for s, _ in requests})
+        elif answer == "grant" and lowers:
+            asked = min(0.0 if a.kind == "silence" else float(a.amount or 0.0) for _, a in lowers)
+            own = lowest_keeping_floor(view)
+            target = min(decision.power, max(asked * p_max, own))
+            if target < decision.power * (1 - 1e-9) or asked * p_max >= decision.power:
+                name = "grant" if target <= asked * p_max * (1 + 1e-9) else "offer"
+                why = reason if name == "grant" else OWN_FLOOR_REASON
+                acts += [Act(name, s, a.kind, target / p_max, why) for s, a in lowers]
+                decision.power = target
+                decision.grant_cap = target
+            else:
+                acts += [Act("refuse", s, a.kind, None, OWN_FLOOR_REASON) for s, a in lowers]
+                decision.refused = sorted({int(s) for s, _ in lowers})
+        for s, a in requests:
+            if answer == "grant" and a.kind == "raise":
+                acts.append(Act("grant", s, "raise", decision.power / p_max, reason))
+        ask = floor_request(view, refused_by)
+        if ask is not None:
+            acts.append(Act("request", ask[0], "lower", ask[1], FLOOR_REASON))
+        inform_reason = "" if acts and answer else reason
+        acts.append(Act("inform", amount=decision.power / p_max, reason=inform_reason))
+        decision.acts = acts
+        decision.message = message_text(acts)
         decision.note = self._note(view, decision.power)
         return decision
 

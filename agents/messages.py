@@ -1,4 +1,11 @@
-"""What an agent's free-text message is worth reading: a check for degenerate text.
+"""What an agent's messages are worth reading: do they parse as acts, is their free text sane.
+
+Messages are acts (:mod:`wireless_agents.agents.acts`): :func:`message_quality` reports the
+share of messages that parse as acts (``parse_rate``) and, of every message, whether its free
+text is degenerate: for a message of acts, each act's ``reason`` (its numbers live in the act,
+so a reason is checked for repetition and cut-off sentences; it carries no numbers by its
+grammar); for a text that is not acts (a trace of an older run, a model server that ignored the
+grammar), the whole text as below.
 
 A small model left to write a sentence next to its power often writes noise: the same phrase
 again and again ("I go to 0.9999. I go to 0.9999. I go to"), numbers that are no number
@@ -24,6 +31,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+
+from wireless_agents.agents.acts import act_counts, parse_message
 
 REASONS = ("malformed", "repeated", "not_power", "cut_off")
 POWER_TOL = 0.01  # fraction of p_max a stated power may differ from the proposed one
@@ -58,23 +67,36 @@ def degenerate_reason(text: str, power_frac: float) -> str | None:
 
 
 def message_quality(decisions: list[dict], p_max: float) -> dict:
-    """Summary of the free text of ``decisions`` (trace decision records: ``power`` W,
-    ``message``): ``texts`` (non-empty messages), ``degenerate`` (how many), ``degenerate_share``
-    (None without texts) and the count per reason."""
+    """Summary of the messages of ``decisions`` (trace decision records: ``power`` W,
+    ``message``): ``texts`` (non-empty messages), ``parsed`` (how many parse as acts),
+    ``parse_rate`` (None without texts), ``degenerate`` (how many), ``degenerate_share`` (None
+    without texts), the count per reason, and ``acts``: what was sent, asked, granted, offered
+    and refused (:func:`~wireless_agents.agents.acts.act_counts`)."""
     reasons: Counter = Counter()
-    texts = 0
+    texts = parsed = 0
+    sent: list[dict] = []
     for d in decisions:
         text = d.get("message") or ""
         if not text.strip():
             continue
         texts += 1
-        why = degenerate_reason(text, float(d.get("power") or 0.0) / p_max if p_max else 0.0)
+        power_frac = float(d.get("power") or 0.0) / p_max if p_max else 0.0
+        acts = parse_message(text)
+        if acts is None:
+            why = degenerate_reason(text, power_frac)
+        else:
+            parsed += 1
+            sent += [a.as_dict() for a in acts]
+            why = next((w for a in acts if (w := degenerate_reason(a.reason, 0.0))), None)
         if why:
             reasons[why] += 1
     n = sum(reasons.values())
     return {
         "texts": texts,
+        "parsed": parsed,
+        "parse_rate": parsed / texts if texts else None,
         "degenerate": n,
         "degenerate_share": n / texts if texts else None,
         "reasons": {r: reasons[r] for r in REASONS if reasons[r]},
+        "acts": act_counts(sent),
     }

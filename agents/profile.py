@@ -15,12 +15,28 @@ the operator's and its own. The view has no weight field: a weight read is kept 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
 from wireless_agents.tools import LocalView
 
 READERS = ("model", "rules")
+# what makes a device's own words refuse a request to lower, for the model-free answerer
+_REFUSES = re.compile(
+    r"\b(?:refuse|refusing|declined?|never (?:lower|drop|reduce|cut|turn|give|back)"
+    r"|(?:will|do|does) not (?:lower|reduce|cut|turn|give|back|yield)|won't|not give up"
+    r"|out of the question|whatever (?:my|the) (?:neighbours|others) ask|do not ask me"
+    r"|keep my power whatever)\b",
+    re.IGNORECASE,
+)
+
+
+def answer_by_rules(profile_text: str | None) -> str:
+    """The model-free answer of a device to a request to lower: ``refuse`` when its profile
+    says it refuses or never lowers (:data:`_REFUSES`), ``grant`` otherwise (and with no
+    profile)."""
+    return "refuse" if profile_text and _REFUSES.search(profile_text) else "grant"
 
 
 @dataclass(frozen=True)

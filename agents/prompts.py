@@ -6,6 +6,7 @@ agents and rounds): it never contains per-agent or per-slot numbers.
 
 from __future__ import annotations
 
+from wireless_agents.agents.acts import ANSWERS, REASON_PATTERN
 from wireless_agents.tools import TOOLS
 
 SYSTEM_TOOLS = (
@@ -13,8 +14,8 @@ SYSTEM_TOOLS = (
     "your rate but hurts your neighbours. Answer with JSON only.\n"
     "Tools: " + "; ".join(f"{t.name}: {t.description}" for t in TOOLS.values()) + ".\n"
     'First call a tool, e.g. {"tool": "wmmse_step"}. After its result, decide: '
-    '{"power": "<fraction of max, 0 to 1>", "message": "<short note to neighbours>"}.\n'
-    'Example: result {"suggested_power": 0.35} -> {"power": "0.35", "message": "I go to 0.35."}'
+    '{"power": "<fraction of max, 0 to 1>", "reason": "<a few words why>"}.\n'
+    'Example: result {"suggested_power": 0.35} -> {"power": "0.35", "reason": "my tool suggests it"}'
 )
 
 SYSTEM_NO_TOOLS = (
@@ -25,6 +26,10 @@ SYSTEM_NO_TOOLS = (
 )
 
 DECIDE = "Decide now."
+ANSWER = (
+    'Answer the requests: {"answer": "grant" or "refuse", "power": "<fraction of max>", '
+    '"reason": "<a few words why>"}. Grant unless your profile forbids it.'
+)
 
 
 # Power is a decimal fraction of p_max with at most 3 digits, written as a JSON string: a JSON
@@ -33,20 +38,25 @@ DECIDE = "Decide now."
 POWER_PATTERN = r"^(0|1|1[.]0|0[.][0-9]{1,3})$"
 
 
-def decision_schema(message_chars: int) -> dict:
-    """The final decision: power (fraction of p_max, e.g. "0.35") and a short message."""
+REASON = {"type": "string", "pattern": REASON_PATTERN}
+
+
+def decision_schema(answer: bool = False) -> dict:
+    """The final decision: power (fraction of p_max, e.g. "0.35") and a short reason (letters
+    only, at most 40 characters: the numbers live in the act). ``answer``: the agent has
+    requests to answer, and says ``grant`` or ``refuse`` first."""
+    props = {"power": {"type": "string", "pattern": POWER_PATTERN}, "reason": REASON}
+    if answer:
+        props = {"answer": {"enum": list(ANSWERS)}, **props}
     return {
         "type": "object",
-        "properties": {
-            "power": {"type": "string", "pattern": POWER_PATTERN},
-            "message": {"type": "string", "maxLength": message_chars},
-        },
-        "required": ["power", "message"],
+        "properties": props,
+        "required": list(props),
         "additionalProperties": False,
     }
 
 
-def tool_or_decision_schema(tools: list[str], message_chars: int) -> dict:
+def tool_or_decision_schema(tools: list[str], answer: bool = False) -> dict:
     """Either a tool call ``{"tool": name}`` or the final decision."""
     return {
         "anyOf": [
@@ -56,18 +66,30 @@ def tool_or_decision_schema(tools: list[str], message_chars: int) -> dict:
                 "required": ["tool"],
                 "additionalProperties": False,
             },
-            decision_schema(message_chars),
+            decision_schema(answer),
         ]
     }
 
 
-def user_prompt(perception: str, memory: str, inbox: list[tuple[int, str]]) -> str:
-    """The per-slot part: perception, memory summary and the messages heard this slot."""
+def user_prompt(
+    perception: str,
+    memory: str,
+    inbox: list[tuple[int, str]],
+    requests: list[str] = (),
+    profile: str | None = None,
+) -> str:
+    """The per-slot part: perception, memory summary, the messages heard this slot and, when
+    neighbours asked this agent something, the requests and its device's profile in its own
+    words (what it answers them by)."""
     parts = [perception]
     if memory:
         parts.append(memory)
     if inbox:
         parts.append("Messages: " + " ".join(f'link {s}: "{t}"' for s, t in inbox))
+    if requests:
+        if profile:
+            parts.append(f'My profile: "{profile}"')
+        parts.append("Requests to me: " + " ".join(requests))
     return "\n".join(parts)
 
 

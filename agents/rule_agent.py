@@ -10,8 +10,11 @@ a fixed rule:
 - with no tool offered (or none that suggests a power) it keeps its last power, or half its cap
   the first time, as the LLM agent's fallback does; a tool that fails is a ``fallback`` to the
   same power;
-- it sends no text: its message is empty; its note (channel rows, prices, the floor request)
-  still goes out, since the neighbours' tools need it;
+- it grants every request addressed to it (a fixed rule, no reading: only a floor of its own,
+  from the operator's numbers, makes a grant an offer), and asks what its own floor needs, with
+  the same acts as the model agent (:meth:`EdgeAgent.acts_for`) but without a reason: its
+  messages are bare acts ("inform 0.35", "grant link 1 lower 0.4"); its note (channel rows,
+  prices, the floor request) still goes out, since the neighbours' tools need it;
 - it reads no language: no inbox texts, no operator intent, no device profile, no memory in a
   prompt.
 
@@ -36,25 +39,41 @@ class RuleAgent(EdgeAgent):
         return None
 
     def decide(
-        self, view: LocalView, inbox: list[tuple[int, str]] = (), slot: int | None = None
+        self,
+        view: LocalView,
+        inbox: list[tuple[int, str]] = (),
+        slot: int | None = None,
+        requests: list = (),
+        refused_by: list[int] = (),
     ) -> Decision:
-        """This agent's power for the coming slot: its first tool's suggestion (see the module).
-        ``inbox`` and ``slot`` are ignored: the rule reads no language."""
+        """This agent's power for the coming slot: its first tool's suggestion (see the module),
+        every request granted. ``inbox`` and ``slot`` are ignored: the rule reads no language."""
         decision = Decision(self.agent_id, 0.0, "", Note(self.agent_id))
+        if not self.config.inbox:
+            requests = []
+        args = ("grant", requests, refused_by)
         for name in self.config.tools:
             try:
                 result = call_tool(name, view)
             except (ValueError, ArithmeticError) as exc:
                 decision.tool_calls.append({"tool": name, "arguments": {}, "error": str(exc)})
-                return self._fallback(decision, view, f"tool error: {exc}")
+                return self._keep(decision, view, f"tool error: {exc}", *args)
             decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
             if result.get("suggested_power") is not None:
-                return self._finish(decision, view, result["suggested_power"], "")
-        return self._fallback(decision, view, None)  # the rule itself: no suggestion, keep
+                return self._finish(decision, view, result["suggested_power"], "", *args)
+        return self._keep(decision, view, None, *args)  # the rule itself: no suggestion, keep
 
-    def _fallback(self, decision: Decision, view: LocalView, reason: str | None) -> Decision:
-        """The last power (capped), or ``default_power_frac`` of the cap the first time, and no
-        text. ``reason`` None: the rule's own keep (no tool suggests a power), not a fallback."""
-        decision = super()._fallback(decision, view, reason)
-        decision.message = ""
-        return decision
+    def _keep(self, decision: Decision, view: LocalView, reason: str | None, *args) -> Decision:
+        """The last power (capped), or ``default_power_frac`` of the cap the first time, with
+        the rule's acts. ``reason`` None: the rule's own keep (no tool suggests a power), not a
+        fallback."""
+        keep = min(view.last_power, view.p_cap)
+        decision.power = keep if keep > 0 else self.config.default_power_frac * view.p_cap
+        decision.fallback = reason
+        return self.acts_for(decision, view, "", *args)
+
+    def _fallback(
+        self, decision: Decision, view: LocalView, reason: str, requests=(), refused_by=()
+    ) -> Decision:
+        """A suggestion that is no power (``_finish``'s check): the rule's keep, acts unchanged."""
+        return self._keep(decision, view, reason, "grant", requests, refused_by)

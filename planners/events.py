@@ -274,12 +274,24 @@ class SenseEvent(TypedDict):
     hears: list[list[int]]
 
 
+class ActRecord(TypedDict):
+    """One act of a message (:class:`~wireless_agents.agents.acts.Act` as a dict): ``act``
+    inform/request/offer/grant/refuse, ``to`` the link it names (None for inform), ``kind``
+    lower/raise/silence, ``amount`` a fraction of p_max, ``reason`` its short free text."""
+
+    act: str
+    to: int | None
+    kind: str | None
+    amount: float | None
+    reason: str
+
+
 class ProposalEvent(TypedDict):
     """One agent's proposal in one round.
 
     ``power_frac`` its proposed power (fraction of p_max); ``suggested`` its tool's suggestion
     (fraction of p_max, None without a tool result); ``message`` the text it sends its
-    neighbours; ``fallback`` the model's answer was unusable and the fallback rule decided;
+    neighbours, ``acts`` the same as act records (:class:`ActRecord`); ``fallback`` the model's answer was unusable and the fallback rule decided;
     ``tokens`` prompt + completion tokens; ``model_seconds`` the model's time.
     """
 
@@ -290,6 +302,7 @@ class ProposalEvent(TypedDict):
     power_frac: float
     suggested: float | None
     message: str
+    acts: list[ActRecord]
     fallback: bool
     tokens: int
     model_seconds: float

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from wireless_agents.agents.agent import AgentConfig, EdgeAgent, cap_message
+from wireless_agents.agents.acts import REASON_CHARS, parse_message
+from wireless_agents.agents.agent import AgentConfig, EdgeAgent
 from wireless_agents.agents.memory import Memory
 from wireless_agents.agents.models import load_model
 from wireless_agents.agents.perception import perceive
@@ -33,7 +34,13 @@ def test_decision_with_tool_is_valid_and_recorded(model, views):
     assert 0.0 <= d.power <= v.p_max
     assert d.tool_calls and d.tool_calls[0]["tool"] == "wmmse_step"
     assert "suggested_power" in d.tool_calls[0]["result"]
-    assert len(d.message.encode()) <= 48
+    acts = parse_message(d.message)  # the message is acts: an inform of the power it chose
+    assert (
+        acts
+        and acts[-1].act == "inform"
+        and acts[-1].amount == pytest.approx(d.power / v.p_max, abs=1e-3)
+    )
+    assert all(len(a.reason) <= REASON_CHARS for a in acts)
     assert d.tokens > 0 and d.model_seconds > 0 and len(d.calls) == 2
     assert d.note.sender == 0 and d.note.power == d.power
     ev = d.as_event()
@@ -109,9 +116,3 @@ def test_memory_is_bounded_and_summarized():
     assert [r.slot for r in m.records] == [2, 3, 4]
     assert m.heard == [(3, "msg 3"), (4, "msg 4")]
     assert m.summary() == "Past powers 0.20, 0.30, 0.40; rates 2.00, 3.00, 4.00 (avg 3.00)."
-
-
-def test_message_cap_counts_bytes_at_char_boundaries():
-    assert cap_message("  a   b ", 10) == "a b"
-    capped = cap_message("é" * 30, 11)
-    assert len(capped.encode()) <= 11 and capped == "é" * 5

@@ -32,5 +32,7 @@ def test_quality_counts_only_texts():
         {"power": 4.0, "message": ""},
     ]
     q = message_quality(decisions, p_max=4.0)
-    assert q == {"texts": 2, "degenerate": 1, "degenerate_share": 0.5, "reasons": {"malformed": 1}}
+    assert {k: q[k] for k in ("texts", "degenerate", "degenerate_share", "reasons")} == {
+        "texts": 2, "degenerate": 1, "degenerate_share": 0.5, "reasons": {"malformed": 1}}  # fmt: skip
+    assert q["parsed"] == 0 and q["parse_rate"] == 0.0  # free text is not acts
     assert message_quality([], 1.0)["degenerate_share"] is None

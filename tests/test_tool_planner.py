@@ -50,7 +50,10 @@ def test_rule_agent_adopts_the_first_suggestion_sends_no_text_and_costs_nothing(
     want = call_tool("local_wmmse", view)["suggested_power"]
     assert d.power == pytest.approx(min(want * view.p_max, view.p_cap))
     assert [c["tool"] for c in d.tool_calls] == ["what_if", "local_wmmse"]
-    assert d.message == "" and d.fallback is None and d.tokens == 0 and d.model_seconds == 0
+    # its message is a bare act, no free text: "inform 0.xyz"
+    assert d.message == d.acts[0].text and [a.act for a in d.acts] == ["inform"]
+    assert d.acts[0].reason == "" and d.acts[0].amount == pytest.approx(d.power / 2.0, abs=1e-3)
+    assert d.fallback is None and d.tokens == 0 and d.model_seconds == 0
     # the note with the tool payload (proposed power, prices, channel row) still goes out
     assert d.note.sender == 0 and d.note.power == pytest.approx(d.power) and 1 in d.note.prices
 
@@ -58,7 +61,8 @@ def test_rule_agent_adopts_the_first_suggestion_sends_no_text_and_costs_nothing(
 def test_rule_agent_without_tools_keeps_its_power_or_half_its_cap():
     agent = RuleAgent(0, config=AgentConfig(tools=()))
     first = agent.decide(_view(cap=1.0))
-    assert first.power == pytest.approx(0.5) and first.message == "" and first.fallback is None
+    assert first.power == pytest.approx(0.5) and first.message == "inform 0.5"
+    assert first.fallback is None
     assert agent.decide(_view(last_power=0.3)).power == pytest.approx(0.3)
     assert agent.decide(_view(last_power=1.5, cap=1.0)).power == pytest.approx(1.0)
 
@@ -76,8 +80,10 @@ def test_tool_episode_runs_without_a_model_and_adopts_every_suggestion():
     assert m["adoption"] == 1.0 and m["deviations"] == 0 and m["deviation_gain"] == 0.0
     assert m["suggested_decisions"] == len(props) and m["unsuggested"] == 0
     assert m["llm_tokens"] == 0 and m["model_seconds"] == 0 and m["llm_calls"] == 0
-    assert all(e["message"] == "" and e["suggested"] is not None for e in props)
-    assert all(msg["text"] == "" for st in t["steps"] for msg in st["messages"])
+    assert all(e["suggested"] is not None for e in props)
+    # bare acts, no reasons: every message parses, none carries free text
+    assert m["message_parse_rate"] == 1.0 and m["degenerate_messages"] == 0
+    assert all(a["reason"] == "" for e in props for a in e["acts"])
     assert m["messages"] > 0 and m["message_bytes"] > 0  # the notes (tool payload) still go out
     for st in t["steps"]:
         for e in st["events"]:

@@ -50,6 +50,9 @@ def add_parser(sub) -> None:
     p.add_argument("--intent-reader", default="model", choices=("model", "rules"),
                    help="who reads the intents (and the device profiles): the edge model "
                    "(default) or model-free rules")  # fmt: skip
+    p.add_argument("--no-inbox", action="store_true",
+                   help="ablation: the agents' models do not see their messages or the "
+                   "requests addressed to them (requests go unanswered)")  # fmt: skip
     p.add_argument("--device", action="append", default=None, metavar="ID=TEXT",
                    help="a device's profile in its own words, read only by that device's agent "
                    "(repeatable), e.g. 4='I am a sensor: at most 30%% of my power.' "
@@ -147,6 +150,7 @@ def run(args) -> int:
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
         intent_reader=args.intent_reader, devices=args.devices,
+        inbox=False if args.no_inbox else None,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,

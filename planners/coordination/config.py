@@ -45,6 +45,9 @@ class TeamConfig:
     reads its text once (:meth:`~wireless_agents.agents.agent.EdgeAgent.read_profile`), with
     the team's model (``profile_reader`` ``model``) or the rules (``rules``); rule agents do
     not read them.
+    ``inbox``: the agents' models read their messages and the requests addressed to them (False:
+    the ``--no-inbox`` ablation; a request then goes unanswered by a model agent; a rule agent
+    grants only what reaches it, so it grants nothing either).
     """
 
     strategy: str = "negotiation"
@@ -68,6 +71,7 @@ class TeamConfig:
     decider: str = "model"
     devices: dict | None = None
     profile_reader: str = "model"
+    inbox: bool = True
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:

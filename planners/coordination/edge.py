@@ -16,8 +16,11 @@ proposal by more than ``tol`` (fraction of p_max) since the power it announced b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from langgraph.runtime import Runtime
 from langgraph.types import Send
+from wireless_agents.agents.acts import parse_message
 from wireless_agents.tools.functions import best_response, outgoing_note
 from wireless_agents.tools.local_rates import rate
 
@@ -43,6 +46,27 @@ def model_inbox(mailbox: list[dict], neighbours, n: int) -> list[tuple[int, str]
     texts = [(int(e["from"]), e["text"]) for e in mailbox if e.get("text")]
     texts.sort(key=lambda m: (rank.get(m[0], len(rank)), m[0]))
     return sorted(texts[:n])
+
+
+def acts_to(mailbox: list[dict], agent: int, answered=()) -> tuple[list, list, list[int]]:
+    """What the messages of ``mailbox`` ask of ``agent`` and who refused it:
+    ``([(sender, request act), ...], [[sender, round], ...], [refuser, ...])``, the middle list
+    naming each request by its message (sender, round sent). A request already answered (in
+    ``answered``) is not asked again; a text that is not acts asks nothing."""
+    done = {(int(s), int(r)) for s, r in answered}
+    requests, keys, refusers = [], [], []
+    for e in mailbox:
+        sender = int(e["from"])
+        for act in parse_message(e.get("text") or "") or []:
+            if act.to != agent:
+                continue
+            key = (sender, int(e.get("round", 0)))
+            if act.act == "request" and key not in done:
+                requests.append((sender, act))
+                keys.append(list(key))
+            elif act.act == "refuse":
+                refusers.append(sender)
+    return requests, keys, refusers
 
 
 def sense(state: DecideState) -> dict:
@@ -115,6 +139,7 @@ def fan_out(state: DecideState) -> list[Send]:
     for i in group:
         box = (state.get("mailbox") or {}).get(str(i), {})
         cur = props.get(str(i), {}).get("power") if state["round"] or state["wave"] else None
+        own = props.get(str(i), {}) if state["round"] or state["wave"] else {}
         sends.append(
             Send(
                 "propose",
@@ -126,6 +151,10 @@ def fan_out(state: DecideState) -> list[Send]:
                     "mailbox": _latest(box.values()),
                     "current": cur,
                     "strategy": state["settings"]["strategy"],
+                    "grant_cap": own.get("grant_cap"),
+                    "refused": own.get("refused", []),
+                    "refused_by": own.get("refused_by", []),
+                    "answered": own.get("answered", []),
                 },
             )
         )
@@ -140,8 +169,20 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
     i = task["agent"]
     notes = [note_from_dict(e["note"]) for e in task["mailbox"] if e.get("note")]
     view = view_from_dict(task["view"], notes, last_power=task["current"])
+    if task.get("grant_cap") is not None:  # what it granted this slot holds for the slot
+        view = replace(view, cap=min(view.p_cap, float(task["grant_cap"])))
     inbox = model_inbox(task["mailbox"], view.neighbours, team.config.inbox_messages)
-    d = team.agents[i].decide(view, inbox=inbox, slot=task["slot"])
+    requests, keys, refusers = acts_to(task["mailbox"], i, task.get("answered", []))
+    refused_by = sorted({*task.get("refused_by", []), *refusers})
+    d = team.agents[i].decide(
+        view, inbox=inbox, slot=task["slot"], requests=requests, refused_by=refused_by
+    )
+    answered = [*task.get("answered", [])]
+    if d.acts and any(a.act in ("grant", "offer", "refuse") for a in d.acts):
+        answered += keys
+    grant_cap = task.get("grant_cap")
+    if d.grant_cap is not None:
+        grant_cap = d.grant_cap if grant_cap is None else min(grant_cap, d.grant_cap)
     ipn = view.estimated_interference_plus_noise()
     est = rate(view.direct_gain, d.power, ipn)
     floor_ok = not view.min_rate or est >= view.min_rate - 1e-9
@@ -156,6 +197,11 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
         "round": task["round"],
         "power": d.power,
         "message": d.message,
+        "acts": [a.as_dict() for a in d.acts],
+        "grant_cap": grant_cap,
+        "refused": sorted({*task.get("refused", []), *d.refused}),
+        "refused_by": refused_by,
+        "answered": answered,
         "note": note_to_dict(d.note),
         "rate_estimate": est,
         "floor_ok": bool(floor_ok),
@@ -172,6 +218,7 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
         "power_frac": d.power / view.p_max,
         "suggested": suggested,
         "message": d.message,
+        "acts": [a.as_dict() for a in d.acts],
         "fallback": d.fallback,
         "tokens": d.tokens,
         "model_seconds": d.model_seconds,

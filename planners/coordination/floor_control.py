@@ -25,7 +25,10 @@ Per mini-slot ``t``:
    ``f = max(0, 1 - excess / rx_ij)``, ``excess = (I+N)_i - G_ii cap_i / gamma_i``. It crosses
    the control channel (:mod:`.channel`: loss, bytes, one message counted like any other).
 4. *Comply.* A link that receives requests scales its ``base`` by the smallest ``f`` asked; one
-   with a floor of its own goes no lower than its floor needs (step 2). A requester that sees
+   with a floor of its own goes no lower than its floor needs (step 2). A link that refused a
+   requester during the team's negotiation (its ``refuse`` act, :mod:`wireless_agents.agents.
+   acts`) does not comply with that requester here either, and the requester, knowing it,
+   never asks it; a power a link granted (its ``grant``/``offer``) is its cap for the slot. A requester that sees
    no drop in ``rx_ij`` at the next mini-slot (request lost, or the interferer is at its own
    floor) asks again, and after ``RETRIES`` such misses asks the next loudest instead.
 
@@ -107,21 +110,23 @@ def request_of(i: int, p_i: float, cap_i: float, target_i: float, noise: float, 
 
 
 def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed: int,
-               slot: int, minislots: int, start: int = 0,
-               settle: bool = False) -> tuple[np.ndarray, dict]:  # fmt: skip
+               slot: int, minislots: int, start: int = 0, settle: bool = False,
+               refusals=frozenset()) -> tuple[np.ndarray, dict]:  # fmt: skip
     """Steps 1-4 from powers ``p`` (planned powers ``base``): ``(powers, record)``.
 
     ``settle``: go on after the floors are met until no power moves by more than
     ``SETTLE`` of the largest cap (``min_power``: the iteration falls to the least powers).
 
     The record has ``minislots`` run, ``feedback`` reports, ``requests`` and channel ``counters``;
-    ``start`` numbers the mini-slots after those already run this slot.
+    ``start`` numbers the mini-slots after those already run this slot. ``refusals``: pairs
+    ``(j, i)``: link ``j`` refused link ``i``'s requests (``i`` does not ask ``j``, ``j`` would not
+    comply).
     """
     k = len(p)
     p, base = np.array(p, dtype=float), np.array(base, dtype=float)
     gamma = np.where(floors > 0, np.exp2(floors) - 1.0, 0.0)
     targets = gamma * (1.0 + MARGIN)
-    ignored: list[set[int]] = [set() for _ in range(k)]
+    ignored: list[set[int]] = [{j for j, r in refusals if r == i} for i in range(k)]
     misses: list[dict[int, int]] = [{} for _ in range(k)]
     asked: dict[int, tuple[int, float]] = {}  # requester -> (interferer, rx when asked)
     requests: list[dict] = []
@@ -158,7 +163,8 @@ def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed
                                  "scale": e["scale"], "delivered": (e["from"], e["to"]) in got,
                                  "bytes": ch.message_bytes(e)})  # fmt: skip
             for j, box in inbox.items():
-                base[j] *= min(e["scale"] for e in box)
+                scales = [e["scale"] for e in box if (j, e["from"]) not in refusals]
+                base[j] *= min(scales, default=1.0)
         new = fm_power(base, caps, targets, m)
         moved = float(np.max(np.abs(new - p), initial=0.0))
         p = new
@@ -176,6 +182,7 @@ def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed
 def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
                  neighbours: list[list[int]], p_loss, seed: int = 0, slot: int = 0,
                  minislots: int = MINISLOTS, yield_rounds: int = yielding.ROUNDS,
+                 grant_caps=None, refusals=frozenset(),
                  ) -> tuple[np.ndarray, dict | None, dict]:  # fmt: skip
     """The closed loop on the team's plan: ``(powers, record | None, channel counters)``.
 
@@ -190,6 +197,8 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     state one (see the module docstring).
     """
     caps = link_caps(views)
+    if grant_caps is not None:
+        caps = np.fmin(caps, np.asarray(grant_caps, dtype=float))
     floors = np.array([float(v.get("min_rate") or 0.0) for v in views])
     objective, weights = view_goals(views)
     if objective != "min_power" and not np.any(floors > 0) and np.all(caps >= p_max):
@@ -205,7 +214,8 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     args = (caps, floors, noise, p_loss, seed, slot)
     base = np.zeros_like(clipped) if objective == "min_power" else clipped
     settle = objective == "min_power"
-    p, first = floor_loop(medium, clipped, base, *args, minislots, settle=settle)
+    p, first = floor_loop(medium, clipped, base, *args, minislots, settle=settle,
+                          refusals=refusals)  # fmt: skip
     runs = [first]
     if objective in ("max_min", "min_power"):  # silence cannot raise a minimum or save more
         yield_rounds = 0
@@ -213,7 +223,7 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
                                     slot, yield_rounds, weights=weights)  # fmt: skip
     if yrec["yielded"]:
         start = first["minislots"] + len(yrec["rounds"])
-        p, again = floor_loop(medium, q, q, *args, minislots, start=start)
+        p, again = floor_loop(medium, q, q, *args, minislots, start=start, refusals=refusals)
         runs.append(again)
     counters = {key: sum(r["counters"][key] for r in runs) + yrec["counters"][key]
                 for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
@@ -259,6 +269,15 @@ def link_caps(views: list[dict]) -> np.ndarray:
     return np.array([power_cap(v["p_max"], v.get("cap")) for v in views], dtype=float)
 
 
+def negotiated(state: DecideState) -> tuple[list[float] | None, frozenset]:
+    """What the team's acts settled for the slot: each link's granted cap (W, NaN: none; None
+    when nobody granted) and the ``(refuser, requester)`` pairs."""
+    props = [state["proposals"][str(i)] for i in range(len(state["views"]))]
+    caps = [math.nan if p.get("grant_cap") is None else float(p["grant_cap"]) for p in props]
+    refusals = frozenset((i, int(r)) for i, p in enumerate(props) for r in p.get("refused", []))
+    return (None if all(math.isnan(c) for c in caps) else caps), refusals
+
+
 def capped_plan(state: DecideState) -> list[float]:
     """The team's proposals as a plan: each power in ``[0, cap]`` W (NaN or infinite: 0)."""
     caps = link_caps(state["views"])
@@ -279,10 +298,11 @@ def validate(state: DecideState) -> dict:
     and its ``floor_control`` event.
     """
     plan = capped_plan(state)
+    grants, refusals = negotiated(state)
     powers, record, extra = close_floors(
         np.asarray(state["gains"], dtype=float), plan, state["p_max"], state["noise"],
         state["views"], state["neighbours"], state["p_loss"], seed=state["seed"],
-        slot=state["slot"],
+        slot=state["slot"], grant_caps=grants, refusals=refusals,
     )  # fmt: skip
     if record is None:
         return {"plan": [float(x) for x in powers], "validation": None}

@@ -29,7 +29,7 @@ class DecideState(TypedDict, total=False):
     ``clusters`` (lists of agent ids, one per cluster coordinator; None with two tiers).
 
     Working: ``hears`` (who hears whom), ``groups`` (Gauss-Seidel waves), ``round``, ``wave``,
-    ``proposals`` {agent: {power, message, note, ...}}, ``sent`` {agent: power last announced},
+    ``proposals`` {agent: {power, message, acts, note, grant_cap, refused, ...}}, ``sent`` {agent: power last announced},
     ``mailbox`` {receiver: {sender: envelope}}, ``rounds_powers`` (proposal vector per round),
     ``channel`` counters.
 
@@ -80,6 +80,10 @@ class ProposeTask(TypedDict):
     mailbox: list[dict]  # envelopes delivered to this agent, latest per sender
     current: float | None  # the power this agent announced last (this slot), or None
     strategy: str
+    grant_cap: float | None  # the least power (W) it granted to go to this slot, or None
+    refused: list[int]  # links whose requests it refused this slot
+    refused_by: list[int]  # links that refused its own requests this slot
+    answered: list[list[int]]  # requests it answered, [sender, round sent]
 
 
 OPTIONAL_VIEW_FIELDS = ("objective", "weight")  # left out of the dict while None

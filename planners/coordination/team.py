@@ -41,6 +41,8 @@ class Team:
             temperature=cfg.temperature,
             max_tokens=cfg.max_tokens,
             seed=cfg.seed,
+            inbox=cfg.inbox,
+            reader=cfg.profile_reader,
         )
         if cfg.decider == "rule":  # no model, no language: the intent is not read
             cls = RuleAgent

@@ -128,6 +128,10 @@ def default_settings(**over) -> dict:
         raise ValueError(
             f"unknown intent reader {s['intent_reader']!r}; choose one of {', '.join(INTENT_READERS)}"
         )
+    if s.get("inbox", True) is True:  # the --no-inbox ablation: only a run that has it keeps it
+        s.pop("inbox", None)
+    elif s["inbox"] is not False:
+        raise ValueError(f"inbox must be true or false, got {s['inbox']!r}")
     if s.get("devices") is not None:  # device profiles: only a run that has them keeps the key
         s["devices"] = device_texts(s["devices"], s["agents"])
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
@@ -157,6 +161,7 @@ def team_config(settings: dict, intent: str | None = None):
         # or, with the rules intent reader, the rules
         devices=s.get("devices") if s["planner"] == "llm" else None,
         profile_reader=s.get("intent_reader", INTENT_READERS[0]),
+        inbox=s.get("inbox", True),
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
     )

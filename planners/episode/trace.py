@@ -103,6 +103,7 @@ def summarize(
             intent["power_over_optimal"] = used / least if least > 0 else None
     if intent is None:
         intent = operator_satisfaction(steps)
+    quality = message_quality([d for x in steps for d in x["decisions"]], p_max)
     summary = {
         "mean_sum_rate": mean,
         "wmmse_mean_sum_rate": wmean,
@@ -136,8 +137,12 @@ def summarize(
         if wall_seconds > 0
         else None,
         "intent_satisfaction": intent,
-        # the agents' free text: how much of it is degenerate (agents/messages.py)
-        "message_quality": message_quality([d for x in steps for d in x["decisions"]], p_max),
+        # the agents' messages: acts sent, asked, granted, refused; how many parse as acts and
+        # how many carry degenerate text (agents/messages.py)
+        "message_quality": quality,
+        "acts": quality["acts"],
+        "message_parse_rate": quality["parse_rate"],
+        "degenerate_messages": quality["degenerate"],
         **operator_summary(s, steps),
         # device profiles: what each device's own agent read, and how often it held
         **profile_summary(s, steps),

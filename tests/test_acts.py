@@ -3,6 +3,8 @@ does with a refusal, and what an episode counts."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from wireless_agents.agents.acts import (
@@ -194,3 +196,23 @@ def test_tool_episode_with_floors_asks_grants_and_counts():
     grants = [(d, a) for x in t["steps"] for d in x["decisions"] for a in d["acts"]
               if a["act"] == "grant"]  # fmt: skip
     assert grants and all(d["power"] <= a["amount"] * t["p_max"] + 1e-9 for d, a in grants)
+
+
+def test_eval_rows_report_acts_for_teams_only(tmp_path):
+    from wireless_agents.demos.cli import main
+
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: acts\nscenarios:\n  - name: floors\n    env: {topology: d2d, agents: 4, seed: 3}\n"
+        "    steps: 1\n    intents:\n      - text: 'Link 0 needs 3 bit/s/Hz.'\n"
+        "        check: {agent: 0, min_rate: 3.0}\n"
+    )
+    out = tmp_path / "rep"
+    assert main(["eval", "--suite", str(suite), "--planners", "tool,wmmse", "--out", str(out)]) == 0
+    rows = {r["planner"]: r for r in json.loads((out / "report.json").read_text())["results"]}
+    tool, wmmse = rows["tool"], rows["wmmse"]
+    assert tool["message_parse_rate"] == 1.0 and tool["degenerate_messages"] == 0
+    assert all(
+        isinstance(tool[f"acts_{k}"], int) for k in ("asked", "granted", "offered", "refused")
+    )
+    assert wmmse["message_parse_rate"] is None and wmmse["acts_asked"] is None

@@ -187,6 +187,13 @@ def _fmt_ci(r: dict, key: str, spec=".2f") -> str:
     return f"{text} [{format(ci[0], spec)}, {format(ci[1], spec)}]"
 
 
+def _acts_cell(r: dict) -> str:
+    """Requests asked / granted / offered / refused, "-" for a planner that sends none."""
+    if r.get("acts_asked") is None:
+        return "-"
+    return "/".join(str(r[f"acts_{k}"]) for k in ("asked", "granted", "offered", "refused"))
+
+
 def _print_table(doc: dict, out: Path) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -194,7 +201,7 @@ def _print_table(doc: dict, out: Path) -> None:
 
     table = Table(title=f"suite {doc['suite']}: {', '.join(doc['planners'])}")
     for col in ("scenario", "planner", "seeds", "objective", "sum-rate", "utility", "/WMMSE",
-                "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "adopt", "msgs/dec",
+                "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "adopt", "acts a/g/o/r", "msgs/dec",
                 "tok/dec", "LLM s", "wall s"):  # fmt: skip
         left = col in ("scenario", "planner", "objective")
         table.add_column(col, justify="left" if left else "right")
@@ -205,7 +212,7 @@ def _print_table(doc: dict, out: Path) -> None:
             _fmt(r["ratio_to_wmmse"], ".1%"), _fmt(r["ratio_to_oracle"], ".1%"),
             _fmt(r["ratio_to_oracle_utility"], ".1%"), _fmt(r["intent_satisfaction"], ".0%"), _fmt(r["met_of_oracle"], ".0%"),
             str(r["infeasible"]) if r["checks"] else "-", _fmt(r.get("adoption"), ".0%"),
-            _fmt(r["messages_per_decision"], ".1f"),
+            _acts_cell(r), _fmt(r["messages_per_decision"], ".1f"),
             _fmt(r["tokens_per_decision"], ".0f"), _fmt(r["llm_seconds"], ".1f"),
             _fmt(r["wall_seconds"], ".1f"),
         )  # fmt: skip

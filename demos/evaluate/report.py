@@ -25,6 +25,8 @@ CSV_FIELDS = (
     "objective", "utility", "ratio_to_oracle_utility", "n_seeds",
     *(f"{key}_{end}" for key in HEADLINE for end in ("lo", "hi")), "note",
     "adoption", "deviations", "deviation_gain",
+    "acts_asked", "acts_granted", "acts_offered", "acts_refused", "message_parse_rate",
+    "degenerate_messages",
 )  # fmt: skip
 
 

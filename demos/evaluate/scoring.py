@@ -24,6 +24,12 @@ of the mean over seeds (:func:`bootstrap_interval`; the point itself with one se
 :mod:`wireless_agents.planners.episode.adoption`): the share of decisions that took the tool's
 suggestion (within 1%, at least 0.001 of p_max), the number that did not, and the mean per-slot
 utility (sum-rate, bit/s/Hz) their deviations won or lost against the suggestions.
+
+``acts_asked``/``acts_granted``/``acts_offered``/``acts_refused`` (totals over seeds),
+``message_parse_rate`` and ``degenerate_messages`` (team planners only): the requests the
+team's messages made and how they were answered, the share of messages that parse as acts and
+the count with degenerate text (:mod:`wireless_agents.agents.acts`,
+:mod:`wireless_agents.agents.messages`).
 """
 
 from __future__ import annotations
@@ -45,7 +51,9 @@ BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0  # the resampling's Generator seed: the same report gives the same intervals
 # per-seed figures summed over seeds in a report row (the rest are averaged)
 TOTALS = ("checks", "checks_met", "infeasible", "messages", "message_bytes", "llm_tokens",
-          "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "deviations")  # fmt: skip
+          "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "deviations",
+          "acts_asked", "acts_granted", "acts_offered", "acts_refused",
+          "degenerate_messages")  # fmt: skip
 
 
 def channels(sc: Scenario, steps: int | None = None, seed: int | None = None):
@@ -185,11 +193,25 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         "adoption": s.get("adoption"),
         "deviations": s.get("deviations"),
         "deviation_gain": s.get("deviation_gain"),
+        # what the team's messages did (None for classical planners; agents/acts.py)
+        **_act_figures(s, t.planner in ("llm", "tool")),
         "scenario_floors_met": _scenario_floors_met(s),
         "note": None,
         "_met": met,
     }
     return row
+
+
+def _act_figures(summary: dict, team: bool) -> dict:
+    """``acts_asked``/``_granted``/``_offered``/``_refused`` (requests and their answers),
+    ``message_parse_rate`` (share of messages that parse as acts) and ``degenerate_messages`` of
+    a team's run; None for a planner that sends no messages."""
+    acts = summary.get("acts") if team else None
+    out = {f"acts_{k}": None if acts is None else int(acts[k])
+           for k in ("asked", "granted", "offered", "refused")}  # fmt: skip
+    out["message_parse_rate"] = summary.get("message_parse_rate") if team else None
+    out["degenerate_messages"] = summary.get("degenerate_messages") if team else None
+    return out
 
 
 def _compare_with_oracle(runs: list[dict]) -> None:

@@ -124,6 +124,18 @@ def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int =
     return np.minimum(v * v, caps)
 
 
+def planning_objective(view: LocalView) -> str:
+    """The objective the agent plans its neighbourhood for: its view's, else
+    ``weighted_sum_rate`` when a note it heard carries a weight (a device's own profile gave
+    its link a weight that no operator stated: the scorer resolves weights alone the same way),
+    else ``sum_rate``."""
+    if view.objective:
+        return view.objective
+    if any(n.weight is not None for n in view.latest_notes().values()):
+        return "weighted_sum_rate"
+    return "sum_rate"
+
+
 def local_wmmse(view: LocalView) -> dict:
     """The agent's power in the plan of its neighbourhood for the network objective (see the
     module docstring): WMMSE for the (weighted) sum-rate, the exact local max-min or minimum
@@ -140,7 +152,7 @@ def local_wmmse(view: LocalView) -> dict:
     met on the local problem is not missed by rounding.
     """
     members, g, noise, caps = local_problem(view)
-    objective = view.objective or "sum_rate"
+    objective = planning_objective(view)
     ipn = view.estimated_interference_plus_noise()
     plan = None
     if objective in ("max_min", "min_power"):
@@ -182,5 +194,5 @@ def channel_row(view: LocalView, power: float) -> dict:
 
 __all__ = [
     "Note", "channel_row", "local_problem", "local_wmmse", "member_floors", "member_weights",
-    "wmmse_local",
+    "planning_objective", "wmmse_local",
 ]  # fmt: skip

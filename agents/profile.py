@@ -10,7 +10,10 @@ own agent reads it once, in its own call on its own model
 :class:`Profile` is kept in the agent's memory (exported into the episode state, so a resumed
 run does not read it again) and tightens the agent's own view every slot
 (:meth:`Profile.apply`): its floor (bit/s/Hz) and cap (fraction of p_max) are the strictest of
-the operator's and its own. The view has no weight field: a weight read is kept in the record.
+the operator's and its own; a weight it states ("I count three times as much") becomes its view's
+``weight`` (its notes carry it to the neighbours' weighted tools), and when no objective was
+stated the view's objective becomes ``weighted_sum_rate``, as the scorer resolves it
+(:func:`~wireless_agents.environment.objectives.resolve_objective`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 
+from wireless_agents.environment.objectives import resolve_objective
 from wireless_agents.tools import LocalView
 
 READERS = ("model", "rules")
@@ -89,11 +93,16 @@ class Profile:
         return out
 
     def apply(self, view: LocalView) -> LocalView:
-        """``view`` with the device's own floor and cap: the larger floor, the lower cap."""
-        floor, frac = self.min_rate, self.max_power_frac
-        if floor is None and frac is None:
+        """``view`` with the device's own floor and cap (the larger floor, the lower cap) and
+        weight (the device's own replaces the operator's; with no objective stated the view's
+        becomes ``weighted_sum_rate``)."""
+        floor, frac, weight = self.min_rate, self.max_power_frac, self.weight
+        if floor is None and frac is None and weight is None:
             return view
         over = {}
+        if weight is not None:
+            over["weight"] = weight
+            over["objective"] = resolve_objective(view.objective, [weight])
         if floor is not None:
             over["min_rate"] = max(view.min_rate or 0.0, floor)
         if frac is not None:

@@ -404,6 +404,19 @@ class PlanEvent(TypedDict):
     channel: ChannelCounters
 
 
+class MaxMinRecord(TypedDict):
+    """The closed loop's max-min phase (planners/coordination/maxmin_phase.py): ``target`` the
+    common rate every served link reached (bit/s/Hz; None when the floors cannot be met
+    together), ``trials`` targets tried, ``minislots`` their mini-slots, ``messages``/``bytes``
+    the announcements and reports."""
+
+    target: float | None
+    trials: int
+    minislots: int
+    messages: int
+    bytes: int
+
+
 # ``yield`` is a Python keyword: the keys go in through the functional form
 _FloorControlFields = TypedDict(
     "_FloorControlFields",
@@ -428,13 +441,14 @@ _FloorControlFields = TypedDict(
         "messages": int,
         "bytes": int,
         "objective": NotRequired[str],
+        "max_min": NotRequired[MaxMinRecord],
     },
 )
 
 
 class FloorControlEvent(_FloorControlFields):
     """The floor-control loop after the decide graph (only when a link has a floor or a cap, or
-    the objective is ``min_power``).
+    the objective is ``min_power`` or ``max_min``).
 
     ``before`` the team's plan (W); ``clipped`` links whose plan exceeded their cap;
     ``raised``/``lowered``/``yielded`` links the loop raised, lowered, silenced;
@@ -443,8 +457,9 @@ class FloorControlEvent(_FloorControlFields):
     transmitters; ``requests`` every ``lower`` request; ``yield`` the yield rounds;
     ``floor_messages``/``floor_bytes`` the requests, ``yield_messages``/``yield_bytes`` the yield
     messages, ``messages``/``bytes`` all of them (B); ``objective`` the network objective the loop
-    served, when one was stated. ``slot`` is on the streamed event only: the
-    copy in the trace's ``events`` has none (the slot record says which slot).
+    served, when one was stated; ``max_min`` the max-min phase under that objective. ``slot``
+    is on the streamed event only: the copy in the trace's ``events`` has none (the slot record
+    says which slot).
     """
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from wireless_agents.agents.intents import IntentError
 from wireless_agents.agents.intents.first_person import first_person, read_profile_by_rules
@@ -34,7 +36,38 @@ def test_a_profile_tightens_only_what_it_states():
                   min_rate=0.8, cap=1.0)  # fmt: skip
     w = prof.apply(v)
     assert w.min_rate == 0.8 and w.cap == pytest.approx(0.6)  # the strictest of both
-    assert Profile(1, "t", "rules", [{"kind": "weight", "value": 3.0}]).apply(v) == v
+    assert Profile(1, "t", "rules", []).apply(v) == v
+
+
+def test_a_profile_weight_reaches_the_view_the_note_and_the_neighbours_plan():
+    """A device that counts "three times as much": it plans with weight 3 under the weighted
+    sum-rate (no objective was stated), its note carries the weight, and a neighbour whose own
+    view states no objective plans its neighbourhood weighted from that note."""
+    import numpy as np
+    from wireless_agents.tools.functions import outgoing_note
+    from wireless_agents.tools.neighbourhood import local_wmmse
+
+    heavy = Profile(0, "t", "rules", [{"kind": "weight", "value": 3.0}])
+    g = np.array([[1.0, 0.8], [0.8, 1.0]]) * 100.0
+
+    def view(i, mailbox=()):
+        j = 1 - i
+        return LocalView(agent=i, p_max=1.0, noise=1.0, direct_gain=g[i, i],
+                         interference_plus_noise=1.0 + g[i, j], last_power=1.0,
+                         neighbours=(j,), neighbour_gains=(g[i, j],),
+                         neighbour_rx_last=(g[i, j],), mailbox=tuple(mailbox))  # fmt: skip
+
+    v0 = heavy.apply(view(0))
+    assert (v0.weight, v0.objective) == (3.0, "weighted_sum_rate")
+    stated = heavy.apply(replace(view(0), objective="max_min"))
+    assert (stated.weight, stated.objective) == (3.0, "max_min")  # a stated objective stays
+    note0 = outgoing_note(v0, 1.0)
+    assert note0.weight == 3.0
+    # link 1 hears link 0's note: with the weight it leaves the air to the heavy link, without
+    # it (the same note, weight unstated) the plain sum-rate plan keeps it on
+    v1 = view(1, [note0])
+    assert local_wmmse(replace(v1, mailbox=(replace(note0, weight=None),)))["suggested_power"] > 0
+    assert local_wmmse(v1)["suggested_power"] == 0.0
 
 
 def _held_every_slot(t):

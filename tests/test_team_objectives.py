@@ -80,9 +80,10 @@ def test_weighted_local_wmmse_differs_from_the_sum_rate_one_and_is_the_weighted_
     plain = _team_plan(g, None)
     weighted = _team_plan(g, "weighted_sum_rate", weights)
     assert np.max(np.abs(weighted - plain)) > 0.05
-    # with every row heard the local problem is the network: the centralized weighted WMMSE
+    # with every row heard the local problem is the network: at least the centralized weighted
+    # WMMSE's weighted sum-rate (the multi-start keeps the best of several local WMMSE runs)
     want = solve(g, 1.0, 1.0, algo="wmmse", weights=weights)
-    np.testing.assert_allclose(weighted, want, atol=1e-4)
+    assert np.dot(weights, rates(g, weighted, 1.0)) >= np.dot(weights, rates(g, want, 1.0)) - 1e-3
     np.testing.assert_allclose(plain, solve(g, 1.0, 1.0, algo="wmmse"), atol=1e-4)
     # the heavy link gets more of its rate than under the sum-rate plan
     assert rates(g, weighted, 1.0)[2] > rates(g, plain, 1.0)[2]
@@ -91,6 +92,20 @@ def test_weighted_local_wmmse_differs_from_the_sum_rate_one_and_is_the_weighted_
         wmmse_local(g, np.ones(5), np.ones(5)),
         wmmse_local(g, np.ones(5), np.ones(5), weights=np.ones(5)),
     )
+
+
+def test_weighted_local_plan_finds_the_heavy_link_plan_full_power_wmmse_misses():
+    """High SNR, link 2 weighs 3: WMMSE from full power stalls with every link on (seed 4), the
+    multi-start local plan reaches the multi-start centralized optimum on every seed."""
+    w = np.array([1.0, 1.0, 3.0, 1.0, 1.0])
+    for seed in range(6):
+        g = _gains(seed, 5) * 1e3
+        team = w @ rates(g, _team_plan(g, "weighted_sum_rate", w), 1.0)
+        best = w @ rates(g, solve(g, 1.0, 1.0, algo="best", weights=w), 1.0)
+        assert team >= 0.99 * best
+    g = _gains(4, 5) * 1e3
+    best = w @ rates(g, solve(g, 1.0, 1.0, algo="best", weights=w), 1.0)
+    assert w @ rates(g, solve(g, 1.0, 1.0, algo="wmmse", weights=w), 1.0) < 0.5 * best
 
 
 def test_local_max_min_with_every_row_heard_is_the_exact_max_min_plan():
@@ -205,7 +220,8 @@ def test_max_min_loop_does_not_yield_and_weighted_loop_weighs_the_offers():
     assert rec["yielded"] == [2]
     p, rec, _ = close_floors(g, ones, 1.0, 1.0, _views([0, 1.0, 0], "max_min"), _everyone(3),
                              NO_LOSS)  # fmt: skip
-    assert rec["yielded"] == [] and p[2] == 1.0 and rec["yield"]["messages"] == 0
+    # (the max-min phase then sets every power: the weak link 2 ends near its cap)
+    assert rec["yielded"] == [] and p[2] > 0.99 and rec["yield"]["messages"] == 0
     # weighted: link 2 counts 40 times a normal link: it keeps the air, and link 0 (no floor)
     # yields to it instead, since 40 x what link 2 gains beats link 0's own rate
     w = np.array([1.0, 1.0, 40.0])
@@ -216,6 +232,34 @@ def test_max_min_loop_does_not_yield_and_weighted_loop_weighs_the_offers():
     light = _views([0, 1.0, 0], "weighted_sum_rate", [1.0, 1.0, 1.0])
     p, rec, _ = close_floors(g, ones, 1.0, 1.0, light, _everyone(3), NO_LOSS)
     assert rec["yielded"] == [2]
+
+
+def test_max_min_loop_reaches_the_max_min_optimum_whatever_the_plan():
+    """The closed loop's max-min phase: the committed plan's smallest rate is within 1% of the
+    exact max-min solver's, from any proposal, with the floors and caps held."""
+    for seed in range(6):
+        k = 3 + seed % 3
+        g = _gains(100 + seed, k) + 2.0 * np.eye(k)
+        exact = rates(g, solve_detailed(g, 1.0, 1.0, algo="maxmin").powers, 1.0).min()
+        for plan in (np.zeros(k), np.ones(k), np.linspace(0.1, 1.0, k)):
+            p, rec, _ = close_floors(g, list(plan), 1.0, 1.0, _views([0] * k, "max_min"),
+                                     _everyone(k), NO_LOSS)  # fmt: skip
+            got = rates(g, p, 1.0).min()
+            assert got == pytest.approx(exact, rel=1e-2) and got <= exact * (1 + 1e-9)
+            assert rec["max_min"]["target"] == pytest.approx(exact, rel=1e-2)
+            assert rec["messages"] >= rec["max_min"]["messages"] > 0
+    # a floor above the common rate and a cap: both hold, the rest is the constrained optimum
+    g = _gains(7, 4) + 3.0 * np.eye(4)
+    floors = np.array([0.0, 0.0, 1.2, 0.0])
+    views = _views(floors, "max_min")
+    views[1]["cap"] = 0.4
+    caps = np.array([1.0, 0.4, 1.0, 1.0])
+    exact = solve_detailed(g, 1.0, 1.0, algo="maxmin", min_rate=floors,
+                           max_power_frac=caps).powers  # fmt: skip
+    p, rec, _ = close_floors(g, [1.0] * 4, 1.0, 1.0, views, _everyone(4), NO_LOSS)
+    r = rates(g, p, 1.0)
+    assert r[2] >= 1.2 - 1e-6 and p[1] <= 0.4 * (1 + 1e-9) and rec["floors_missed_after"] == 0
+    assert r.min() == pytest.approx(rates(g, exact, 1.0).min(), rel=1e-2)
 
 
 # -- the team and the episode -------------------------------------------------------------------

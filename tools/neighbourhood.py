@@ -28,6 +28,9 @@ from wireless_agents.tools.local_objectives import max_min_local, min_power_loca
 from wireless_agents.tools.local_rates import LN2, power_for_rate, rate
 from wireless_agents.tools.view import LocalView, Note, power_cap, up_to_grid
 
+ONOFF_MAX_N = 8  # neighbourhoods up to this size try every on/off pattern (2^n - 1 of them)
+ONOFF_STARTS = 3  # the best patterns by the local weighted sum-rate that also start WMMSE
+
 
 def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
     """``(members, G, noise, caps)`` of the agent's neighbourhood, agent first, in watts.
@@ -89,20 +92,34 @@ def member_floors(view: LocalView, members: list[int]) -> np.ndarray:
     return _member_values(view, members, "min_rate", 0.0)
 
 
+def member_powers(view: LocalView, members: list[int]) -> np.ndarray:
+    """``(n,)`` each member's power as last heard (W): the agent's own last power, the others'
+    proposals from their latest notes (their cap, or p_max, where a note states none)."""
+    latest = view.latest_notes()
+    out = [min(view.last_power, view.p_cap)]
+    for m in members[1:]:
+        n = latest.get(m)
+        cap = view.p_max if n is None else power_cap(view.p_max, n.cap)
+        out.append(cap if n is None or n.power is None else min(float(n.power), cap))
+    return np.asarray(out, dtype=float)
+
+
 def member_weights(view: LocalView, members: list[int]) -> np.ndarray:
     """``(n,)`` each member's priority weight (1 when unstated)."""
     return _member_values(view, members, "weight", 1.0)
 
 
 def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int = 100,
-                tol: float = 1e-3, weights: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+                tol: float = 1e-3, weights: np.ndarray | None = None,
+                start: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """(Weighted) sum-rate WMMSE on one small gain matrix from full power (Jacobi, as the
-    reference): powers (W). ``weights`` (n,) the members' ``alpha`` (None: all 1, the
-    sum-rate). Stops when the weighted sum-rate gains at most ``tol`` bit/s/Hz."""
+    reference), or from powers ``start`` (W, (n,); a silent member stays silent): powers (W).
+    ``weights`` (n,) the members' ``alpha`` (None: all 1, the sum-rate). Stops when the
+    weighted sum-rate gains at most ``tol`` bit/s/Hz."""
     a = np.ones(len(caps)) if weights is None else np.asarray(weights, dtype=float)
     gd = np.diag(g).copy()
     gx = g - np.diag(gd)
-    v = np.sqrt(caps)
+    v = np.sqrt(caps if start is None else np.clip(start, 0.0, caps))
 
     def receivers(v):
         p = v * v
@@ -124,6 +141,50 @@ def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int =
     return np.minimum(v * v, caps)
 
 
+def local_utility(g: np.ndarray, noise: np.ndarray, p: np.ndarray, weights) -> np.ndarray:
+    """Weighted sum-rate (bit/s/Hz) of powers ``p`` ((n,) or (m, n) W) on the local problem."""
+    p = np.atleast_2d(p)
+    gd = np.diag(g)
+    signal = p * gd
+    interf = p @ g.T - signal + noise
+    return (np.asarray(weights) * np.log2(1.0 + signal / interf)).sum(axis=-1)
+
+
+def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weights,
+                        current: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """The best weighted plan (W, (n,)) of several local WMMSE starts, by the local weighted
+    sum-rate (the multi-start of ``planners.best`` on the agent's small problem): full power,
+    ``current`` (the members' powers as last heard, when given), and the ``ONOFF_STARTS`` best
+    on/off patterns (every one of the ``2^n`` when ``n <= ONOFF_MAX_N``, else none), each also
+    kept as it is. A start's silent members stay silent under WMMSE, so the patterns let the
+    search reach plans where a light link leaves the air to a heavy one, which WMMSE from full
+    power does not find."""
+    n = len(caps)
+    starts = [np.asarray(caps, dtype=float)]
+    if current is not None:
+        starts.append(np.clip(np.asarray(current, dtype=float), 0.0, caps))
+    if 1 < n <= ONOFF_MAX_N:
+        on = (np.arange(1, 2**n)[:, None] >> np.arange(n)) & 1  # every pattern but all-silent
+        patterns = np.where(on > 0, caps, 0.0)
+        score = local_utility(g, noise, patterns, weights)
+        starts += list(patterns[np.argsort(-score, kind="stable")[:ONOFF_STARTS]])
+    plans = [q for s in starts for q in (s, wmmse_local(g, noise, caps, weights=weights, start=s))]
+    score = local_utility(g, noise, np.array(plans), weights)
+    return plans[int(np.argmax(score))]
+
+
+def planning_objective(view: LocalView) -> str:
+    """The objective the agent plans its neighbourhood for: its view's, else
+    ``weighted_sum_rate`` when a note it heard carries a weight (a device's own profile gave
+    its link a weight that no operator stated: the scorer resolves weights alone the same way),
+    else ``sum_rate``."""
+    if view.objective:
+        return view.objective
+    if any(n.weight is not None for n in view.latest_notes().values()):
+        return "weighted_sum_rate"
+    return "sum_rate"
+
+
 def local_wmmse(view: LocalView) -> dict:
     """The agent's power in the plan of its neighbourhood for the network objective (see the
     module docstring): WMMSE for the (weighted) sum-rate, the exact local max-min or minimum
@@ -140,7 +201,7 @@ def local_wmmse(view: LocalView) -> dict:
     met on the local problem is not missed by rounding.
     """
     members, g, noise, caps = local_problem(view)
-    objective = view.objective or "sum_rate"
+    objective = planning_objective(view)
     ipn = view.estimated_interference_plus_noise()
     plan = None
     if objective in ("max_min", "min_power"):
@@ -149,8 +210,11 @@ def local_wmmse(view: LocalView) -> dict:
     if plan is not None:  # the local plan meets the members' floors at the members' powers
         p = float(plan[0])
     else:
-        w = member_weights(view, members) if objective == "weighted_sum_rate" else None
-        p = 0.0 if objective == "min_power" else float(wmmse_local(g, noise, caps, weights=w)[0])
+        if objective == "weighted_sum_rate":
+            w = member_weights(view, members)
+            p = float(weighted_local_plan(g, noise, caps, w, member_powers(view, members))[0])
+        else:
+            p = 0.0 if objective == "min_power" else float(wmmse_local(g, noise, caps)[0])
         if view.min_rate:
             p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
     if objective == "min_power":
@@ -182,5 +246,5 @@ def channel_row(view: LocalView, power: float) -> dict:
 
 __all__ = [
     "Note", "channel_row", "local_problem", "local_wmmse", "member_floors", "member_weights",
-    "wmmse_local",
+    "local_utility", "member_powers", "planning_objective", "weighted_local_plan", "wmmse_local",
 ]  # fmt: skip

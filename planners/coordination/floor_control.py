@@ -47,7 +47,12 @@ sum-rate) changes two things, each link still acting on its own quantities only:
   silent: nothing asks for power), and goes on after the floors are met until the powers settle
   (``SETTLE``; within ``minislots``). The team's plan is only its starting point.
 - ``max_min``: no yielding. A link's silence trades its own rate for its neighbours' sum, which
-  can only lower the minimum rate (a silent link's rate is 0); the floors are closed as usual.
+  can only lower the minimum rate (a silent link's rate is 0); the floors are closed as usual,
+  then the links search for the largest common rate they can all reach, floors still held
+  (:mod:`.maxmin_phase`: bisection on a common target announced on the control channel,
+  Foschini-Miljanic power control toward it, a link at its cap below it refuting it). The
+  loop runs under this objective even with no floor and no cap; the team's plan does not
+  bound what the phase reaches. Its record is the loop record's ``max_min``.
 - ``weighted_sum_rate``: yielding weighs rates by the links' weights (:mod:`.yielding`).
 
 The record then names its ``objective`` (absent for the sum-rate, whose record is unchanged).
@@ -70,6 +75,7 @@ from wireless_agents.tools.view import power_cap
 
 from . import channel as ch
 from . import yielding
+from .maxmin_phase import max_min_phase
 from .minislot import Measurement, Medium
 from .state import DecideState
 from .stream import emit
@@ -79,6 +85,7 @@ RATE_TOL = 1e-6  # bit/s/Hz a rate may fall short of a floor by round-off
 MINISLOTS = 100
 RETRIES = 3  # requests without effect before a link stops asking that interferer
 SETTLE = 1e-6  # min_power: the loop ends once no power moves by more than this share of the cap
+PHASED = ("min_power", "max_min")  # objectives whose loop runs even with no floor and no cap
 
 
 def fm_power(base, caps, targets, m: Measurement) -> np.ndarray:
@@ -190,18 +197,19 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     the interferers each receiver hears; ``p_loss`` the control channel's loss matrix. Floors
     first (:func:`floor_loop`), then up to ``yield_rounds`` rounds of :mod:`.yielding`, then the
     floors again if a link went silent. Returns ``(powers, None, {})`` unchanged when no link
-    has a floor or a cap (and the objective is not ``min_power``). The record holds the plan ``before``, ``clipped``/``raised``/
+    has a floor or a cap (and the objective is neither ``min_power`` nor ``max_min``). The record holds the plan ``before``, ``clipped``/``raised``/
     ``lowered``/``yielded`` links, ``floors_missed_before``/``_after``, ``minislots`` run,
     ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
-    sent (``floor_messages``/``yield_messages`` apart), and the ``objective`` when the views
-    state one (see the module docstring).
+    sent (``floor_messages``/``yield_messages`` apart; ``messages``/``bytes`` also count the
+    max-min phase's), the ``objective`` when the views state one (see the module docstring),
+    and under ``max_min`` the phase's record ``max_min`` (:func:`.maxmin_phase.max_min_phase`).
     """
     caps = link_caps(views)
     if grant_caps is not None:
         caps = np.fmin(caps, np.asarray(grant_caps, dtype=float))
     floors = np.array([float(v.get("min_rate") or 0.0) for v in views])
     objective, weights = view_goals(views)
-    if objective != "min_power" and not np.any(floors > 0) and np.all(caps >= p_max):
+    if objective not in PHASED and not np.any(floors > 0) and np.all(caps >= p_max):
         return np.asarray(powers, dtype=float), None, {}
     before = np.asarray(powers, dtype=float).reshape(-1)
     clipped = np.clip(np.nan_to_num(before, nan=0.0), 0.0, caps)
@@ -227,8 +235,16 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         runs.append(again)
     counters = {key: sum(r["counters"][key] for r in runs) + yrec["counters"][key]
                 for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
+    mm = None
+    if objective == "max_min":  # raise the common rate as far as it goes (floors still held)
+        p, mm = max_min_phase(medium, p, caps, floors, noise, slot)
+        for key in ("sent", "delivered"):
+            counters[key] += mm["messages"]
+        counters["bytes"] += mm["bytes"]
     floor_msgs = sum(r["counters"]["sent"] for r in runs)
     floor_bytes = sum(r["counters"]["bytes"] for r in runs)
+    minislots = sum(r["minislots"] for r in runs) + len(yrec["rounds"])
+    minislots += mm["minislots"] if mm else 0
     record = {
         "before": before.tolist(),
         "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + 1e-6))],
@@ -237,7 +253,7 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         "yielded": [int(i) for i in np.flatnonzero((p <= 0) & (clipped > 0))],
         "floors_missed_before": int(missed_before.sum()),
         "floors_missed_after": int(missed(p).sum()),
-        "minislots": sum(r["minislots"] for r in runs) + len(yrec["rounds"]),
+        "minislots": minislots,
         "feedback": sum(r["feedback"] for r in runs),
         "requests": [q for r in runs for q in r["requests"]],
         "yield": {"rounds": yrec["rounds"], "messages": yrec["messages"], "bytes": yrec["bytes"]},
@@ -250,6 +266,8 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     }
     if objective is not None:
         record["objective"] = objective
+    if mm is not None:
+        record["max_min"] = mm
     return p, record, counters
 
 

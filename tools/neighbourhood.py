@@ -5,9 +5,14 @@ Each note carries its sender's own row of the channel as its receiver measured i
 expects from each of them, and its expected interference plus noise). With the notes of the links
 it hears, agent ``i`` knows the gain matrix of its neighbourhood ``S = {i} + senders``: rows of
 ``S`` restricted to columns of ``S``. Interference a member receives from outside ``S`` stays what
-that member expects (it becomes that member's noise). WMMSE (Shi et al. 2011) on this matrix, from
-full power as the centralized reference starts, gives the agent a joint plan for its
-neighbourhood; the agent only uses its own entry. Neighbourhoods overlap, and every negotiation
+that member expects (it becomes that member's noise). WMMSE (Shi et al. 2011) on this matrix
+gives the agent a joint plan for its neighbourhood; the agent only uses its own entry. WMMSE is
+a local method: from full power (the centralized reference's start) it keeps every link on even
+where the best plan silences one, so the agent runs it from several starts (full power, the
+powers it last heard, the best on/off patterns of its neighbourhood) and keeps the plan with the
+highest local (weighted) sum-rate (:func:`weighted_local_plan`, the multi-start of
+``planners.best`` on the agent's small problem); the team's plans then often beat centralized
+WMMSE. Neighbourhoods overlap, and every negotiation
 round repeats this with the neighbours' newer notes, so the local plans agree where they overlap.
 
 The network objective the agent's view carries (``view.objective``, None = sum-rate) chooses the
@@ -187,8 +192,9 @@ def planning_objective(view: LocalView) -> str:
 
 def local_wmmse(view: LocalView) -> dict:
     """The agent's power in the plan of its neighbourhood for the network objective (see the
-    module docstring): WMMSE for the (weighted) sum-rate, the exact local max-min or minimum
-    power plan for ``max_min`` / ``min_power``.
+    module docstring): the best of several WMMSE starts for the (weighted) sum-rate
+    (:func:`weighted_local_plan`), the exact local max-min or minimum power plan for
+    ``max_min`` / ``min_power``.
 
     With no neighbour's row yet (the first proposals of a cold slot) the neighbourhood is the
     agent alone against what it expects, and the plan is its cap (sum-rate, max-min) or the
@@ -210,11 +216,12 @@ def local_wmmse(view: LocalView) -> dict:
     if plan is not None:  # the local plan meets the members' floors at the members' powers
         p = float(plan[0])
     else:
-        if objective == "weighted_sum_rate":
-            w = member_weights(view, members)
+        if objective == "min_power":
+            p = 0.0
+        else:  # the (weighted) sum-rate: weights 1 unless the objective weighs the links
+            w = member_weights(view, members) if objective == "weighted_sum_rate" else None
+            w = np.ones(len(caps)) if w is None else w
             p = float(weighted_local_plan(g, noise, caps, w, member_powers(view, members))[0])
-        else:
-            p = 0.0 if objective == "min_power" else float(wmmse_local(g, noise, caps)[0])
         if view.min_rate:
             p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
     if objective == "min_power":

@@ -30,6 +30,7 @@ def load_gains(path: str | os.PathLike) -> np.ndarray:
         raise UsageError(
             f"{p} is not a numpy .npy file (no .npy header; save gains with numpy.save)"
         )
+    _check_npy_header(p)
     try:
         arr = np.load(p, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -56,6 +57,48 @@ def load_gains(path: str | os.PathLike) -> np.ndarray:
     if np.any(np.diagonal(arr, axis1=-2, axis2=-1) <= 0):
         raise UsageError(f"{p} has a zero direct gain G[i, i]: that link can never carry data")
     return arr
+
+
+# the most gains a channel file may hold: 10^8 entries are 800 MB as float64 (a 10^4-link
+# matrix), beyond what any planner here can solve; a larger header is refused unread
+MAX_GAIN_ENTRIES = 10**8
+
+
+def _check_npy_header(p: Path) -> None:
+    """Refuse a ``.npy`` file from its header alone, before numpy allocates its array: a
+    header numpy cannot read, Python objects (pickles), a shape that is not ``(K, K)`` or
+    ``(B, K, K)``, more than :data:`MAX_GAIN_ENTRIES` gains, or a data size that is not the
+    file's (a header that declares more than the file holds)."""
+    fmt = np.lib.format
+    try:
+        with open(p, "rb") as fh:
+            version = fmt.read_magic(fh)
+            if version not in ((1, 0), (2, 0), (3, 0)):
+                raise ValueError(f"unknown .npy format version {version[0]}.{version[1]}")
+            read = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read(fh)
+            offset = fh.tell()
+    except (ValueError, OSError, EOFError, SyntaxError) as exc:
+        raise UsageError(f"{p} is not a numpy .npy file ({_first_line(exc)})") from None
+    if dtype.hasobject:
+        raise UsageError(f"{p} holds Python objects; expected real numbers (power gains)")
+    if len(shape) not in (2, 3):
+        raise UsageError(
+            f"{p} has shape {shape}; expected (K, K) or (B, K, K) power gains, "
+            "G[..., i, j] from transmitter j to receiver i"
+        )
+    entries = int(np.prod(shape, dtype=object))
+    if entries > MAX_GAIN_ENTRIES:
+        raise UsageError(
+            f"{p} declares shape {shape} ({entries:.3g} gains); at most "
+            f"{MAX_GAIN_ENTRIES:,} gains are read"
+        )
+    need, have = entries * dtype.itemsize, p.stat().st_size - offset
+    if need != have:
+        raise UsageError(
+            f"{p} declares shape {shape} of {dtype} ({need} bytes) but holds {have} bytes "
+            "of data: the file is truncated or its header is wrong"
+        )
 
 
 def check_writable(path: str | os.PathLike) -> Path:

@@ -23,6 +23,15 @@
 
 Agents see only ``text``; the scorer sees only ``check``. Every problem is reported as a
 :class:`SuiteError` with one line naming the file and the place (``scenarios[1].env.topology``).
+The whole file is checked before any run: types, names and the ranges of
+:mod:`demos.bounds` first (agents, steps, seeds, every ``planner_options`` value), without
+building anything; then each scenario's env once, at its (bounded) size, for the topology's
+own checks of its arguments.
+
+Names
+    A scenario's name is free text; its report files use :func:`file_stem` of it (a safe
+    slug, plus a short hash of the name when the slug differs from it), so ``a/b`` and
+    ``a_b`` never share a file.
 
 Seeds
     ``seeds`` lists the env seeds a scenario runs on (each (scenario, seed) is one run of every
@@ -48,8 +57,13 @@ Devices
 
 from __future__ import annotations
 
+import hashlib
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from wireless_agents.demos import bounds
 
 # the constraint kinds (scored per slot) and their ranges; ``weight`` ranges as WEIGHT_RANGE
 CHECK_KINDS = {"min_rate": (0.0, 1e3), "max_power_frac": (0.0, 1.0)}
@@ -60,6 +74,16 @@ ALL_CHECK_KINDS = (*CHECK_KINDS, "weight", "objective")
 
 class SuiteError(ValueError):
     """A suite file that cannot be run, with a one-line reason."""
+
+
+def file_stem(name: str) -> str:
+    """A file name for scenario ``name``: the name itself when it is a safe slug (letters,
+    digits, ``.``, ``_``, ``-``, not starting with ``.``, at most 64 characters), else a slug of
+    it plus ``-`` and 8 hex digits of its SHA-256, so two names never share a file."""
+    slug = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[:64] or "_"
+    if slug == name:
+        return slug
+    return f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -208,37 +232,117 @@ def parse_suite(doc, source: str = "suite", planner_option_names: set[str] | Non
     items = doc.get("scenarios")
     if not isinstance(items, list) or not items:
         fail("scenarios", "needs a non-empty list of scenarios")
-    scenarios, seen = [], set()
+    scenarios, seen, stems = [], set(), {}
     for n, item in enumerate(items):
         where = f"scenarios[{n}]"
         sc = _scenario(item, where, fail, planner_option_names)
         if sc.name in seen:
             fail(f"{where}.name", f"duplicate scenario name {sc.name!r}")
         seen.add(sc.name)
+        stem = file_stem(sc.name)
+        if stem in stems:
+            fail(f"{where}.name", f"{sc.name!r} has the file name of {stems[stem]!r}; rename one")
+        stems[stem] = sc.name
         scenarios.append(sc)
+    for n, sc in enumerate(scenarios):  # every field is in range: now the topologies' checks
+        _check_env(sc, f"scenarios[{n}]", fail)
     return Suite(name.strip(), tuple(scenarios), source)
 
 
-def _int(value, where, fail, lo=None):
+def _int(value, where, fail, lo=None, hi=None):
     if isinstance(value, bool) or not isinstance(value, int):
         fail(where, f"expected an integer, got {value!r}")
     if lo is not None and value < lo:
         fail(where, f"must be at least {lo}, got {value}")
+    if hi is not None and value > hi:
+        fail(where, f"must be at most {hi}, got {value}")
     return value
+
+
+def _number(value, where, fail, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        fail(where, f"expected a number, got {value!r}")
+    if not (math.isfinite(value) and lo <= value <= hi):
+        fail(where, f"must be in [{lo:g}, {hi:g}], got {value!r}")
+    return value
+
+
+def _planner_option_rules() -> dict:
+    """How each planner option of a suite is checked: ``name -> check(value, where, fail)``.
+    The allowed names are those of their homes (the team's strategies, the tools, the intent
+    readers), the ranges :mod:`demos.bounds`'s; ``null`` keeps the default."""
+    from wireless_agents.planners.coordination import DEFAULT_TOOLS, STRATEGIES
+    from wireless_agents.planners.episode.settings import INTENT_READERS
+    from wireless_agents.tools import TOOLS
+
+    def text(v, where, fail):
+        if not isinstance(v, str) or not v.strip():
+            fail(where, f"expected a model name (a non-empty string), got {v!r}")
+
+    def one_of(names):
+        def check(v, where, fail):
+            if v not in names:
+                fail(where, f"unknown {where.rsplit('.', 1)[-1]} {v!r} (choose {', '.join(names)})")
+
+        return check
+
+    def tools(v, where, fail):
+        if not isinstance(v, list):
+            fail(where, f"expected a list of tool names, e.g. [{', '.join(DEFAULT_TOOLS)}], "
+                        f"got {v!r}")  # fmt: skip
+        for n, t in enumerate(v):
+            if t not in TOOLS:
+                fail(f"{where}[{n}]", f"unknown tool {t!r} (tools: {', '.join(TOOLS)})")
+
+    def integer(lo_hi):
+        return lambda v, where, fail: _int(v, where, fail, *lo_hi)
+
+    def number(lo_hi):
+        return lambda v, where, fail: _number(v, where, fail, *lo_hi)
+
+    return {
+        "model": text, "cloud_model": text, "strategy": one_of(STRATEGIES), "tools": tools,
+        "rounds": integer(bounds.ROUNDS), "loss": number(bounds.LOSS),
+        "temperature": number(bounds.TEMPERATURE), "max_tokens": integer(bounds.MAX_TOKENS),
+        "intent_reader": one_of(INTENT_READERS),
+    }  # fmt: skip
+
+
+def _planner_options(options, where, fail, names) -> dict:
+    """A scenario's ``planner_options``: known names (``names``, when given), each value checked
+    (:func:`_planner_option_rules`)."""
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        fail(where, "needs a mapping")
+    if names is not None:
+        unknown = set(options) - set(names)
+        if unknown:
+            fail(
+                f"{where}.{sorted(unknown, key=str)[0]}",
+                f"unknown option (options: {', '.join(sorted(names))})",
+            )
+    rules = _planner_option_rules()
+    for key, value in options.items():
+        if key in rules and value is not None:
+            rules[key](value, f"{where}.{key}", fail)
+    return dict(options)
 
 
 def _seeds(item, env, where, fail) -> tuple[int, ...]:
     """The scenario's env seeds: ``seeds`` (non-empty, distinct, >= 0) or ``env.seed``."""
     seed = env.pop("seed", None)
     if seed is not None:
-        _int(seed, f"{where}.env.seed", fail, lo=0)
+        _int(seed, f"{where}.env.seed", fail, *bounds.SEED)
     if "seeds" not in item:
         return (0 if seed is None else seed,)
     seeds = item["seeds"]
     if not isinstance(seeds, list) or not seeds:
         fail(f"{where}.seeds", f"needs a non-empty list of integer seeds, got {seeds!r}")
+    if len(seeds) > bounds.SEEDS[1]:
+        fail(f"{where}.seeds", f"lists {len(seeds)} seeds; at most {bounds.SEEDS[1]}")
     for n, x in enumerate(seeds):
-        _int(x, f"{where}.seeds[{n}]", fail, lo=0)
+        _int(x, f"{where}.seeds[{n}]", fail, *bounds.SEED)
     if len(set(seeds)) != len(seeds):
         fail(f"{where}.seeds", f"lists a seed twice: {seeds}")
     if seed is not None and seed != seeds[0]:
@@ -249,9 +353,49 @@ def _seeds(item, env, where, fail) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def _scenario(item, where, fail, planner_option_names) -> Scenario:
+def _env_arguments(topology, env, where, fail) -> int:
+    """Check a scenario's remaining ``env`` arguments without building anything: each names a
+    ``make_env`` argument or a field of the topology's config, none the episode sets itself,
+    each value a string, ``null`` or a finite number (array sizes in :mod:`demos.bounds`'s
+    ranges). Returns the topology's default K."""
+    import dataclasses
+    import inspect
+
     from wireless_agents.environment import SCENARIOS as TOPOLOGIES
     from wireless_agents.environment import make_env
+
+    base, _ = env_arguments(topology, {})
+    config = TOPOLOGIES[base].config_class
+    own = {"topology", "n_agents", "seed", "config", "scenario_kwargs"}
+    episode = {"max_steps", "max_cycles"}  # the episode sets them from ``steps``
+    params = set(inspect.signature(make_env).parameters) - own
+    names = (params | {f.name for f in dataclasses.fields(config)}) - episode - own
+    for key, value in env.items():
+        at = f"{where}.env.{key}"
+        if key in episode:
+            fail(at, "is set by the scenario's steps; drop it")
+        if key not in names:
+            fail(at, f"unknown argument for {base} (arguments: {', '.join(sorted(names))})")
+        if key in bounds.ENV_SIZES and value is not None:
+            _int(value, at, fail, *bounds.ENV_SIZES[key])
+        elif not (value is None or isinstance(value, str)):
+            number = not isinstance(value, bool) and isinstance(value, int | float)
+            if not number or not math.isfinite(value):
+                fail(at, f"expected a string or a finite number, got {value!r}")
+    return config().n_agents
+
+
+def _check_env(sc: Scenario, where: str, fail) -> None:
+    """The topology's own checks of the env arguments (distances, areas, interferers), by
+    building the scenario's env once; every size was bounded first."""
+    try:
+        sc.make_env()
+    except (TypeError, ValueError) as exc:
+        fail(f"{where}.env", str(exc).splitlines()[0])
+
+
+def _scenario(item, where, fail, planner_option_names) -> Scenario:
+    from wireless_agents.environment import SCENARIOS as TOPOLOGIES
     from wireless_agents.planners.episode import SCENARIO_ENV
 
     names = (*TOPOLOGIES, *SCENARIO_ENV)
@@ -277,26 +421,16 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
         )
     n_agents = env.pop("agents", env.pop("n_agents", None))
     if n_agents is not None:
-        _int(n_agents, f"{where}.env.agents", fail, lo=1)
+        _int(n_agents, f"{where}.env.agents", fail, *bounds.AGENTS)
     elif topology == "zou":
         n_agents = 4  # the case study's K
     seeds = _seeds(item, env, where, fail)
-    try:  # every remaining key must be a make_env argument or a field of the topology's config
-        base, kwargs = env_arguments(topology, env)
-        k = make_env(base, n_agents=n_agents, seed=seeds[0], **kwargs).n_agents
-    except (TypeError, ValueError) as exc:
-        fail(f"{where}.env", str(exc).splitlines()[0])
-    steps = _int(item.get("steps", 3), f"{where}.steps", fail, lo=1)
-    options = item.get("planner_options") or {}
-    if not isinstance(options, dict):
-        fail(f"{where}.planner_options", "needs a mapping")
-    if planner_option_names is not None:
-        unknown = set(options) - set(planner_option_names)
-        if unknown:
-            fail(
-                f"{where}.planner_options.{sorted(unknown)[0]}",
-                f"unknown option (options: {', '.join(sorted(planner_option_names))})",
-            )
+    default_k = _env_arguments(topology, env, where, fail)
+    k = default_k if n_agents is None else n_agents
+    steps = _int(item.get("steps", 3), f"{where}.steps", fail, *bounds.STEPS)
+    options = _planner_options(
+        item.get("planner_options"), f"{where}.planner_options", fail, planner_option_names
+    )
     intents = item.get("intents") or []
     if not isinstance(intents, list):
         fail(f"{where}.intents", "needs a list of {text, check}")

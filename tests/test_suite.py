@@ -55,7 +55,10 @@ def test_documented_example_loads(tmp_path):
             "suite: x\nscenarios: [{name: a, env: {topology: d2d, agents: 0}}]\n",
             "scenarios[0].env.agents: must be at least 1",
         ),
-        ("suite: x\nscenarios: [{name: a, env: {topology: d2d, warp: 9}}]\n", "scenarios[0].env:"),
+        (
+            "suite: x\nscenarios: [{name: a, env: {topology: d2d, warp: 9}}]\n",
+            "scenarios[0].env.warp:",
+        ),
         (
             "suite: x\nscenarios: [{name: a, env: {topology: d2d}, steps: two}]\n",
             "scenarios[0].steps: expected an integer",

@@ -10,7 +10,8 @@ the person (or, when running, the session itself) answers the graph's ``interrup
 ``s`` / space          step: approve this plan, stop again at the next one
 ``r``                  run: approve plans as they come (``p`` pauses at the next plan)
 ``a`` / Enter          approve the plan on screen
-``x``                  reject it (every link keeps its last power)
+``x`` / Ctrl-D         reject it (every link keeps its last power); a terminal that closes
+                       rejects the plan on screen and quits
 ``o``                  override: type one power per link as fractions of p_max, Enter
 ``i``                  intent: type a sentence ("link 1 needs 1 bit/s/Hz"), Enter; it goes
                        with the next answer, the model reads it, it holds from the next slot

@@ -72,11 +72,13 @@ def add_parser(sub) -> None:
 def _check(args) -> list[str] | None:
     """Refuse bad options (team options first); returns the agents' tools (None = the
     scenario's default)."""
+    from wireless_agents.demos.bounds import TEMPERATURE
     from wireless_agents.demos.files import check_writable
 
     check_team_options(args)
-    if not (math.isfinite(args.temperature) and 0.0 <= args.temperature <= 5.0):
-        raise UsageError(f"--temperature must be in [0, 5], got {args.temperature}")
+    lo, hi = TEMPERATURE
+    if not (math.isfinite(args.temperature) and lo <= args.temperature <= hi):
+        raise UsageError(f"--temperature must be in [{lo:g}, {hi:g}], got {args.temperature}")
     if args.min_rate is not None and not (math.isfinite(args.min_rate) and args.min_rate > 0):
         raise UsageError("--min-rate must be a positive rate in bit/s/Hz")
     _check_tiers(args)
@@ -208,7 +210,12 @@ def _ask(request, display=None) -> dict:
         sys.stderr.flush()
         line = sys.stdin.readline()
         text = line.strip().lower()
-        if not line or text in ("", "y", "yes"):
+        if not line:  # end of input (Ctrl-D, a closed stdin): no one approved it, fail closed
+            print(f"\nslot {request['slot']}: end of input: plan rejected, last powers kept",
+                  file=sys.stderr)  # fmt: skip
+            ans = {"approved": False, "by": "end of input"}
+            break
+        if text in ("", "y", "yes"):
             ans = {"approved": True, "by": "user"}
             break
         if text in ("n", "no"):
@@ -291,13 +298,15 @@ class _Progress:
 
 def _print_summary(trace, out, to_stderr: bool) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(stderr=to_stderr)
     s = trace["summary"]
     st = trace["settings"]
     who = st["planner"] if st["planner"] != "llm" else f"llm ({st['model']}, {st['strategy']})"
-    table = Table(title=f"{trace['scenario']} K={trace['agents']} seed={trace['seed']}: {who}")
+    title = f"{trace['scenario']} K={trace['agents']} seed={trace['seed']}: {who}"
+    table = Table(title=escape(title))  # the model's name is the user's text, not markup
     table.add_column("slot", justify="right")
     table.add_column("sum-rate", justify="right")
     table.add_column("WMMSE", justify="right")
@@ -355,4 +364,4 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
                 f"{intent['power_over_optimal']:.2f}x of it"
             )
     if out and out != "-":
-        console.print(f"trace written to {out}")
+        console.print(escape(f"trace written to {out}"))

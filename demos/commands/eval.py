@@ -199,7 +199,7 @@ def _print_table(doc: dict, out: Path) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"suite {doc['suite']}: {', '.join(doc['planners'])}")
+    table = Table(title=escape(f"suite {doc['suite']}: {', '.join(doc['planners'])}"))
     for col in ("scenario", "planner", "seeds", "objective", "sum-rate", "utility", "/WMMSE",
                 "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "adopt", "acts a/g/o/r", "msgs/dec",
                 "tok/dec", "LLM s", "wall s"):  # fmt: skip
@@ -243,7 +243,7 @@ def _print_table(doc: dict, out: Path) -> None:
         if t.get("ratio_to_oracle_utility") is not None:
             parts.append(f"utility {t['ratio_to_oracle_utility']:.1%} of the oracle's (mean)")
         console.print(", ".join(parts))
-    console.print(f"report written to {out}/ (report.json, report.csv, *.png, traces/)")
+    console.print(escape(f"report written to {out}/ (report.json, report.csv, *.png, traces/)"))
 
 
 class _Progress:
@@ -280,10 +280,12 @@ class _Progress:
             self.progress = None
 
     def done(self, task, trace):
+        from rich.markup import escape  # a scenario's name is the user's text, not markup
+
         if self.progress is not None:
             r = trace["summary"].get("ratio_to_wmmse")
             desc = f"{task.label}: {r:.0%} of WMMSE" if r is not None else task.label
-            self.progress.update(self.task, advance=1, description=desc)
+            self.progress.update(self.task, advance=1, description=escape(desc))
 
     def on_event(self, e: dict):
         if self.progress is not None and e.get("type") in ("slot", "commit"):

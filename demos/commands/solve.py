@@ -185,6 +185,7 @@ def run(args) -> int:
 
 def _print_table(args, gains, sol, seconds, out) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
     from wireless_agents.environment.metrics import sinr, watts_to_dbm
 
@@ -244,6 +245,6 @@ def _print_table(args, gains, sol, seconds, out) -> None:
             table.caption = f"first {shown} of {batch} problems shown"
     console.print(table)
     for line in sol.violations:
-        console.print(f"[yellow]constraint not met:[/yellow] {line}")
+        console.print(f"[yellow]constraint not met:[/yellow] {escape(line)}")
     where = f", powers written to {out}" if out is not None else ""
-    console.print(f"solved in {seconds * 1e3:.1f} ms{where}")
+    console.print(escape(f"solved in {seconds * 1e3:.1f} ms{where}"))

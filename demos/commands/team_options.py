@@ -47,19 +47,23 @@ def n_links(args) -> int:
 
 
 def check_team_options(args) -> None:
-    """Refuse out-of-range team options with a :class:`UsageError` (one line, exit code 2)."""
-    if args.steps < 1 or args.steps > 100000:
+    """Refuse out-of-range team options with a :class:`UsageError` (one line, exit code 2); the
+    ranges are :mod:`demos.bounds`'s, the same a suite file is checked against."""
+    from wireless_agents.demos.bounds import AGENTS, LOSS, MAX_TOKENS, ROUNDS, STEPS
+
+    if not STEPS[0] <= args.steps <= STEPS[1]:
         raise UsageError(f"--steps must be a positive number of slots, got {args.steps}")
-    if args.agents is not None and not 1 <= args.agents <= 1000:
-        raise UsageError(f"--agents must be in 1..1000, got {args.agents}")
+    if args.agents is not None and not AGENTS[0] <= args.agents <= AGENTS[1]:
+        raise UsageError(f"--agents must be in {AGENTS[0]}..{AGENTS[1]}, got {args.agents}")
     if args.scenario == "zou" and args.agents not in (None, 4):
         raise UsageError("--scenario zou is the K=4 case study; drop --agents or use 4")
-    if args.rounds is not None and not 1 <= args.rounds <= 50:
-        raise UsageError(f"--rounds must be in 1..50, got {args.rounds}")
-    if not (math.isfinite(args.loss) and 0.0 <= args.loss <= 1.0):
+    if args.rounds is not None and not ROUNDS[0] <= args.rounds <= ROUNDS[1]:
+        raise UsageError(f"--rounds must be in {ROUNDS[0]}..{ROUNDS[1]}, got {args.rounds}")
+    if not (math.isfinite(args.loss) and LOSS[0] <= args.loss <= LOSS[1]):
         raise UsageError(f"--loss must be a probability in [0, 1], got {args.loss}")
-    if args.max_tokens < 8:
-        raise UsageError("--max-tokens must be at least 8")
+    if not MAX_TOKENS[0] <= args.max_tokens <= MAX_TOKENS[1]:
+        raise UsageError(f"--max-tokens must be in {MAX_TOKENS[0]}..{MAX_TOKENS[1]}, "
+                         f"got {args.max_tokens}")  # fmt: skip
     if args.planner == "tool" and args.cloud_model not in (None, "solver"):
         raise UsageError("--planner tool runs no model; its cloud is the solver: use "
                          "--cloud-model solver")  # fmt: skip

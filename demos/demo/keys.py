@@ -16,13 +16,19 @@ def terminal_size(console) -> tuple[int, int]:
     return size.columns, size.lines
 
 
+# end of input: Ctrl-D, or the terminal gone (then ``RawKeys.closed``); it rejects a plan
+END = "\x04"
+
+
 class RawKeys:
     """Single keys from a terminal in cbreak mode (restored on exit); escape sequences of
-    arrows and function keys are dropped, a lone Esc is kept."""
+    arrows and function keys are dropped, a lone Esc is kept. When the terminal is gone
+    (end of file) the keys end with one :data:`END` and ``closed`` is set."""
 
     def __init__(self, stream):
         self.fd = stream.fileno()
         self.saved = None
+        self.closed = False
 
     def __enter__(self):
         import termios
@@ -40,11 +46,19 @@ class RawKeys:
 
     def read(self, timeout: float) -> list[str]:
         import select
+        import time
 
+        if self.closed:
+            time.sleep(timeout)
+            return []
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return []
-        data = os.read(self.fd, 1024).decode("utf-8", "replace")
+        raw = os.read(self.fd, 1024)
+        if not raw:
+            self.closed = True
+            return [END]
+        data = raw.decode("utf-8", "replace")
         if data.startswith("\x1b") and len(data) > 1:
             return []
         return list(data)

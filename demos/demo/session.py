@@ -8,7 +8,7 @@ import queue
 import sys
 import threading
 
-from .keys import RawKeys, terminal_size
+from .keys import END, RawKeys, terminal_size
 
 KEYS = "s step  r run  p pause  a approve  x reject  o override  i intent  q quit"
 
@@ -113,6 +113,11 @@ class Session:
                     for key in keys.read(0.1):
                         self._key(key)
                         changed = True
+                    if keys.closed and not (self.closed or self.quitting.is_set()):
+                        # no one is left to answer: nothing more is approved
+                        self.closed = self.done
+                        if not self.done:
+                            self._quit()
                 except KeyboardInterrupt:
                     self._key("q")
                     changed = True
@@ -175,6 +180,12 @@ class Session:
             self.answers.put(None)
 
     def _key(self, key: str) -> None:
+        if key == END:  # end of input, even mid-line: a human check fails closed
+            self.editing, self.line = None, ""
+            if self.request is not None and not self.quitting.is_set():
+                self._answer({"approved": False, "by": "end of input"})
+                self.note = "end of input (Ctrl-D): plan rejected, last powers kept"
+            return
         if self.editing:
             self._edit(key)
             return

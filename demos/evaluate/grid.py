@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wireless_agents.demos.suite import Scenario, Suite
+from wireless_agents.demos.suite import Scenario, Suite, file_stem
 from wireless_agents.planners.episode import CLASSICAL, default_settings
 
 PLANNERS = ("llm", "tool", "oracle", *CLASSICAL)
@@ -61,7 +61,7 @@ class Task:
     def trace_name(self) -> str:
         """The trace's file name in the report's ``traces/`` (the seed only when several)."""
         tail = f"__seed{self.env_seed}" if len(self.scenario.seeds) > 1 else ""
-        return f"{self.scenario.name}__{self.planner}{tail}.json".replace("/", "_")
+        return f"{file_stem(self.scenario.name)}__{self.planner}{tail}.json"
 
     @property
     def uses_model(self) -> bool:

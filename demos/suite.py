@@ -297,6 +297,10 @@ def _planner_option_rules() -> dict:
     def integer(lo_hi):
         return lambda v, where, fail: _int(v, where, fail, *lo_hi)
 
+    def flag(v, where, fail):
+        if not isinstance(v, bool):
+            fail(where, f"expected true or false, got {v!r}")
+
     def number(lo_hi):
         return lambda v, where, fail: _number(v, where, fail, *lo_hi)
 
@@ -304,7 +308,7 @@ def _planner_option_rules() -> dict:
         "model": text, "cloud_model": text, "strategy": one_of(STRATEGIES), "tools": tools,
         "rounds": integer(bounds.ROUNDS), "loss": number(bounds.LOSS),
         "temperature": number(bounds.TEMPERATURE), "max_tokens": integer(bounds.MAX_TOKENS),
-        "intent_reader": one_of(INTENT_READERS),
+        "intent_reader": one_of(INTENT_READERS), "inbox": flag,
     }  # fmt: skip
 
 

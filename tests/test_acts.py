@@ -216,3 +216,16 @@ def test_eval_rows_report_acts_for_teams_only(tmp_path):
         isinstance(tool[f"acts_{k}"], int) for k in ("asked", "granted", "offered", "refused")
     )
     assert wmmse["message_parse_rate"] is None and wmmse["acts_asked"] is None
+
+
+def test_suite_inbox_option_is_checked_before_any_work(tmp_path):
+    from wireless_agents.demos.cli import main
+
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: x\nscenarios:\n  - name: a\n    env: {topology: d2d, agents: 2}\n"
+        "    planner_options: {inbox: maybe}\n"
+    )
+    out = tmp_path / "rep"
+    assert main(["eval", "--suite", str(suite), "--planners", "tool", "--out", str(out)]) == 2
+    assert not out.exists()

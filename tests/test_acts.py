@@ -229,3 +229,19 @@ def test_suite_inbox_option_is_checked_before_any_work(tmp_path):
     out = tmp_path / "rep"
     assert main(["eval", "--suite", str(suite), "--planners", "tool", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_eval_llm_variants_change_one_setting(tmp_path):
+    from wireless_agents.demos.evaluate import Task, settings_for
+    from wireless_agents.demos.suite import load_suite
+
+    suite = tmp_path / "s.yaml"
+    suite.write_text(
+        "suite: v\nscenarios:\n  - name: a\n    env: {topology: d2d, agents: 3}\n"
+        "    planner_options: {rounds: 1}\n    devices:\n      2: {text: 'I refuse requests.', check: {agent: 2, min_rate: 0.1}}\n"
+    )
+    sc = load_suite(str(suite)).scenarios[0]
+    llm, rules, blind = (settings_for(sc, p) for p in ("llm", "llm-rules", "llm-no-inbox"))
+    assert rules == {**llm, "intent_reader": "rules"} and blind == {**llm, "inbox": False}
+    assert llm["rounds"] == 1 and llm["devices"] == {"2": "I refuse requests."}
+    assert Task(sc, "llm-rules").uses_model and not Task(sc, "tool").uses_model

@@ -25,12 +25,16 @@ others       the classical planners (``maxpower``, ``random``, ``wmmse``, ``fp``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wireless_agents.demos.suite import Scenario, Suite, file_stem
 from wireless_agents.planners.episode import CLASSICAL, default_settings
 
-PLANNERS = ("llm", "tool", "oracle", *CLASSICAL)
+# the LLM team with one setting changed, so a report sets them beside ``llm`` on the same seeds:
+# the model-free readers of the intents, device profiles and requests (``llm-rules``) and the
+# agents' models blind to their messages and requests (``llm-no-inbox``, the ablation)
+LLM_VARIANTS = {"llm-rules": {"intent_reader": "rules"}, "llm-no-inbox": {"inbox": False}}
+PLANNERS = ("llm", *LLM_VARIANTS, "tool", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
 PLANNER_OPTIONS = {
     "model", "rounds", "strategy", "loss", "tools", "temperature", "max_tokens", "cloud_model",
@@ -65,7 +69,7 @@ class Task:
 
     @property
     def uses_model(self) -> bool:
-        return self.planner == "llm"
+        return self.planner == "llm" or self.planner in LLM_VARIANTS
 
 
 def tasks(suite: Suite, planners: list[str]) -> list[Task]:
@@ -98,6 +102,10 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
         scenario=sc.topology, agents=sc.n_agents, steps=sc.steps,
         seed=sc.seed if seed is None else seed, env=dict(sc.env_kwargs) or None,
     )  # fmt: skip
+    if planner in LLM_VARIANTS:  # the llm team, one setting over the suite's options
+        opts = {**sc.planner_options, **LLM_VARIANTS[planner]}
+        sc = replace(sc, planner_options=opts)
+        planner = "llm"
     if planner in ("llm", "tool"):
         opts = dict(sc.planner_options)
         cloud = opts.pop("cloud_model", None)
@@ -121,7 +129,7 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
 
 def models_needed(suite: Suite, planners: list[str]) -> list[tuple[str, ...]]:
     """The model specs (edge model, cloud model or None) the LLM tasks will load."""
-    if "llm" not in planners:
+    if not any(p == "llm" or p in LLM_VARIANTS for p in planners):
         return []
     out = []
     for sc in suite.scenarios:

@@ -194,7 +194,7 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         "deviations": s.get("deviations"),
         "deviation_gain": s.get("deviation_gain"),
         # what the team's messages did (None for classical planners; agents/acts.py)
-        **_act_figures(s, t.planner in ("llm", "tool")),
+        **_act_figures(s, t.uses_model or t.planner == "tool"),
         "scenario_floors_met": _scenario_floors_met(s),
         "note": None,
         "_met": met,

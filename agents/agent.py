@@ -245,10 +245,21 @@ class EdgeAgent:
                 decision.raw.append(out.text)
                 answer = json.loads(out.text)
                 if "tool" in answer:
-                    result = call_tool(answer["tool"], view)
-                    decision.tool_calls.append(
-                        {"tool": answer["tool"], "arguments": {}, "result": result}
-                    )
+                    name = answer["tool"]
+                    if not may_call or not isinstance(name, str) or name not in cfg.tools:
+                        # a server that ignores the grammar may name any tool, or none
+                        error = f"tool not offered: {str(name)[:40]!r}"
+                        decision.tool_calls.append({"tool": str(name)[:40], "arguments": {},
+                                                    "error": error})  # fmt: skip
+                        return self._fallback(decision, view, error, *args)
+                    try:
+                        result = call_tool(name, view)
+                    except Exception as exc:  # a failing tool degrades the plan, not the run
+                        error = f"tool error: {name}: {type(exc).__name__}: {exc}"[:200]
+                        decision.tool_calls.append({"tool": name, "arguments": {},
+                                                    "error": error})  # fmt: skip
+                        return self._fallback(decision, view, error, *args)
+                    decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
                     messages += [
                         {"role": "assistant", "content": out.text},
                         {"role": "user", "content": f"Result: {json.dumps(result)}. {decide_now}"},

@@ -150,15 +150,20 @@ _SHARED_LOCK = threading.Lock()
 def load_model(spec: str | ModelSpec | None = None, **options) -> ModelBackend:
     """The shared backend for ``spec`` (loaded on first use; one instance per spec and options).
 
-    ``options`` go to the backend (``n_ctx``, ``timeout``...). Raises
-    :class:`ModelNotFoundError` for an unknown spec and :class:`BackendError` if loading fails.
+    ``options`` go to the backend (``n_ctx``, ``timeout``...). An HTTP server is probed when
+    its backend is created (one short request, :meth:`~.backends.http.OpenAIHTTPBackend.probe`;
+    ``probe=False`` skips it). Raises :class:`ModelNotFoundError` for an unknown spec and
+    :class:`BackendError` if loading fails (a server that does not answer the probe).
     """
+    probe = options.pop("probe", True)
     ms = spec if isinstance(spec, ModelSpec) else parse_model_spec(spec)
     key = (ms, tuple(sorted(options.items())))
     with _SHARED_LOCK:
         backend = _SHARED.get(key)
         if backend is None:
             backend = _create(ms, **options)
+            if probe and ms.backend == "http":
+                backend.probe()
             _SHARED[key] = backend
         return backend
 

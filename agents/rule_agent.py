@@ -8,8 +8,8 @@ a fixed rule:
   ``suggested_power`` (a fraction of p_max) and takes it, clipped to ``[0, cap / p_max]``
   (the default team offers one tool, ``local_wmmse``; zou offers ``min_power``);
 - with no tool offered (or none that suggests a power) it keeps its last power, or half its cap
-  the first time, as the LLM agent's fallback does; a tool that fails is a ``fallback`` to the
-  same power;
+  the first time, as the LLM agent's fallback does; a tool that fails (raises anything) is a
+  ``fallback`` to the same power, the error kept in its ``tool_calls``;
 - it grants every request addressed to it (a fixed rule, no reading: only a floor of its own,
   from the operator's numbers, makes a grant an offer), and asks what its own floor needs, with
   the same acts as the model agent (:meth:`EdgeAgent.acts_for`) but without a reason: its
@@ -55,7 +55,7 @@ class RuleAgent(EdgeAgent):
         for name in self.config.tools:
             try:
                 result = call_tool(name, view)
-            except (ValueError, ArithmeticError) as exc:
+            except Exception as exc:  # any failing tool (ToolError or other) is a fallback
                 decision.tool_calls.append({"tool": name, "arguments": {}, "error": str(exc)})
                 return self._keep(decision, view, f"tool error: {exc}", *args)
             decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})

@@ -77,7 +77,7 @@ def test_answer_cut_short_falls_back_to_last_power(model, views):
 
 
 def test_dead_model_server_falls_back_and_run_goes_on(views):
-    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0, probe=False)
     import dataclasses
 
     fresh = dataclasses.replace(views[1], last_power=0.0)

@@ -281,7 +281,7 @@ def test_http_schema_constrained_chat_and_complete(server):
 
 def test_http_dead_server_fails_fast():
     url = f"http://127.0.0.1:{_free_port()}/v1"
-    dead = load_model(url, timeout=2.0)
+    dead = load_model(url, timeout=2.0, probe=False)
     t0 = time.perf_counter()
     with pytest.raises(BackendError):
         dead.chat(ASK, config=SHORT)

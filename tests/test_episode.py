@@ -63,7 +63,7 @@ def test_message_loss_completes_and_counts_losses(model):
 
 
 def test_dead_model_degrades_to_fallbacks():
-    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0, probe=False)
     t = run_episode(default_settings(**SMALL, model="http://127.0.0.1:9/v1"), backend=dead)
     _valid(t)
     assert t["summary"]["fallbacks"] == 3 * 2

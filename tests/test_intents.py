@@ -116,13 +116,13 @@ def test_arrays_feed_the_planner():
 
 
 def test_dead_backend_raises_intent_error():
-    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0, probe=False)
     with pytest.raises(IntentError, match="model failed"):
         parse_intent("guarantee 1 bit/s/Hz to link 2", range(4), dead)
 
 
 def test_ordinals_and_empty_text_are_refused_before_the_model():
-    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0)
+    dead = load_model("http://127.0.0.1:9/v1", timeout=2.0, probe=False)
     with pytest.raises(IntentError, match="ordinal"):
         parse_intent("the third link needs 2 bit/s/Hz", range(4), dead)
     with pytest.raises(IntentError, match="empty"):

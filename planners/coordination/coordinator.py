@@ -132,8 +132,9 @@ def estimate(g, noise, mins, x) -> tuple[float, float]:
 
 def model_answer(backend, system: str, request: dict) -> tuple[bool, str, float, int]:
     """The coordinator model's answer to ``request`` (what it was asked and the solver's plan):
-    ``(accept, note, seconds, tokens)``. A model that fails accepts the plan with the reason
-    as its note."""
+    ``(accept, note, seconds, tokens)``. A model that fails, or answers anything but
+    ``{"accept": true|false, "note": "..."}`` (unparsable, a list, a number, wrong-typed fields),
+    accepts the plan with the reason as its note."""
     t0 = time.perf_counter()
     try:
         msgs = [
@@ -147,12 +148,22 @@ def model_answer(backend, system: str, request: dict) -> tuple[bool, str, float,
             from wireless_agents.agents.prompts import as_completion_prompt
 
             out = backend.complete(as_completion_prompt(msgs), schema=ANSWER_SCHEMA, config=cfg)
-        ans = json.loads(out.text)
-        accept, note = bool(ans.get("accept", True)), str(ans.get("note", ""))[:40]
+        accept, note = _answer_fields(json.loads(out.text))
         return accept, note, out.seconds, out.prompt_tokens + out.completion_tokens
     except (BackendError, ValueError, TypeError) as exc:
         note = f"coordinator model unavailable: {str(exc)[:60]}"
         return True, note, time.perf_counter() - t0, 0
+
+
+def _answer_fields(ans) -> tuple[bool, str]:
+    """``(accept, note)`` of a parsed answer; ``ValueError`` naming what is wrong when it is
+    not ``{"accept": bool, "note": str}`` (a server that ignores the schema may send any JSON)."""
+    if not isinstance(ans, dict):
+        raise ValueError(f"answer is a JSON {type(ans).__name__}, not an object")
+    accept, note = ans.get("accept", True), ans.get("note", "")
+    if not isinstance(accept, bool) or not isinstance(note, str):
+        raise ValueError("answer's accept is not true/false or its note not text")
+    return accept, note[:40]
 
 
 def coordinate(reports: dict, comp: list[int], props: dict, p_max: float, reason: str, *,

@@ -1,13 +1,15 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set
-default|fresh|hard|objectives``, all four by default; ``--model gemma3``, ``--no-normalize``, ``--no-narrow``, ``--limit N``,
+default|fresh|hard|objectives|objectives_b``, all five by default; ``--model gemma3``, ``--no-normalize``, ``--no-narrow``, ``--limit N``,
 ``--rules-only``). The sets are ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the
 prompt was designed on), ``fresh`` (written after it) and ``hard`` (distractor numbers, several
 links per sentence, negations, weights and objectives; written and committed before the readers
 were extended to it) and ``objectives`` (objective and weight sentences in many wordings, with
 floors, caps, distractor numbers and negations; written and committed before either reader was
-run on it). None of their sentences is a few-shot example of a prompt.
+run on it; the readers' objective cues were widened after its first measurement) and
+``objectives_b`` (a second such set, written after that change and before either reader was run
+on it: the held-out figure of the changed readers). None of their sentences is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
@@ -46,6 +48,7 @@ SETS = {
     "fresh": PHRASINGS.with_name("intent_phrasings_fresh.yaml"),
     "hard": PHRASINGS.with_name("intent_phrasings_hard.yaml"),
     "objectives": PHRASINGS.with_name("intent_phrasings_objectives.yaml"),
+    "objectives_b": PHRASINGS.with_name("intent_phrasings_objectives_b.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -166,7 +169,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all four by default)",
+        help="a phrasing set (repeatable; all five by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -204,7 +207,7 @@ def main(argv=None) -> None:
         n = res[readers[0]]["total"]
         cells = " | ".join(pct(res[r]["correct"], res[r]["total"]) for r in readers)
         print(f"| {name} (`{SETS[name].name}`) | {n} | {cells} |")
-    for name in ("hard", "objectives"):
+    for name in ("hard", "objectives", "objectives_b"):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")
             breakdown(results[name], "category")

@@ -1,22 +1,25 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
-Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set
-default|fresh|hard|objectives|objectives_b``, all five by default; ``--model gemma3``, ``--no-normalize``, ``--no-narrow``, ``--limit N``,
-``--rules-only``). The sets are ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the
-prompt was designed on), ``fresh`` (written after it) and ``hard`` (distractor numbers, several
-links per sentence, negations, weights and objectives; written and committed before the readers
-were extended to it) and ``objectives`` (objective and weight sentences in many wordings, with
+Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
+objectives|objectives_b``, all five by default; ``--model gemma3``, ``--no-normalize``,
+``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
+``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
+``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
+negations, weights and objectives; written and committed before the readers
+were extended to it), ``objectives`` (objective and weight sentences in many wordings, with
 floors, caps, distractor numbers and negations; written and committed before either reader was
 run on it; the readers' objective cues were widened after its first measurement) and
 ``objectives_b`` (a second such set, written after that change and before either reader was run
-on it: the held-out figure of the changed readers). None of their sentences is a few-shot example of a prompt.
+on it: the held-out figure of the changed readers). None of their sentences is a few-shot
+example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
 readings are exactly its ``expect`` list (one entry for the older sets), in any order: agent and
 kind exact, a value within 1e-6 or 1 % relative, an objective by name. Printed: one table with
-both accuracies per set, per-category and per-kind breakdowns of the hard and objectives sets (a kind's figure
-counts the expected entries found), the model's latency and tokens, and every miss.
+both accuracies per set, per-category and per-kind breakdowns of the hard and both objectives
+sets (a kind's figure counts the expected entries found), the model's latency and tokens (by
+set), and every miss.
 
 ``--no-normalize`` turns off the deterministic rewriting of number words and percentages
 (:func:`agents.intents.normalize_text`) for the model, ``--no-narrow`` the narrowing of its

@@ -80,3 +80,28 @@ def test_model_reads_sentences_of_the_objectives_set(model, index):
     }
     assert keys(got) == want and len(got) == len(want), row["text"]
     assert all(it.tokens > 0 for it in got)
+
+
+def test_objective_sets_are_varied_and_held_out_from_every_prompt():
+    from wireless_agents.agents.intents import FEW_SHOT
+    from wireless_agents.agents.intents.goals import OBJECTIVE_SHOTS, WEIGHT_SHOTS
+    from wireless_agents.environment.objectives import OBJECTIVES
+
+    names = ["intent_phrasings_objectives.yaml", "intent_phrasings_objectives_b.yaml"]
+    a, b = (load_phrasings(PHRASINGS.with_name(n)) for n in names)
+    assert len(a) >= 40 and len(b) >= 30
+    for rows, every in ((a, set(OBJECTIVES)), (b, set(OBJECTIVES) - {"weighted_sum_rate"})):
+        stated = {e["value"] for r in rows for e in r["expect"] if e["kind"] == "objective"}
+        assert stated == every  # b weighs links but states no weighted total
+        assert {e["kind"] for r in rows for e in r["expect"]} == {
+            "min_rate", "max_power_frac", "weight", "objective"
+        }  # fmt: skip
+    shots = {s[0].strip().lower() for s in (*FEW_SHOT, *WEIGHT_SHOTS, *OBJECTIVE_SHOTS)}
+    others = ["intent_phrasings.yaml", "intent_phrasings_fresh.yaml", "intent_phrasings_hard.yaml"]
+    older = {
+        r["text"].strip().lower() for n in others for r in load_phrasings(PHRASINGS.with_name(n))
+    }
+    for rows in (a, b):
+        texts = {r["text"].strip().lower() for r in rows}
+        assert not texts & shots and not texts & older
+    assert not {r["text"] for r in a} & {r["text"] for r in b}

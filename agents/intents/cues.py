@@ -61,7 +61,8 @@ OBJECTIVE_CUES = {
 }
 # words of each objective's family, weaker than the cues: in a clause that names no link and no
 # number and whose cues name no objective, they narrow the objectives the model chooses among
-# (the three unweighted ones when they name none), and the rules take the objective when they name exactly one
+# (the three unweighted ones when they name none), and the rules take the objective when they
+# name exactly one
 OBJECTIVE_WORDS = {
     "weighted_sum_rate": re.compile(r"\bweigh|\bpriorit|\bimportan", re.I),
     "min_power": re.compile(

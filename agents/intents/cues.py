@@ -18,41 +18,80 @@ LINK_MENTION = re.compile(
     r"\b(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*(\d+)\b", re.I
 )
 # where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
-# whereas (never the point of 1.5)
+# whereas (never the point of 1.5), and "with" before a link ("maximise the total rate with
+# link 4 counting double": the goal and the link's weight are two statements)
 PIECE_SEPARATOR = re.compile(
-    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&)", re.I
+    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
+    r"|\bwith\b(?=\s+(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*\d))",
+    re.I,
 )
 
 # the network objective a piece asks for (names from environment/objectives.py OBJECTIVES), in
-# the order they win when a piece names several
+# the order they win when a piece names several; a stronger cue's words are not read again for a
+# weaker one ("weighted sum rate" names weighted_sum_rate, not also sum_rate)
+_AMOUNT = r"(data|traffic|throughput|capacity|bits|bytes|bit\s?rate)"
 OBJECTIVE_CUES = {
-    "weighted_sum_rate": re.compile(r"\bweighted\s+(sum|total|throughput|rate)", re.I),
+    "weighted_sum_rate": re.compile(r"\bweighted\s+(sum|total|throughput|rate|capacity)", re.I),
     "min_power": re.compile(
-        r"\b(save|saving|cut|reduce|minimi[sz]e|lower)\b[^,;:]*\b(energy|power)\b"
-        r"|\benergy[- ]sav|\bpower\s+sav|\bmilliwatt|\bpower\s+bill"
-        r"|\b(least|lowest|minimum|minimal|less|min)\s+(total\s+)?(transmit\s+)?power\b"
+        r"\b(save|saving|cut|reduce|minimi[sz]e|lower|trim|conserve)\b[^,;:]*\b(energy|power)\b"
+        r"|\benergy[- ]sav|\bpower\s+sav|\bmilliwatt|\bpower\s+bill|\bpower\s+draw"
+        r"|\b(energy|power)\s+(use|usage|consumption)\b|\bbattery\s+life|\bgo\s+green\b"
+        r"|\b(not|n't|no|never|without)\s+(\w+\s+)?wast\w*\s+(\w+\s+)?(energy|power)\b"
+        r"|(?<!at\s)\b(least|lowest|minimum|minimal|less|little|min|smallest)\s+"
+        r"([a-z]+\s+){0,2}(power|energy)\b"
         r"|\bminimi[sz]e\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
         r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low",
         re.I,
     ),
     "max_min": re.compile(
-        r"\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bstarv|\bmax[- ]?min\b"
-        r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum",
+        r"\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bslowest\b|\bstarv|\bmax[- ]?min\b"
+        r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum|\blowest\s+rate"
+        r"|\b(left|falls?|falling)\s+behind\b|\beven\s+out\b"
+        r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b",
         re.I,
     ),
     "sum_rate": re.compile(
-        r"\b(total|sum|overall|aggregate|network)[- ](rate|throughput|capacity)\b"
-        r"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(throughput|rate|capacity|bits)\b"
-        r"|\bas\s+many\s+bits\b|\bsum[- ]rate\b",
+        r"\b(total|sum|summed|overall|aggregate|network|combined)[- ]([a-z]+\s+)?"
+        r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate)\b"
+        rf"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
+        rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
+        rf"|\bas\s+(many|much)\s+([a-z]+\s+)?{_AMOUNT}\b|\bsum[- ]rate\b",
         re.I,
     ),
 }
-# "fairness does not matter", "we don't care about energy": the objective named is not wanted
+# words of each objective's family, weaker than the cues: in a clause that names no link and no
+# number and whose cues name no objective, they narrow the objectives the model chooses among
+# (the three unweighted ones when they name none), and the rules take the objective when they
+# name exactly one
+OBJECTIVE_WORDS = {
+    "weighted_sum_rate": re.compile(r"\bweigh|\bpriorit|\bimportan", re.I),
+    "min_power": re.compile(
+        r"\bpower\b|\benergy\b|\bbatter(y|ies)\b|\bwatts?\b|\bgreen|\bconsum|\befficien"
+        r"|\bsav(e|ing)\b|\bwast",
+        re.I,
+    ),
+    "max_min": re.compile(
+        r"\bfair|\bequal|\bsame\b|\beven\b|\balike\b|\bbalanc|\bworst\b|\bweak|\bslow"
+        r"|\blowest\b|\bpoor|\bstarv|\bbehind\b|\bnobody\b|\bno\s+one\b|\beveryone\b",
+        re.I,
+    ),
+    "sum_rate": re.compile(
+        r"\bthroughput|\bcapacity\b|\btraffic\b|\bdata\b|\bbits?\b|\bbytes\b|\bbitrate"
+        r"|\btotal\b|\bsum(med)?\b|\baggregate\b|\bvolume\b|\bmost\b",
+        re.I,
+    ),
+}
+# "fairness does not matter", "we don't care about energy", "fairness is not the goal": the
+# objective named is not wanted
 NOT_WANTED = re.compile(
-    r"\b(not|n't|never)\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority)", re.I
+    r"\b(not|n't|never)\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority|worry"
+    r"|bother|mind|concern|(the|our|my|a)\s+(goal|point|aim|objective|focus|priority|concern))"
+    r"|\bforget\b|\bignore\b",
+    re.I,
 )
 WEIGHT_CUE = re.compile(
-    r"\btimes\s+(as|more|any|the|that|what)\b|\bweigh|\bpriority\b|\bcounts?\b|\bworth\b"
+    r"\btimes\s+(as|more|any|the|that|what)\b|\bweigh|\bpriority\b|\bcount(s|ing)?\b(?!\s+on\b)"
+    r"|\bworth\b"
     r"|\bmatters?\b|\bimportan",
     re.I,
 )
@@ -60,6 +99,14 @@ SILENCE_CUE = re.compile(
     r"\bsilen|\bmute|\bquiet\b|\boff\b|\bshut\b|\bpower(ed)?\s+(\w+\s+)?down\b"
     r"|\bno\s+transmission|\bstop\s+transmitting"
     r"|\b(not|never|no\s+circumstances)\b[^,;:]*\btransmit\b(?!\s+power)",
+    re.I,
+)
+# a link's priority taken away: weight 1, as every other link ("do not favour link 2 any more",
+# "it counts like every other link")
+WEIGHT_RESET = re.compile(
+    r"\b(not|n't|no\s+longer|stop)\s+(\w+\s+)?(favou?r|prioriti[sz]|prefer)\w*"
+    r"|\bcount(s|ing)?\s+(just\s+)?(like|the\s+same\s+as)\s+(every|any|all|the)\b"
+    r"|\b(equal|same|normal|default|usual)\s+(weight|priority)\b",
     re.I,
 )
 NO_FLOOR = re.compile(
@@ -100,8 +147,8 @@ MEASURE = re.compile(
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)", re.I)
 _TIMES_WORDS = [
     (re.compile(r"\btwice\b(?=\s+(as|the|that|what)\b)", re.I), "2 times"),
-    (re.compile(r"\b(counts?|weighs?|weighted|matters?|worth)\s+(double|twice)\b", re.I), r"\1 2 times"),
-    (re.compile(r"\b(counts?|weighs?|weighted|matters?|worth)\s+(triple|thrice)\b", re.I), r"\1 3 times"),
+    (re.compile(r"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+(double|twice)\b", re.I), r"\1 2 times"),
+    (re.compile(r"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+(triple|thrice)\b", re.I), r"\1 3 times"),
 ]  # fmt: skip
 
 
@@ -120,7 +167,19 @@ def objectives_named(piece: str) -> list[str]:
     or when it names a link ("save energy on agent_1" is about that link, not the network)."""
     if NOT_WANTED.search(piece) or LINK_MENTION.search(piece):
         return []
-    return [name for name, pattern in OBJECTIVE_CUES.items() if pattern.search(piece)]
+    out = []
+    for name, pattern in OBJECTIVE_CUES.items():
+        if pattern.search(piece):
+            out.append(name)
+            piece = pattern.sub(" # ", piece)  # a stronger cue's words are not read again
+    return out
+
+
+def objective_words(text: str) -> list[str]:
+    """The objectives whose family of words (:data:`OBJECTIVE_WORDS`) a piece of ``text`` uses,
+    in the order of :data:`OBJECTIVE_CUES`; pieces that say a goal is not wanted are skipped."""
+    pieces = [p for p in PIECE_SEPARATOR.split(text) if not NOT_WANTED.search(p)]
+    return [n for n, w in OBJECTIVE_WORDS.items() if any(w.search(p) for p in pieces)]
 
 
 def distractor_spans(text: str) -> list[tuple[int, int]]:

@@ -5,8 +5,9 @@ sentences read exactly as before).
 Same approach as constraints: a stable prompt prefix of a system prompt and few-shot turns
 (written apart from every phrasing set in ``agents/data/``), and an answer grammar narrowed to
 what the sentence names: for a weight, ``{"agent": <an id it names>, "value": "<a number it
-contains>"}``; for the objective, ``{"objective": <one of the objectives it names>}`` (every
-objective of :data:`environment.objectives.OBJECTIVES` when its words name none).
+contains>"}``; for the objective, ``{"goal": <the label of one of the objectives it names>}``
+(:data:`OBJECTIVE_LABELS`, plain words: "most data", "fairness", "least power", "weighted
+total"; the reader narrows the labels, see :mod:`.reader`).
 """
 
 from __future__ import annotations
@@ -26,11 +27,20 @@ WEIGHT_SHOTS: tuple[tuple[str, int, str], ...] = (
     ("Weigh device 1 at 2.5 when you add up rates.", 1, "2.5"),
     ("agent_4 counts for 0.25 of a normal link.", 4, "0.25"),
 )
+# the words the model answers with for each objective: plain words a tiny model can match to
+# the sentence's meaning (on a scratch list of 21 goal sentences, SmolLM2-135M choosing among all
+# four picked 11 right with these labels, 6 with the objective names, 3 with the names and a
+# longer system prompt)
+OBJECTIVE_LABELS = {
+    "sum_rate": "most data",
+    "weighted_sum_rate": "weighted total",
+    "max_min": "fairness",
+    "min_power": "least power",
+}
 OBJECTIVE_SYSTEM = (
-    "You name the goal of a request about a radio network. "
-    '"objective" is "sum_rate" for the most total data, "weighted_sum_rate" for a total with '
-    'priority weights, "max_min" for fairness and the slowest link, "min_power" for the least '
-    "power or energy."
+    'You name the goal of a request about a radio network: "most data" (throughput, capacity, '
+    'traffic), "fairness" (equal rates, the worst or slowest link), "least power" (energy, '
+    'battery) or "weighted total" (links with weights or priorities).'
 )
 # (sentence, objective); never sentences of agents/data/intent_phrasings*.yaml
 OBJECTIVE_SHOTS: tuple[tuple[str, str], ...] = (
@@ -55,13 +65,19 @@ def weight_schema(ids, values) -> dict:
 
 
 def objective_schema(names=OBJECTIVES) -> dict:
-    """``{"objective": <one of names>}``."""
+    """``{"goal": <the label of one of names>}`` (:data:`OBJECTIVE_LABELS`)."""
     return {
         "type": "object",
-        "properties": {"objective": {"enum": list(names)}},
-        "required": ["objective"],
+        "properties": {"goal": {"enum": [OBJECTIVE_LABELS[n] for n in names]}},
+        "required": ["goal"],
         "additionalProperties": False,
     }
+
+
+def decode_objective(answer) -> str | None:
+    """The objective an answer ``{"goal": <label>}`` names, or None."""
+    label = answer.get("goal") if isinstance(answer, dict) else None
+    return next((n for n, lab in OBJECTIVE_LABELS.items() if lab == label), None)
 
 
 def weight_messages(text: str) -> list[dict]:
@@ -78,7 +94,7 @@ def objective_messages(text: str) -> list[dict]:
     msgs = [{"role": "system", "content": OBJECTIVE_SYSTEM}]
     for shot, name in OBJECTIVE_SHOTS:
         msgs.append({"role": "user", "content": shot})
-        msgs.append({"role": "assistant", "content": json.dumps({"objective": name})})
+        msgs.append({"role": "assistant", "content": json.dumps({"goal": OBJECTIVE_LABELS[name]})})
     return [*msgs, {"role": "user", "content": text}]
 
 

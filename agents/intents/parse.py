@@ -9,6 +9,7 @@ import numpy as np
 from wireless_agents.agents.backends.base import BackendError, GenerationConfig, ModelBackend
 
 from .clauses import check_text
+from .cues import SILENCE_CUE
 from .intent import KINDS, MAX_RATE, MAX_WEIGHT, Intent, IntentError
 from .mentions import candidates
 from .numbers import normalize_text
@@ -68,6 +69,18 @@ def generate(backend, messages, prompt, schema: dict, max_tokens: int = MAX_TOKE
     return answer, c.text, c.prompt_tokens + c.completion_tokens, c.seconds
 
 
+def narrowed_schema(text: str, agent_ids, normalize: bool = True, units=None) -> dict:
+    """The answer's grammar narrowed to what ``text`` names (:func:`~.mentions.candidates`):
+    its links, its numbers, its units (``units`` when it names neither or both), and ``"off"``
+    only when it has a word of silence (:data:`~.cues.SILENCE_CUE`) or no number other than 0
+    ("no more than 0.35 of max power" is a cap, never silence)."""
+    ids, values, named = candidates(normalize_text(text) if normalize else text, agent_ids)
+    if units is not None and len(named) == len(UNIT_KINDS):
+        named = list(units)
+    off = bool(SILENCE_CUE.search(text)) or not any(float(v) for v in values)
+    return intent_schema(ids, values, named, off)
+
+
 def parse_intent(
     text: str,
     agent_ids,
@@ -83,16 +96,13 @@ def parse_intent(
     ``backend`` defaults to the shared bundled default model. Raises :class:`IntentError` if the
     model fails (the :class:`BackendError` is chained), its answer is cut off or unparsable, or
     the text is empty or names a link by an ordinal. ``units`` replaces the units the text
-    names when it names neither or both (a clause that repeats the kind of the one before it).
+    names when it names neither or both (a clause that repeats the kind of the one before it);
+    ``narrow`` uses :func:`narrowed_schema`.
     """
     check_text(text)
-    if narrow:
-        ids, values, named = candidates(normalize_text(text) if normalize else text, agent_ids)
-        if units is not None and len(named) == len(UNIT_KINDS):
-            named = list(units)
-        schema = intent_schema(ids, values, named)
-    else:
-        schema = intent_schema(agent_ids)
+    schema = (
+        narrowed_schema(text, agent_ids, normalize, units) if narrow else intent_schema(agent_ids)
+    )
     answer, raw, tokens, seconds = generate(
         backend,
         lambda: chat_messages(text, normalize),

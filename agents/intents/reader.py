@@ -11,8 +11,14 @@ each under a grammar narrowed to what that piece names:
   the piece refers back with "it"), the reading given to every link the piece applies to;
 - a removed floor or cap: the ``"none"`` answer, ``min_rate`` 0 or ``max_power_frac`` 1;
 - a weight: ``{"agent", "value"}``, the value one of the piece's numbers (:mod:`.goals`);
-- the objective: ``{"objective"}``, one of those the text's words name, or of all four when a
-  clause names no link and no number and the rules recognize nothing in it.
+- the objective: ``{"goal"}`` (a plain-word label, :data:`~.goals.OBJECTIVE_LABELS`), one of those the text's cues name; when a clause names no
+  link and the rules recognize nothing in it, one of those whose family of words it uses
+  (:func:`~.cues.objective_words`: "throughput", "fair", "battery"...), or of the three
+  unweighted ones when it uses none (a weighted total needs words about weights);
+- a priority taken away ("do not favour link 2 any more"): a weight whose grammar allows only 1.
+
+A ``sum_rate`` objective stated beside link weights is ``weighted_sum_rate``
+(:func:`~.rules.weighted_total`).
 
 A later statement of the same kind on the same link replaces an earlier one within a clause.
 """
@@ -25,9 +31,10 @@ from wireless_agents.agents.backends.base import ModelBackend
 from wireless_agents.environment.objectives import OBJECTIVES
 
 from .clauses import intent_clauses
-from .cues import LINK_MENTION, NO_CAP, NO_FLOOR, prepare
+from .cues import LINK_MENTION, NO_CAP, NO_FLOOR, WEIGHT_RESET, objective_words, prepare
 from .goals import (
     as_completion,
+    decode_objective,
     objective_messages,
     objective_schema,
     weight_messages,
@@ -36,11 +43,13 @@ from .goals import (
 from .intent import Intent, IntentError
 from .mentions import candidates
 from .parse import MAX_TOKENS, generate, parse_intent, validate
-from .rules import _expand_lists, find_statements, latest
+from .rules import _expand_lists, find_statements, latest, weighted_total
 from .schema import UNIT_KINDS, decode_answer
 
 _KIND_UNIT = {kind: unit for unit, kind in UNIT_KINDS.items()}
 _MARKER = re.compile(r"\s*percent_of_power\b")
+# a clause without goal words: any objective but a weighted total (weights need their words)
+_UNWEIGHTED = tuple(n for n in OBJECTIVES if n != "weighted_sum_rate")
 
 
 def _plain(clause: str, reading) -> bool:
@@ -73,14 +82,19 @@ def _objective(text: str, names, clause: str, backend, max_tokens) -> Intent:
         objective_schema(names),
         max_tokens,
     )
-    name = answer.get("objective") if isinstance(answer, dict) else None
+    name = decode_objective(answer)
     if name not in OBJECTIVES:
         raise IntentError(f"model named objective {name!r}, not one of {OBJECTIVES}")
     return Intent(None, "objective", 0.0, clause, raw, "", tokens, seconds, objective=name)
 
 
-def _weight(text: str, links, clause: str, agent_ids, backend, max_tokens) -> list[Intent]:
-    ids, values, _ = candidates(text, agent_ids)
+def _weight(
+    text: str, links, clause: str, agent_ids, backend, max_tokens, values=None
+) -> list[Intent]:
+    """A weight: the model names the link and one of the piece's numbers (``values`` replaces
+    them: ``["1"]`` for a priority taken away)."""
+    ids, found, _ = candidates(text, agent_ids)
+    values = found if values is None else values
     if not values:
         return []
     answer, raw, tokens, seconds = generate(
@@ -127,10 +141,13 @@ def _statements(clause: str, reading, agent_ids, backend, max_tokens, **kw) -> l
         piece, names = reading.objectives[-1]
         out.append(_objective(piece, names, clause, backend, max_tokens))
     elif not reading.statements and not LINK_MENTION.search(clause):
-        out.append(_objective(clause, OBJECTIVES, clause, backend, max_tokens))
+        names = objective_words(prepare(clause)) or _UNWEIGHTED  # the goal words it uses
+        out.append(_objective(clause, names, clause, backend, max_tokens))
     for st in reading.statements:
         text = _with_links(st.piece, st.links)
-        if st.kind == "weight":
+        if st.kind == "weight" and WEIGHT_RESET.search(st.piece):
+            out += _weight(text, st.links, clause, agent_ids, backend, max_tokens, ["1"])
+        elif st.kind == "weight":
             out += _weight(text, st.links, clause, agent_ids, backend, max_tokens)
         elif NO_FLOOR.search(st.piece) or NO_CAP.search(st.piece):
             out += _removal(text, st, clause, agent_ids, backend, max_tokens)
@@ -163,4 +180,4 @@ def parse_intents(
             out.append(parse_intent(clause, agent_ids, backend, max_tokens=max_tokens, **kw))
         else:
             out += _statements(clause, reading, agent_ids, backend, max_tokens, **kw)
-    return out
+    return weighted_total(out)

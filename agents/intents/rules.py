@@ -34,7 +34,7 @@ How it reads (:func:`read_intents`):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .clauses import check_text
 from .cues import (
@@ -49,6 +49,8 @@ from .cues import (
     RATE_UPPER,
     SILENCE_CUE,
     WEIGHT_CUE,
+    WEIGHT_RESET,
+    objective_words,
     objectives_named,
     prepare,
 )
@@ -96,6 +98,8 @@ def _statement(piece: str, values: list[re.Match], previous: str | None):
         return "min_rate", 0.0
     if NO_CAP.search(piece):
         return "max_power_frac", 1.0
+    if WEIGHT_RESET.search(piece) and not values:
+        return "weight", 1.0
     nonzero = [m for m in values if float(m[0]) != 0.0]
     if SILENCE_CUE.search(piece) and not nonzero:
         return "max_power_frac", 0.0
@@ -229,6 +233,30 @@ def latest(intents: list[Intent]) -> list[Intent]:
     return list(kept.values())
 
 
+def weighted_total(intents: list[Intent]) -> list[Intent]:
+    """``intents`` where a stated ``sum_rate`` objective becomes ``weighted_sum_rate`` when the
+    same text also weighs links ("maximise the total rate with node 4 counting double": the
+    weights qualify the total)."""
+    if not any(it.kind == "weight" for it in intents):
+        return intents
+    return [
+        replace(it, objective="weighted_sum_rate") if it.objective == "sum_rate" else it
+        for it in intents
+    ]
+
+
+def unnamed_objective(text: str) -> list[str]:
+    """The objectives the words of ``text`` lean to (:func:`~.cues.objective_words`) when it names
+    no link, no number and no objective cue: what a bare goal sentence ("our only goal is raw
+    throughput") may mean; empty for any other text."""
+    prepared = prepare(text)
+    if LINK_MENTION.search(prepared) or re.search(r"\d", prepared):
+        return []
+    if any(objectives_named(p) for p in PIECE_SEPARATOR.split(prepared)):
+        return []
+    return objective_words(prepared)
+
+
 def read_intents(text: str, agent_ids) -> list[Intent]:
     """Every constraint, weight and objective ``text`` states, read by rules (no model).
 
@@ -244,4 +272,7 @@ def read_intents(text: str, agent_ids) -> list[Intent]:
     if reading.objectives:
         name = reading.objectives[-1][1][0]
         out.append(Intent(None, "objective", 0.0, text, raw="rules", objective=name))
-    return latest(out)
+    elif not reading.statements and len(unnamed_objective(text)) == 1:
+        name = unnamed_objective(text)[0]  # the one family of goal words the text uses
+        out.append(Intent(None, "objective", 0.0, text, raw="rules", objective=name))
+    return weighted_total(latest(out))

@@ -20,13 +20,14 @@ OFF = "off"
 VALUE_PATTERN = r"^(0|[1-9][0-9]{0,2})([.][0-9]{1,4})?$"
 
 
-def intent_schema(agent_ids, values=None, units=tuple(UNIT_KINDS)) -> dict:
+def intent_schema(agent_ids, values=None, units=tuple(UNIT_KINDS), off: bool = True) -> dict:
     """The answer's JSON schema, fields in the order the model writes them.
 
     ``{"agent": <id>, "value": "<decimal>", "unit": "bit/s/Hz" | "power"}`` or
     ``{"agent": <id>, "value": "off"}``; ``agent`` is an enum of ``agent_ids``. With ``values``
     (decimal strings, see :func:`~.mentions.candidates`) the value is an enum of those instead of
     any decimal; an empty ``values`` leaves only ``"off"``. ``units`` narrows the unit enum.
+    ``off`` False leaves out the ``"off"`` answer (a text with a number and no word of silence).
     """
     ids = sorted({int(a) for a in agent_ids})
     if not ids:
@@ -41,13 +42,15 @@ def intent_schema(agent_ids, values=None, units=tuple(UNIT_KINDS)) -> dict:
         "required": ["agent", "value", "unit"],
         "additionalProperties": False,
     }
-    off = {
+    silent = {
         "type": "object",
         "properties": {"agent": agent, "value": {"const": OFF}},
         "required": ["agent", "value"],
         "additionalProperties": False,
     }
-    return {"anyOf": [off]} if values is not None and not values else {"anyOf": [number, off]}
+    if values is not None and not values:
+        return {"anyOf": [silent]}
+    return {"anyOf": [number, silent]} if off else {"anyOf": [number]}
 
 
 def decode_answer(answer: dict) -> dict:

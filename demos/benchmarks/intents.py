@@ -1,18 +1,25 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
-Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard``, all
-three by default; ``--model gemma3``, ``--no-normalize``, ``--no-narrow``, ``--limit N``,
-``--rules-only``). The sets are ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the
-prompt was designed on), ``fresh`` (written after it) and ``hard`` (distractor numbers, several
-links per sentence, negations, weights and objectives; written and committed before the readers
-were extended to it). None of their sentences is a few-shot example of a prompt.
+Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
+objectives|objectives_b``, all five by default; ``--model gemma3``, ``--no-normalize``,
+``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
+``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
+``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
+negations, weights and objectives; written and committed before the readers
+were extended to it), ``objectives`` (objective and weight sentences in many wordings, with
+floors, caps, distractor numbers and negations; written and committed before either reader was
+run on it; the readers' objective cues were widened after its first measurement) and
+``objectives_b`` (a second such set, written after that change and before either reader was run
+on it: the held-out figure of the changed readers). None of their sentences is a few-shot
+example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
 readings are exactly its ``expect`` list (one entry for the older sets), in any order: agent and
 kind exact, a value within 1e-6 or 1 % relative, an objective by name. Printed: one table with
-both accuracies per set, per-category and per-kind breakdowns of the hard set (a kind's figure
-counts the expected entries found), the model's latency and tokens, and every miss.
+both accuracies per set, per-category and per-kind breakdowns of the hard and both objectives
+sets (a kind's figure counts the expected entries found), the model's latency and tokens (by
+set), and every miss.
 
 ``--no-normalize`` turns off the deterministic rewriting of number words and percentages
 (:func:`agents.intents.normalize_text`) for the model, ``--no-narrow`` the narrowing of its
@@ -43,6 +50,8 @@ SETS = {
     "default": PHRASINGS,
     "fresh": PHRASINGS.with_name("intent_phrasings_fresh.yaml"),
     "hard": PHRASINGS.with_name("intent_phrasings_hard.yaml"),
+    "objectives": PHRASINGS.with_name("intent_phrasings_objectives.yaml"),
+    "objectives_b": PHRASINGS.with_name("intent_phrasings_objectives_b.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -163,7 +172,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all three by default)",
+        help="a phrasing set (repeatable; all five by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -201,11 +210,12 @@ def main(argv=None) -> None:
         n = res[readers[0]]["total"]
         cells = " | ".join(pct(res[r]["correct"], res[r]["total"]) for r in readers)
         print(f"| {name} (`{SETS[name].name}`) | {n} | {cells} |")
-    if "hard" in results:
-        print("\nhard set, per category (sentences read exactly):\n")
-        breakdown(results["hard"], "category")
-        print("\nhard set, per kind (expected readings found):\n")
-        breakdown(results["hard"], "kind")
+    for name in ("hard", "objectives", "objectives_b"):
+        if name in results:
+            print(f"\n{name} set, per category (sentences read exactly):\n")
+            breakdown(results[name], "category")
+            print(f"\n{name} set, per kind (expected readings found):\n")
+            breakdown(results[name], "kind")
     if "model" in readers:
         rows = [row for res in results.values() for row in res["model"]["rows"]]
         warm = rows[1:] or rows
@@ -214,6 +224,12 @@ def main(argv=None) -> None:
             f"cache), then mean {sum(r['seconds'] for r in warm) / len(warm):.2f} s and "
             f"{sum(r['tokens'] for r in rows) / len(rows):.0f} tokens per sentence; rules: 0 tokens"
         )
+        per_set = ", ".join(
+            f"{name} {sum(r['tokens'] for r in rs) / max(len(rs), 1):.0f}"
+            for name, res in results.items()
+            for rs in [res["model"]["rows"]]
+        )
+        print(f"model tokens per sentence by set: {per_set}")
     for name, res in results.items():
         print(f"\n{name}:")
         for r in readers:

@@ -47,6 +47,7 @@ from wireless_agents.agents.prompts import (
     as_completion_prompt,
     decision_schema,
     tool_or_decision_schema,
+    tool_turns,
     user_prompt,
 )
 from wireless_agents.tools import TOOLS, LocalView, Note, ToolError, call_tool
@@ -73,7 +74,11 @@ class AgentConfig:
     ``--no-inbox`` ablation; requests then go unanswered, its own still go out). ``reader``:
     who answers a request, ``model`` (in the decision's own call) or ``rules`` (the model-free
     :func:`~wireless_agents.agents.profile.answer_by_rules` on the device's profile; the model
-    then decides only its power).
+    then decides only its power). ``direct_tool``: with exactly one tool offered, the agent
+    calls it itself and the chat shows the call and its result as if the model had made it
+    (calling it is the only move, so no model call is spent on it): one model call per
+    decision. False: the model calls it (two
+    calls), the path measured beside it.
     """
 
     tools: tuple[str, ...] = ("wmmse_step", "best_response", "what_if", "check_constraints")
@@ -85,6 +90,7 @@ class AgentConfig:
     memory_slots: int = 4
     inbox: bool = True
     reader: str = "model"
+    direct_tool: bool = True
 
 
 @dataclass
@@ -120,6 +126,11 @@ class Decision:
         return sum(c.prompt_tokens + c.completion_tokens for c in self.calls)
 
     @property
+    def tokens_evaluated(self) -> int:
+        """Tokens the model computed for this decision (prefill after its cache, plus generated)."""
+        return sum(c.evaluated for c in self.calls)
+
+    @property
     def model_seconds(self) -> float:
         return sum(c.seconds for c in self.calls)
 
@@ -134,6 +145,7 @@ class Decision:
             "fallback": self.fallback,
             "truncated": self.truncated,
             "tokens": self.tokens,
+            "tokens_evaluated": self.tokens_evaluated,
             "model_seconds": round(self.model_seconds, 6),
             "raw": self.raw,
         }
@@ -215,6 +227,20 @@ class EdgeAgent:
         if not cfg.inbox:
             inbox, requests = [], []
         requests = list(requests)
+        decision = Decision(self.agent_id, 0.0, "", Note(self.agent_id))
+        args = (requests, refused_by)
+        # one tool offered: calling it is the only move, so no model call decides it (the
+        # old path, the model calling it, stays behind direct_tool=False)
+        direct = cfg.direct_tool and len(cfg.tools) == 1
+        if direct:
+            name = cfg.tools[0]
+            try:
+                result = call_tool(name, view)
+            except Exception as exc:  # a failing tool degrades the decision, never the run
+                error = f"tool error: {name}: {type(exc).__name__}: {exc}"[:200]
+                decision.tool_calls.append({"tool": name, "arguments": {}, "error": error})
+                return self._fallback(decision, view, error, *args)
+            decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
         system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS
         prompt = user_prompt(
             self.perceive(view, slot),
@@ -229,11 +255,11 @@ class EdgeAgent:
         )
         answers = bool(requests) and cfg.reader == "model"
         decide_now = ANSWER if answers else DECIDE
-        decision = Decision(self.agent_id, 0.0, "", Note(self.agent_id))
-        args = (requests, refused_by)
+        if direct:  # the conversation as if the model had called it: the call it was bound to
+            messages += tool_turns(name, result, decide_now)
         try:
             for n_call in range(cfg.max_tool_calls + 1):
-                may_call = bool(cfg.tools) and n_call < cfg.max_tool_calls
+                may_call = bool(cfg.tools) and not direct and n_call < cfg.max_tool_calls
                 schema = (
                     tool_or_decision_schema(list(cfg.tools), answers)
                     if may_call
@@ -260,10 +286,7 @@ class EdgeAgent:
                                                     "error": error})  # fmt: skip
                         return self._fallback(decision, view, error, *args)
                     decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
-                    messages += [
-                        {"role": "assistant", "content": out.text},
-                        {"role": "user", "content": f"Result: {json.dumps(result)}. {decide_now}"},
-                    ]
+                    messages += tool_turns(name, result, decide_now, out.text)
                     continue
                 said = answer.get("answer") if answers else self._rules_answer(requests)
                 return self._finish(

@@ -93,6 +93,19 @@ def user_prompt(
     return "\n".join(parts)
 
 
+def tool_turns(name: str, result: dict, decide_now: str, call: str | None = None) -> list[dict]:
+    """The chat turns of a tool call and its result: the assistant's call (``call``, the
+    model's own text, or the call it was bound to make, ``{"tool": name}``) and the result
+    with the instruction to decide."""
+    import json
+
+    call = call if call is not None else json.dumps({"tool": name})
+    return [
+        {"role": "assistant", "content": call},
+        {"role": "user", "content": f"Result: {json.dumps(result)}. {decide_now}"},
+    ]
+
+
 def as_completion_prompt(messages: list[dict]) -> str:
     """Flatten a chat into a plain transcript for base models (few-shot style)."""
     lines = []

@@ -292,7 +292,8 @@ class ProposalEvent(TypedDict):
     ``power_frac`` its proposed power (fraction of p_max); ``suggested`` its tool's suggestion
     (fraction of p_max, None without a tool result); ``message`` the text it sends its
     neighbours, ``acts`` the same as act records (:class:`ActRecord`); ``fallback`` the model's answer was unusable and the fallback rule decided;
-    ``tokens`` prompt + completion tokens; ``model_seconds`` the model's time.
+    ``tokens`` prompt + completion tokens; ``tokens_evaluated`` what the model computed of them
+    (prefill after its cache, plus generated); ``model_seconds`` the model's time.
     """
 
     type: Literal["proposal"]
@@ -305,6 +306,7 @@ class ProposalEvent(TypedDict):
     acts: list[ActRecord]
     fallback: bool
     tokens: int
+    tokens_evaluated: int
     model_seconds: float
 
 

@@ -32,7 +32,10 @@ class Completion:
     """One model call.
 
     ``text`` is the generated text only (no prompt). ``seconds`` is wall time of the call,
-    lock wait excluded. ``finish_reason`` is ``"stop"`` or ``"length"``.
+    lock wait excluded. ``finish_reason`` is ``"stop"`` or ``"length"``. ``evaluated_tokens``:
+    the tokens the model actually computed (the prompt after the part its cache already held,
+    plus the generated ones); None when the backend cannot tell (then :attr:`evaluated` is the
+    prompt plus the completion, as a backend without a prompt cache computes).
     """
 
     text: str
@@ -41,6 +44,14 @@ class Completion:
     seconds: float
     finish_reason: str = "stop"
     model: str = ""
+    evaluated_tokens: int | None = None
+
+    @property
+    def evaluated(self) -> int:
+        """Tokens computed by the call (see the class)."""
+        if self.evaluated_tokens is not None:
+            return self.evaluated_tokens
+        return self.prompt_tokens + self.completion_tokens
 
     def json(self):
         """Parse ``text`` as JSON; raises ``ValueError`` on malformed output."""

@@ -6,7 +6,8 @@ Grammars are cached per schema, since conversion costs milliseconds and schemas 
 
 KV-cache reuse: llama-cpp-python keeps the tokens of the previous call and re-evaluates only the
 part of a new prompt after the longest common prefix, so callers that keep a stable prompt prefix
-(system prompt, tool descriptions) pay for it once.
+(system prompt, tool descriptions) pay for it once. Every token the model computes goes through
+``Llama.eval``; the backend counts them (:attr:`Completion.evaluated_tokens`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class LlamaCppBackend(ModelBackend):
     n_ctx: int = 2048
     n_threads: int = field(default_factory=default_threads)
     _llm: object = field(default=None, repr=False)
+    _evaluated: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         from llama_cpp import Llama
@@ -75,6 +77,13 @@ class LlamaCppBackend(ModelBackend):
             )
         except Exception as exc:  # llama.cpp says little more than "failed to load"
             raise BackendError(f"could not load GGUF model {self.model_path}: {exc}") from exc
+        evaluate = self._llm.eval
+
+        def counted_eval(tokens):  # prefill after the cached prefix, then each generated token
+            self._evaluated += len(tokens)
+            return evaluate(tokens)
+
+        self._llm.eval = counted_eval
 
     # -- grammar ------------------------------------------------------------------------------
     def _compile_schema(self, schema_json: str):
@@ -116,7 +125,7 @@ class LlamaCppBackend(ModelBackend):
 
     def _chat(self, messages, schema, config) -> Completion:
         kwargs = self._kwargs(schema, config)
-        t0 = time.perf_counter()
+        t0, before = time.perf_counter(), self._evaluated
         r = self._llm.create_chat_completion(messages=messages, **kwargs)
         seconds = time.perf_counter() - t0
         choice = r["choices"][0]
@@ -127,11 +136,12 @@ class LlamaCppBackend(ModelBackend):
             seconds=seconds,
             finish_reason=choice.get("finish_reason") or "stop",
             model=self.name,
+            evaluated_tokens=self._evaluated - before,
         )
 
     def _complete(self, prompt, schema, config) -> Completion:
         kwargs = self._kwargs(schema, config)
-        t0 = time.perf_counter()
+        t0, before = time.perf_counter(), self._evaluated
         r = self._llm.create_completion(prompt=prompt, **kwargs)
         seconds = time.perf_counter() - t0
         choice = r["choices"][0]
@@ -142,6 +152,7 @@ class LlamaCppBackend(ModelBackend):
             seconds=seconds,
             finish_reason=choice.get("finish_reason") or "stop",
             model=self.name,
+            evaluated_tokens=self._evaluated - before,
         )
 
     @property

@@ -50,6 +50,10 @@ def add_parser(sub) -> None:
     p.add_argument("--intent-reader", default="model", choices=("model", "rules"),
                    help="who reads the intents (and the device profiles): the edge model "
                    "(default) or model-free rules")  # fmt: skip
+    p.add_argument("--model-calls-tool", action="store_true",
+                   help="the old decision path: the model calls its single tool in a call of "
+                   "its own before deciding (two calls per decision; default: the agent calls "
+                   "it and the model decides in one call)")  # fmt: skip
     p.add_argument("--no-inbox", action="store_true",
                    help="ablation: the agents' models do not see their messages or the "
                    "requests addressed to them (requests go unanswered)")  # fmt: skip
@@ -153,6 +157,7 @@ def run(args) -> int:
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
         intent_reader=args.intent_reader, devices=args.devices,
         inbox=False if args.no_inbox else None,
+        direct_tool=False if args.model_calls_tool else None,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,

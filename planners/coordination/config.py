@@ -48,6 +48,8 @@ class TeamConfig:
     ``inbox``: the agents' models read their messages and the requests addressed to them (False:
     the ``--no-inbox`` ablation; a request then goes unanswered by a model agent; a rule agent
     grants only what reaches it, so it grants nothing either).
+    ``direct_tool``: with one tool offered, each agent calls it itself and its model makes one
+    call per decision (False: the model calls the tool first, two calls; the old path).
     """
 
     strategy: str = "negotiation"
@@ -72,6 +74,7 @@ class TeamConfig:
     devices: dict | None = None
     profile_reader: str = "model"
     inbox: bool = True
+    direct_tool: bool = True
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:

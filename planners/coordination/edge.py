@@ -208,6 +208,7 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
         "fallback": d.fallback,
         "suggested": suggested,
         "tokens": d.tokens,
+        "tokens_evaluated": d.tokens_evaluated,
         "model_seconds": d.model_seconds,
     }
     ev = {
@@ -221,6 +222,7 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
         "acts": [a.as_dict() for a in d.acts],
         "fallback": d.fallback,
         "tokens": d.tokens,
+        "tokens_evaluated": d.tokens_evaluated,
         "model_seconds": d.model_seconds,
     }
     emit(ev)

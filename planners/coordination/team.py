@@ -43,6 +43,7 @@ class Team:
             seed=cfg.seed,
             inbox=cfg.inbox,
             reader=cfg.profile_reader,
+            direct_tool=cfg.direct_tool,
         )
         if cfg.decider == "rule":  # no model, no language: the intent is not read
             cls = RuleAgent

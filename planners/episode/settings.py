@@ -132,6 +132,10 @@ def default_settings(**over) -> dict:
         s.pop("inbox", None)
     elif s["inbox"] is not False:
         raise ValueError(f"inbox must be true or false, got {s['inbox']!r}")
+    if s.get("direct_tool", True) is True:  # the old two-call path: only a run that has it
+        s.pop("direct_tool", None)
+    elif s["direct_tool"] is not False:
+        raise ValueError(f"direct_tool must be true or false, got {s['direct_tool']!r}")
     if s.get("devices") is not None:  # device profiles: only a run that has them keeps the key
         s["devices"] = device_texts(s["devices"], s["agents"])
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
@@ -162,6 +166,7 @@ def team_config(settings: dict, intent: str | None = None):
         devices=s.get("devices") if s["planner"] == "llm" else None,
         profile_reader=s.get("intent_reader", INTENT_READERS[0]),
         inbox=s.get("inbox", True),
+        direct_tool=s.get("direct_tool", True),
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
     )

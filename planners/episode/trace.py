@@ -126,6 +126,11 @@ def summarize(
         "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
         "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),
         "llm_tokens": int(sum(x.get("llm_tokens", 0) for x in steps)),
+        # what the edge model computed: prefill after its cache plus generated (agents' calls)
+        "tokens_evaluated": int(
+            sum(d.get("tokens_evaluated", 0) for x in steps for d in x["decisions"])
+        ),  # fmt: skip
+        "tokens_evaluated_per_decision": _per_decision(steps, "tokens_evaluated"),
         "llm_seconds": llm_seconds,
         "cloud_seconds": cloud_seconds,
         "cluster_seconds": cluster_seconds,
@@ -214,3 +219,9 @@ def strip_timings(obj):
     if isinstance(obj, list):
         return [strip_timings(v) for v in obj]
     return obj
+
+
+def _per_decision(steps: list, key: str) -> float | None:
+    """Mean of the decisions' ``key`` over the decisions that made a model call (None: none)."""
+    vals = [d.get(key, 0) for x in steps for d in x["decisions"] if d.get("raw")]
+    return sum(vals) / len(vals) if vals else None

@@ -41,10 +41,21 @@ def test_decision_with_tool_is_valid_and_recorded(model, views):
         and acts[-1].amount == pytest.approx(d.power / v.p_max, abs=1e-3)
     )
     assert all(len(a.reason) <= REASON_CHARS for a in acts)
-    assert d.tokens > 0 and d.model_seconds > 0 and len(d.calls) == 2
+    # one tool offered: the agent calls it, the model decides in one call, whose prompt shows
+    # the call it was bound to make and the result
+    assert d.tokens > 0 and d.model_seconds > 0 and len(d.calls) == 1
+    chat = d.requests[0][0]
+    assert chat[-2] == {"role": "assistant", "content": '{"tool": "wmmse_step"}'}
+    assert chat[-1]["content"].startswith('Result: {"suggested_power"')
+    assert 0 < d.tokens_evaluated <= d.tokens
     assert d.note.sender == 0 and d.note.power == d.power
     ev = d.as_event()
     assert ev["agent"] == 0 and ev["tool_calls"][0]["tool"] == "wmmse_step"
+    # the old path: the model calls the tool itself, two calls
+    old = EdgeAgent(0, model, AgentConfig(tools=("wmmse_step",), direct_tool=False)).decide(
+        v, slot=1
+    )
+    assert len(old.calls) == 2 and old.tool_calls[0]["tool"] == "wmmse_step"
 
 
 def test_same_seed_temperature_zero_same_decision(model, views):

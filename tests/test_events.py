@@ -30,7 +30,7 @@ from wireless_agents.planners.events import (
 
 def _proposal(**over) -> dict:
     e = {"type": "proposal", "slot": 0, "round": 0, "agent": 1, "power_frac": 0.5,
-         "suggested": None, "message": "inform 0.5", "acts": [], "fallback": False, "tokens": 9,
+         "suggested": None, "message": "inform 0.5", "acts": [], "fallback": False, "tokens": 9, "tokens_evaluated": 5,
          "model_seconds": 0.1}  # fmt: skip
     return {**e, **over}
 

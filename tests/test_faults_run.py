@@ -119,7 +119,9 @@ def _raising(exc):
 @pytest.mark.parametrize("named", ["nonexistent", "min_power"])
 def test_model_naming_a_tool_it_was_not_offered_falls_back(stub, view, named):
     stub.content = json.dumps({"tool": named})  # the server ignored the grammar's enum
-    d = EdgeAgent(0, _http(stub, timeout=5.0), AgentConfig(tools=("wmmse_step",))).decide(view)
+    # two tools offered: the model chooses (with one, the agent calls it without asking)
+    cfg = AgentConfig(tools=("wmmse_step", "what_if"))
+    d = EdgeAgent(0, _http(stub, timeout=5.0), cfg).decide(view)
     assert d.fallback == f"tool not offered: {named!r}"
     assert d.tool_calls == [{"tool": named, "arguments": {}, "error": d.fallback}]
     assert d.power == pytest.approx(min(view.last_power, view.p_cap))

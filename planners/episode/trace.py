@@ -11,7 +11,9 @@ from .intents import operator_satisfaction, operator_summary, team_goals
 from .profiles import profile_summary
 from .settings import scenario_setup
 
-TIMING_KEYS = ("seconds", "wall")
+# what depends on the host and the process, not on the run: wall times, and the tokens the
+# model computed (its prefix cache is process state: a resumed run starts it cold)
+TIMING_KEYS = ("seconds", "wall", "tokens_evaluated")
 
 
 def slot_messages(events: list[Event]) -> list:
@@ -209,7 +211,8 @@ def _links(settings: dict, ch: list, llm_seconds: float) -> dict:
 
 
 def strip_timings(obj):
-    """A trace without its timing fields (for comparing runs)."""
+    """A trace without its timing fields and its ``tokens_evaluated`` (for comparing runs:
+    :data:`TIMING_KEYS`)."""
     if isinstance(obj, dict):
         return {
             k: strip_timings(v)

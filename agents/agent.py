@@ -134,6 +134,9 @@ class Decision:
             "fallback": self.fallback,
             "truncated": self.truncated,
             "tokens": self.tokens,
+            # the split the simulated latency needs (prefill and decode rates differ)
+            "prompt_tokens": sum(c.prompt_tokens for c in self.calls),
+            "completion_tokens": sum(c.completion_tokens for c in self.calls),
             "model_seconds": round(self.model_seconds, 6),
             "raw": self.raw,
         }

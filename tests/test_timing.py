@@ -59,6 +59,9 @@ def test_decision_latency_is_the_calls_cost_on_the_declared_profiles_by_hand():
     assert decision_latency({}, "wmmse", TimingModel())["latency_s"] == pytest.approx(0.05)
     slow = timing_model({"classical_ms": 5, "cloud": {"round_trip_ms": 20}})
     assert decision_latency({}, "wmmse", slow)["latency_s"] == pytest.approx(0.025)
+    # a declared latency replaces the computed one
+    fixed = decision_latency(pending, "tool", timing_model({"decision_ms": 11500}))
+    assert fixed == {"latency_s": 11.5, "latency": {"declared_s": 11.5}}
     # host wall time never enters: the recorded model seconds change nothing
     timed = {**pending, "decisions": [{**d, "model_seconds": 99.0} for d in pending["decisions"]]}
     assert decision_latency(timed, "llm", TimingModel()) == out

@@ -13,6 +13,7 @@ host's clock (:mod:`.timing` declares the figures):
   (``classical_ms``) and its model's answer on that tier's profile (the slowest request; requests
   to one tier are served in parallel). The three-tier path pays the cluster coordinators (L1),
   then the cloud (L0) for what L1 could not settle; the ``cloud`` strategy pays the cloud alone.
+* ``decision_ms`` (when declared) replaces all of the above for every decision of the run.
 * a **classical planner** is central: measurements up, plan down (the cloud's round trip) plus
   ``classical_ms``.
 
@@ -45,7 +46,11 @@ def agent_s(decision: dict, model: TimingModel) -> float:
 
 def decision_latency(pending: dict, planner: str, model: TimingModel) -> dict:
     """``{"latency_s": total, "latency": {"edge_s", "air_s", "coordination_s"}}`` of one
-    decision (``pending``: what the episode's ``decide`` node recorded)."""
+    decision (``pending``: what the episode's ``decide`` node recorded); with a declared
+    ``decision_ms``, ``{"latency_s": it, "latency": {"declared_s": it}}``."""
+    if model.decision_ms is not None:
+        declared = model.decision_ms / 1000.0
+        return {"latency_s": declared, "latency": {"declared_s": declared}}
     if planner not in TEAM_PLANNERS:
         central = model.cloud.round_trip_ms / 1000.0 + model.classical_ms / 1000.0
         return _total(0.0, 0.0, central)

@@ -106,6 +106,8 @@ class TimingModel:
     numpy WMMSE on K = 6 takes about a millisecond on the host). ``answer_tokens`` the most a
     coordinator's model writes (its ``max_tokens``); coordinator events record only their total
     tokens, so that many are charged at the decode rate and the rest at the prefill rate.
+    ``decision_ms`` a declared latency for every decision of the run in place of the computed
+    one (None, the default: computed), e.g. to give the model-free team an LLM team's latency.
 
     A classical planner is central: the devices' measurements go up to the cloud and the plan
     comes back, so its latency is the cloud's round trip plus ``classical_ms``.
@@ -119,6 +121,7 @@ class TimingModel:
     tool_ms: float = 1.0
     classical_ms: float = 0.0
     answer_tokens: int = 30
+    decision_ms: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -145,6 +148,8 @@ def timing_model(over: dict | None = None) -> TimingModel:
             )
         if key in PROFILE_FIELDS:
             changes[key] = _profile(getattr(model, key), value, key)
+        elif key == "decision_ms" and value is None:
+            changes[key] = None
         else:
             changes[key] = _number(value, key, positive=False)
     return replace(model, **changes)

@@ -146,6 +146,9 @@ class Decision:
             "truncated": self.truncated,
             "tokens": self.tokens,
             "tokens_evaluated": self.tokens_evaluated,
+            # the split the simulated latency needs (prefill and decode rates differ)
+            "prompt_tokens": sum(c.prompt_tokens for c in self.calls),
+            "completion_tokens": sum(c.completion_tokens for c in self.calls),
             "model_seconds": round(self.model_seconds, 6),
             "raw": self.raw,
         }

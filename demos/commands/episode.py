@@ -61,6 +61,11 @@ def add_parser(sub) -> None:
                    help="a device's profile in its own words, read only by that device's agent "
                    "(repeatable), e.g. 4='I am a sensor: at most 30%% of my power.' "
                    "(--planner tool ignores it)")  # fmt: skip
+    p.add_argument("--timing", default="frozen", choices=("frozen", "realtime"),
+                   help="frozen (default): each plan is applied in the slot it was decided "
+                   "from, as if thinking took no time; realtime: it lands ceil(latency / slot) "
+                   "slots later (latency simulated from declared compute profiles), the "
+                   "previous plan holding until then")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable)")  # fmt: skip
     p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
@@ -156,7 +161,7 @@ def run(args) -> int:
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
         intent_reader=args.intent_reader, devices=args.devices,
-        inbox=False if args.no_inbox else None,
+        inbox=False if args.no_inbox else None, timing=args.timing,
         direct_tool=False if args.model_calls_tool else None,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
@@ -301,6 +306,18 @@ class _Progress:
             self.progress.update(self.task, description=desc)
 
 
+def _timing_line(s: dict) -> str:
+    """The summary's timing line: the mode and the decisions' simulated latency."""
+    timing = s.get("timing", "frozen")
+    what = ("each plan applied in the slot it was decided from" if timing == "frozen"
+            else f"plans land ceil(latency / slot) slots late; decided in {s.get('decided_slots')} "
+            "slots")  # fmt: skip
+    lat = s.get("latency_mean_s")
+    tail = (f"; simulated decision latency mean {lat:.3f} s, max {s['latency_max_s']:.3f} s"
+            if lat is not None else "")  # fmt: skip
+    return f"timing: {timing} ({what}){tail}"
+
+
 def _print_summary(trace, out, to_stderr: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -323,7 +340,8 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
         ratio = x["sum_rate"] / x["wmmse_sum_rate"] if x["wmmse_sum_rate"] else 0.0
         table.add_row(
             str(x["slot"]), f"{x['sum_rate']:.2f}", f"{x['wmmse_sum_rate']:.2f}", f"{ratio:.2f}",
-            str(x.get("rounds", 0)), f"{ch.get('sent', 0)} ({ch.get('lost', 0)})",
+            str(x["rounds"] if x.get("rounds") is not None else "-"),
+            f"{ch.get('sent', 0)} ({ch.get('lost', 0)})",
         )  # fmt: skip
     ratio = s["ratio_to_wmmse"]
     table.caption = (
@@ -334,6 +352,7 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
         else ""
     )
     console.print(table)
+    console.print(_timing_line(s))
     if s.get("adoption") is not None:
         console.print(
             f"adoption {s['adoption']:.0%} of {s['suggested_decisions']} decisions with a tool "

@@ -11,6 +11,9 @@ adoption      what the team's deciders added to their tools: adoption, deviation
 display       what a live display draws (the scene and each committed slot; the list of every
               event type is :mod:`wireless_agents.planners.events`)
 trace         the trace document: per-slot records summed into the ``summary``
+timing        simulated time: the tiers' declared compute profiles, frozen or realtime timing,
+              the slot a plan lands in
+latency       a decision's simulated latency from its calls and exchanges on those profiles
 runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid
 ============  ====================================================================================
 """

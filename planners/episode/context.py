@@ -16,6 +16,7 @@ from wireless_agents.environment import make_env
 
 from .intents import merge_constraints, operator_constraints, team_goals
 from .settings import SCENARIO_ENV, TEAM_PLANNERS, scenario_setup, team_config
+from .timing import timing_model
 
 
 @dataclass
@@ -26,7 +27,8 @@ class EpisodeContext:
     planner and for ``tool``); ``cloud_backend``/``cluster_backend`` the L0/L1 coordinators' models (optional).
     Derived: ``topology``, ``constraints`` (the scenario's, tightened by the operator's),
     ``intent`` (the scenario's own goal, e.g. zou), ``goals`` (the objective and weights the
-    team plans for, :func:`~.intents.team_goals`; empty: sum-rate), ``planner`` (the LLM team),
+    team plans for, :func:`~.intents.team_goals`; empty: sum-rate), ``timing`` (the declared
+    :class:`~.timing.TimingModel` latencies are computed on), ``planner`` (the LLM team),
     and the env with its last ``obs``/``infos``.
     """
 
@@ -45,6 +47,7 @@ class EpisodeContext:
         self.topology, self.constraints, self.intent = scenario_setup(s)
         self.constraints = merge_constraints(self.constraints, operator_constraints(s), s["agents"])
         self.goals = team_goals(s)
+        self.timing = timing_model(s.get("timing_model"))  # the declared latency figures
         if s["planner"] in TEAM_PLANNERS:
             from wireless_agents.planners.coordination import LLMPlanner
 

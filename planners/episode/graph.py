@@ -13,6 +13,13 @@ plan's one commit after its ``validate``; or a classical planner through the sam
 ``step`` applies the decided powers to the env (clipped to ``[0, p_max]``), steps it and records
 the slot (its live event is ``commit``: the slot's powers are now on the air).
 
+Timing (:mod:`.timing`): every decision gets its simulated latency (``latency_s``, from the
+declared compute profiles, :mod:`.latency`). With ``timing: frozen`` (the default) the plan is
+applied in the slot it was decided from, as before. With ``timing: realtime`` the graph routes
+``sense`` straight to ``step`` while a plan is in flight: ``step`` applies the plan on the air
+(the last one that landed; full power before the first) and lands the plan in flight when its
+slot comes (:func:`realtime_powers`); the planner decides again in the slot its last plan landed.
+
 Everything a resumed run needs is in the state, which is plain JSON: the settings, the committed
 powers, the agents' memories, the notes carried into the next slot, and the trace so far. With a
 ``SqliteSaver`` checkpointer an episode killed mid-way (even SIGKILL) resumes where the last
@@ -45,8 +52,10 @@ from .intents import (
     read_intents,
     with_intents,
 )
+from .latency import decision_latency
 from .profiles import profiles_met, with_new_profiles
 from .settings import TEAM_PLANNERS
+from .timing import landing_slot, slot_seconds
 from .trace import heard_by, slot_messages
 
 THREAD = "episode"
@@ -61,6 +70,9 @@ class EpisodeState(TypedDict, total=False):
     approval and its step on the env; ``steps`` the trace records, one per slot; ``intents`` the operator
     intents typed during the episode (answers to the approval pause), read by the model into
     constraints that hold from the slot after the one they were typed in (see :func:`read_intents`).
+    With realtime timing: ``inflight`` the plan decided but not landed yet (``plan`` W, ``slot``
+    decided from, ``lands`` the slot it is applied from, ``latency_s``), ``held`` the plan on the
+    air (``plan``, ``slot`` decided from); both None until there is one.
     """
 
     settings: dict
@@ -72,6 +84,8 @@ class EpisodeState(TypedDict, total=False):
     pending: dict | None
     steps: Annotated[list, operator.add]
     intents: Annotated[list, operator.add]
+    inflight: dict | None
+    held: dict | None
 
 
 def sense(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
@@ -128,6 +142,7 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         pending = {"agreed": True, "rounds": 0, "events": [], "decisions": [], "channel": {}}
         pending.update(llm_tokens=0, llm_seconds=0.0, escalation=None, carry={})
     pending["decide_seconds"] = time.perf_counter() - t0
+    pending.update(decision_latency(pending, s["planner"], rt.timing))  # simulated, not wall
     return {"plan": [float(x) for x in np.asarray(powers).reshape(-1)], "pending": pending}
 
 
@@ -172,7 +187,12 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     s = state["settings"]
     env, slot = rt.env, state["slot"]
     g = np.asarray(env.gains, dtype=float)
-    p = np.nan_to_num(np.asarray(state["plan"], dtype=float), nan=0.0)
+    realtime = s.get("timing") == "realtime"
+    if realtime:
+        p, timing_update, when = realtime_powers(state, slot, env, rt)
+    else:
+        p = state["plan"]
+    p = np.nan_to_num(np.asarray(p, dtype=float), nan=0.0)
     p = np.clip(p, 0.0, env.p_max)
     r = link_rates(g, p, env.noise)
     w = solve(g, env.p_max, env.noise, algo="wmmse")
@@ -196,10 +216,15 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         "llm_tokens": pend.get("llm_tokens", 0),
         "llm_seconds": pend.get("llm_seconds", 0.0),
         "decide_seconds": pend.get("decide_seconds", 0.0),
+        # the decision's simulated latency (declared profiles, .latency; None: no decision)
+        "latency_s": pend.get("latency_s"),
+        "latency": pend.get("latency"),
         "messages": slot_messages(pend.get("events", [])),
         "decisions": pend.get("decisions", []),
         "events": pend.get("events", []),
     }
+    if realtime:
+        record["timing"] = when
     record.update(constraint_record(s, pend, p, r, env.p_max))
     if rt.goals:  # the slot's value under the objective the team planned for
         record["utility"] = float(
@@ -242,7 +267,7 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
             **commit_view(record, g, env.p_max, env.noise),
         )
     )
-    return {
+    out = {
         "committed": [*state["committed"], p.tolist()],
         "memory": memory,
         "carry": pend.get("carry") or {},
@@ -250,6 +275,59 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         "pending": None,
         "steps": [record],
     }
+    if realtime:
+        out.update(timing_update)
+        if state["pending"] is None:  # no decision this slot: the carried notes stay
+            out["carry"] = state.get("carry") or {}
+    return out
+
+
+def realtime_powers(state: EpisodeState, slot: int, env, rt: EpisodeContext):
+    """Realtime timing: the powers on the air in ``slot``, the state's new ``inflight``/``held``,
+    and the record's ``timing`` part.
+
+    A plan decided this slot (``state["plan"]``) is put in flight to land in
+    ``landing_slot(slot, latency, T)``; the plan in flight lands when its slot has come; the
+    held plan is applied (full power before any landed). Record: ``decided`` whether the planner
+    decided this slot, ``plan`` what it decided (W; None: no decision), ``lands`` that
+    decision's landing slot (None: no decision),
+    ``applied_from`` the slot the applied plan was decided from (None: full power, none landed
+    yet), ``age_slots`` how many slots old the measurements behind it are, ``slot_s`` T."""
+    slot_s = slot_seconds(env)
+    inflight, held = state.get("inflight"), state.get("held")
+    decided = state.get("pending") is not None
+    lands = None
+
+    def land(inflight, held):
+        if inflight is not None and inflight["lands"] <= slot:
+            return None, {"plan": inflight["plan"], "slot": inflight["slot"]}
+        return inflight, held
+
+    inflight, held = land(inflight, held)  # the last plan first (its slot came: we decided)
+    if decided:
+        latency = float(state["pending"].get("latency_s") or 0.0)
+        lands = landing_slot(slot, latency, slot_s)
+        inflight = {"plan": list(state["plan"]), "slot": slot, "lands": lands,
+                    "latency_s": latency}  # fmt: skip
+        inflight, held = land(inflight, held)  # at once when it takes no time
+    p = held["plan"] if held is not None else [env.p_max] * env.n_agents
+    when = {
+        "decided": decided,
+        "plan": list(state["plan"]) if decided else None,
+        "lands": lands,
+        "applied_from": held["slot"] if held is not None else None,
+        "age_slots": slot - held["slot"] if held is not None else None,
+        "slot_s": slot_s,
+    }
+    return p, {"inflight": inflight, "held": held}, when
+
+
+def route_sense(state: EpisodeState):
+    """Realtime timing: decide only when no plan is in flight (the last one landed)."""
+    inflight = state.get("inflight")
+    if inflight is not None and inflight["lands"] > len(state["committed"]):
+        return "step"
+    return "decide"
 
 
 def next_slot(state: EpisodeState):
@@ -264,7 +342,10 @@ def build_episode_graph(settings: dict, checkpointer=None):
     g.add_node("decide", decide)
     g.add_node("step", step)
     g.add_edge(START, "sense")
-    g.add_edge("sense", "decide")
+    if settings.get("timing") == "realtime":  # decide only when the last plan has landed
+        g.add_conditional_edges("sense", route_sense, ["decide", "step"])
+    else:
+        g.add_edge("sense", "decide")
     if settings.get("approve"):
         g.add_node("approve", approve)
         g.add_edge("decide", "approve")

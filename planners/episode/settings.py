@@ -10,6 +10,8 @@ import numpy as np
 from wireless_agents.agents.models import DEFAULT_MODEL
 from wireless_agents.planners.coordination.config import DEFAULT_TOOLS, TeamConfig
 
+from .timing import TIMINGS, timing_model
+
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
 # the team planners: ``llm`` (the agents decide with the edge model) and ``tool`` (the same team,
 # graph, control channel, tools and closed loop; each agent adopts its tool's suggestion, sends
@@ -136,6 +138,14 @@ def default_settings(**over) -> dict:
         s.pop("direct_tool", None)
     elif s["direct_tool"] is not False:
         raise ValueError(f"direct_tool must be true or false, got {s['direct_tool']!r}")
+    if s.get("timing", "frozen") == "frozen":  # --timing realtime: only a run that has it keeps it
+        s.pop("timing", None)
+    elif s["timing"] not in TIMINGS:
+        raise ValueError(f"timing must be one of {', '.join(TIMINGS)}, got {s['timing']!r}")
+    if s.get("timing_model") is None:  # overrides of the declared latency figures
+        s.pop("timing_model", None)
+    else:
+        timing_model(s["timing_model"])  # refuse a bad one now, in one line
     if s.get("devices") is not None:  # device profiles: only a run that has them keeps the key
         s["devices"] = device_texts(s["devices"], s["agents"])
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse

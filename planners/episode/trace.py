@@ -138,6 +138,7 @@ def summarize(
         "cluster_seconds": cluster_seconds,
         "model_seconds": model_seconds,
         "links": _links(s, ch, llm_seconds),
+        **timing_summary(s, steps),
         "wall_seconds": wall_seconds,
         "overhead_seconds": max(wall_seconds - model_seconds, 0.0),
         "overhead_fraction": max(wall_seconds - model_seconds, 0.0) / wall_seconds
@@ -171,6 +172,26 @@ def summarize(
     if state.get("intents"):  # typed at the pauses: what the model read, or why it could not
         doc["intents"] = state["intents"]
     return doc
+
+
+def timing_summary(settings: dict, steps: list) -> dict:
+    """How time was simulated (:mod:`.timing`): ``timing`` (frozen: each plan applied on the
+    channel it was computed on; realtime: when it lands), the decisions' simulated
+    ``latency_mean_s``/``latency_max_s`` (declared profiles, :mod:`.latency`), and with realtime
+    timing ``decided_slots`` (slots the planner decided in) and ``mean_age_slots`` (how old the
+    measurements behind the applied plans were, over the slots a plan was applied)."""
+    lat = [x["latency_s"] for x in steps if x.get("latency_s") is not None]
+    out = {
+        "timing": settings.get("timing", "frozen"),
+        "latency_mean_s": float(np.mean(lat)) if lat else None,
+        "latency_max_s": float(np.max(lat)) if lat else None,
+    }
+    if out["timing"] == "realtime":
+        when = [x.get("timing") or {} for x in steps]
+        ages = [w["age_slots"] for w in when if w.get("age_slots") is not None]
+        out["decided_slots"] = int(sum(bool(w.get("decided")) for w in when))
+        out["mean_age_slots"] = float(np.mean(ages)) if ages else None
+    return out
 
 
 def goal_summary(settings: dict, steps: list) -> dict:

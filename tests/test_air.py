@@ -6,8 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from wireless_agents.planners.coordination import TeamConfig
-from wireless_agents.planners.coordination import air
+from wireless_agents.planners.coordination import TeamConfig, air
 from wireless_agents.planners.coordination.channel import seeded_rng
 from wireless_agents.planners.coordination.state import note_to_dict
 from wireless_agents.planners.episode import default_settings, run_episode

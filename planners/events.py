@@ -70,7 +70,8 @@ class ChannelCounters(TypedDict):
     exchanged between neighbouring coordinators (B). After the validate node's closed loop (only
     when a link has a floor or a cap): ``floor_requests``/``floor_bytes`` its lower-requests,
     ``yield_messages``/``yield_bytes`` its yield offers and announcements (B), also counted in
-    ``sent``/``bytes``.
+    ``sent``/``bytes``. ``rerequests``/``resent``: the compact air's re-requests of lost notes
+    and their answers (``planners/coordination/air.py``), also counted in ``sent``/``bytes``.
     """
 
     sent: int
@@ -85,6 +86,8 @@ class ChannelCounters(TypedDict):
     cluster_bytes: int
     cluster_peer_bytes: int
     cluster_seconds: float
+    rerequests: NotRequired[int]
+    resent: NotRequired[int]
     floor_requests: NotRequired[int]
     floor_bytes: NotRequired[int]
     yield_messages: NotRequired[int]
@@ -312,7 +315,8 @@ class ProposalEvent(TypedDict):
 
 class DeliverEvent(ChannelOutcome):
     """One wave's proposals over the control channel (``sent``/``delivered``/``lost``/``bytes``
-    of :class:`ChannelOutcome`); ``lost_links`` the ``[sender, receiver]`` pairs that lost theirs.
+    of :class:`ChannelOutcome`); ``lost_links`` the ``[sender, receiver]`` pairs that lost theirs
+    (with the compact air: lost and not recovered by a re-request).
     Not emitted with the independent strategy (nobody talks)."""
 
     type: Literal["deliver"]
@@ -320,6 +324,9 @@ class DeliverEvent(ChannelOutcome):
     round: int
     wave: int
     lost_links: list[list[int]]
+    rerequests: NotRequired[int]  # compact air: re-requests of lost messages (counted in sent)
+    resent: NotRequired[int]  # their answers (counted in sent)
+    recovered_links: NotRequired[list[list[int]]]  # [sender, receiver] pairs a re-request healed
 
 
 class NegotiateEvent(TypedDict):

@@ -57,6 +57,10 @@ def add_parser(sub) -> None:
     p.add_argument("--no-inbox", action="store_true",
                    help="ablation: the agents' models do not see their messages or the "
                    "requests addressed to them (requests go unanswered)")  # fmt: skip
+    p.add_argument("--air", default="compact", choices=("compact", "plain"),
+                   help="how the notes cross the control channel: compact (default: dB codes, "
+                   "only what changed, lost ones re-requested) or plain (every note in full, "
+                   "the encoding before)")  # fmt: skip
     p.add_argument("--device", action="append", default=None, metavar="ID=TEXT",
                    help="a device's profile in its own words, read only by that device's agent "
                    "(repeatable), e.g. 4='I am a sensor: at most 30%% of my power.' "
@@ -161,7 +165,7 @@ def run(args) -> int:
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
         intent_reader=args.intent_reader, devices=args.devices,
-        inbox=False if args.no_inbox else None, timing=args.timing,
+        inbox=False if args.no_inbox else None, timing=args.timing, air=args.air,
         direct_tool=False if args.model_calls_tool else None,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 STRATEGIES = ("negotiation", "independent", "leader", "cloud")
 DEFAULT_TOOLS = ("local_wmmse",)
 DECIDERS = ("model", "rule")
+AIR_ENCODINGS = ("compact", "plain")
 
 
 @dataclass
@@ -75,6 +76,10 @@ class TeamConfig:
     profile_reader: str = "model"
     inbox: bool = True
     direct_tool: bool = True
+    air: str = "compact"
+    air_step_db: float = 0.25
+    rerequests: int = 6
+    max_age: int | None = None
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -91,6 +96,12 @@ class TeamConfig:
             raise ValueError("cluster_size must be at least 1")
         if self.decider not in DECIDERS:
             raise ValueError(f"unknown decider {self.decider!r}; choose one of {DECIDERS}")
+        if self.air not in AIR_ENCODINGS:
+            raise ValueError(f"unknown air encoding {self.air!r}; choose one of {AIR_ENCODINGS}")
+        if not self.air_step_db > 0.0:
+            raise ValueError("air_step_db must be positive (dB)")
+        if self.rerequests < 0 or (self.max_age is not None and self.max_age < 0):
+            raise ValueError("rerequests and max_age must be at least 0")
         if self.profile_reader not in ("model", "rules"):
             raise ValueError(f"unknown profile reader {self.profile_reader!r}; model or rules")
 
@@ -104,4 +115,8 @@ class TeamConfig:
             "cloud": self.cloud or self.tiers == 3,
             "tiers": self.tiers,
             "conflict_tol": self.conflict_tol,
+            "air": self.air,
+            "air_step_db": self.air_step_db,
+            "rerequests": self.rerequests,
+            "max_age": self.max_age,
         }

@@ -24,6 +24,7 @@ from wireless_agents.agents.acts import parse_message
 from wireless_agents.tools.functions import best_response, outgoing_note
 from wireless_agents.tools.local_rates import rate
 
+from . import air
 from . import channel as ch
 from .context import TeamContext
 from .state import DecideState, note_from_dict, note_to_dict, view_from_dict
@@ -69,6 +70,12 @@ def acts_to(mailbox: list[dict], agent: int, answered=()) -> tuple[list, list, l
     return requests, keys, refusers
 
 
+def compact(settings: dict) -> bool:
+    """Whether the notes cross the air in the compact encoding (:mod:`.air`; negotiation only,
+    the leader's reports and plans stay plain)."""
+    return settings.get("air", "plain") == "compact" and settings["strategy"] == "negotiation"
+
+
 def sense(state: DecideState) -> dict:
     """Node: who hears whom, the Gauss-Seidel waves (or the leader), the carried mailbox, zeroed
     channel counters."""
@@ -112,6 +119,7 @@ def sense(state: DecideState) -> dict:
         "mailbox": mailbox,
         "sent": sent,
         "rounds_powers": [],
+        "air": {"sent": dict(carry.get("air") or {})} if compact(s) else {},
         "escalation": None,
         "channel": {
             "sent": 0,
@@ -135,6 +143,8 @@ def fan_out(state: DecideState) -> list[Send]:
     """One ``Send`` to ``propose`` per agent of the current wave (a :class:`ProposeTask`)."""
     group = state["groups"][state["wave"]]
     props = state.get("proposals") or {}
+    s = state["settings"]
+    max_age = s.get("max_age")
     sends = []
     for i in group:
         box = (state.get("mailbox") or {}).get(str(i), {})
@@ -155,6 +165,7 @@ def fan_out(state: DecideState) -> list[Send]:
                     "refused": own.get("refused", []),
                     "refused_by": own.get("refused_by", []),
                     "answered": own.get("answered", []),
+                    **({"max_age": max_age} if compact(s) and max_age is not None else {}),
                 },
             )
         )
@@ -167,7 +178,9 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
     as a plain dict so that LangGraph adds no channels for its keys)."""
     team = runtime.context
     i = task["agent"]
-    notes = [note_from_dict(e["note"]) for e in task["mailbox"] if e.get("note")]
+    oldest = task["slot"] - task.get("max_age", task["slot"])  # rows heard before: left out
+    notes = [note_from_dict(e["note"]) for e in task["mailbox"]
+             if e.get("note") and e.get("slot", task["slot"]) >= oldest]  # fmt: skip
     view = view_from_dict(task["view"], notes, last_power=task["current"])
     if task.get("grant_cap") is not None:  # what it granted this slot holds for the slot
         view = replace(view, cap=min(view.p_cap, float(task["grant_cap"])))
@@ -257,11 +270,29 @@ def deliver(state: DecideState) -> dict:
         else:
             hears = state["hears"]
         rng = ch.seeded_rng(state["seed"], state["slot"], state["round"], state["wave"])
-        inbox, out = ch.deliver(envelopes, hears, state["p_loss"], rng)
-        for r, envs in inbox.items():
-            box = mailbox.setdefault(str(r), {})
-            for e in envs:
-                box[str(e["from"])] = e
+        extra = {}
+        if compact(s):
+            retry = ch.seeded_rng(state["seed"], state["slot"], state["round"], state["wave"], 1)
+            shadows = {j: dict(v) for j, v in (state.get("air") or {}).get("sent", {}).items()}
+            out, stats = air.send_wave(
+                envelopes, hears, state["p_loss"], rng, retry, mailbox=mailbox, shadows=shadows,
+                slot=state["slot"], compact=True, step_db=s["air_step_db"],
+                rerequests=s["rerequests"],
+            )  # fmt: skip
+            lost_links = stats["lost_links"]
+            extra = {k: stats[k] for k in ("rerequests", "resent")}
+            for key, v in extra.items():
+                counters[key] = counters.get(key, 0) + v
+            extra["recovered_links"] = stats["recovered"]
+            update_air = {"air": {"sent": shadows}}
+        else:
+            inbox, out = ch.deliver(envelopes, hears, state["p_loss"], rng)
+            for r, envs in inbox.items():
+                box = mailbox.setdefault(str(r), {})
+                for e in envs:
+                    box[str(e["from"])] = e
+            lost_links = [[m["from"], m["to"]] for m in out.lost]
+            update_air = {}
         for key, v in out.as_dict().items():
             counters[key] += v
         ev = {
@@ -270,7 +301,8 @@ def deliver(state: DecideState) -> dict:
             "round": state["round"],
             "wave": state["wave"],
             **out.as_dict(),
-            "lost_links": [[m["from"], m["to"]] for m in out.lost],
+            "lost_links": lost_links,
+            **extra,
         }
         events.append(ev)
         emit(ev)
@@ -278,6 +310,8 @@ def deliver(state: DecideState) -> dict:
         sent[str(i)] = props[str(i)]["power"]
     wave = state["wave"] + 1
     update = {"mailbox": mailbox, "sent": sent, "channel": counters, "events": events}
+    if strategy != "independent":
+        update.update(update_air)
     if wave >= len(state["groups"]):
         powers = [props[str(i)]["power"] for i in range(k)]
         update.update(wave=0, round=state["round"] + 1)

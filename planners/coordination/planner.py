@@ -116,10 +116,13 @@ class LLMPlanner:
         before = _usage(self.backend)
         out = decide_graph().invoke(inp, cfg, context=team.context)
         after = _usage(self.backend)
+        kept = ("from", "note", "q", "s", "slot")  # the compact encoding's codes and ages too
         carry = {
-            key: {j: {"from": e["from"], "note": e["note"]} for j, e in box.items()}
+            key: {j: {f: e[f] for f in (kept if "q" in e else kept[:2])} for j, e in box.items()}
             for key, box in (out.get("mailbox") or {}).items()
         }
+        if (out.get("air") or {}).get("sent"):  # what each sender last sent to each receiver
+            carry["air"] = out["air"]["sent"]
         return TeamPlan(
             powers=np.asarray(out["plan"], dtype=float),
             agreed=bool(out.get("agreed")),

@@ -10,6 +10,7 @@ import operator
 from dataclasses import asdict, replace
 from typing import Annotated, Any, TypedDict
 
+from typing_extensions import NotRequired
 from wireless_agents.tools import LocalView, Note
 
 
@@ -31,6 +32,7 @@ class DecideState(TypedDict, total=False):
     Working: ``hears`` (who hears whom), ``groups`` (Gauss-Seidel waves), ``round``, ``wave``,
     ``proposals`` {agent: {power, message, acts, note, grant_cap, refused, ...}}, ``sent`` {agent: power last announced},
     ``mailbox`` {receiver: {sender: envelope}}, ``rounds_powers`` (proposal vector per round),
+    ``air`` (the compact encoding's ``sent`` shadows, :mod:`.air`; carried as ``carry["air"]``),
     ``channel`` counters.
 
     Outputs: ``plan`` (watts per agent, validated), ``agreed``, ``floors_ok``, ``escalation``
@@ -58,6 +60,7 @@ class DecideState(TypedDict, total=False):
     sent: dict
     mailbox: dict
     rounds_powers: list[list[float]]
+    air: dict
     channel: dict
     plan: list[float]
     agreed: bool
@@ -84,6 +87,7 @@ class ProposeTask(TypedDict):
     refused: list[int]  # links whose requests it refused this slot
     refused_by: list[int]  # links that refused its own requests this slot
     answered: list[list[int]]  # requests it answered, [sender, round sent]
+    max_age: NotRequired[int]  # compact air: rows heard more than this many slots ago left out
 
 
 OPTIONAL_VIEW_FIELDS = ("objective", "weight")  # left out of the dict while None

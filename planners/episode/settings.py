@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from wireless_agents.agents.models import DEFAULT_MODEL
-from wireless_agents.planners.coordination.config import DEFAULT_TOOLS, TeamConfig
+from wireless_agents.planners.coordination.config import AIR_ENCODINGS, DEFAULT_TOOLS, TeamConfig
 
 from .timing import TIMINGS, timing_model
 
@@ -146,6 +146,10 @@ def default_settings(**over) -> dict:
         s.pop("timing_model", None)
     else:
         timing_model(s["timing_model"])  # refuse a bad one now, in one line
+    if s.get("air", TeamConfig.air) == TeamConfig.air:  # the notes' encoding on the air
+        s.pop("air", None)  # only a run with the plain encoding keeps the key
+    elif s["air"] not in AIR_ENCODINGS:
+        raise ValueError(f"air must be one of {', '.join(AIR_ENCODINGS)}, got {s['air']!r}")
     if s.get("devices") is not None:  # device profiles: only a run that has them keeps the key
         s["devices"] = device_texts(s["devices"], s["agents"])
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
@@ -177,6 +181,7 @@ def team_config(settings: dict, intent: str | None = None):
         profile_reader=s.get("intent_reader", INTENT_READERS[0]),
         inbox=s.get("inbox", True),
         direct_tool=s.get("direct_tool", True),
+        air=s.get("air", TeamConfig.air),
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
     )

@@ -124,6 +124,7 @@ def summarize(
         "floor_bytes": int(sum(c.get("floor_bytes", 0) for c in ch)),
         "yield_messages": int(sum(c.get("yield_messages", 0) for c in ch)),
         "yield_bytes": int(sum(c.get("yield_bytes", 0) for c in ch)),
+        "rerequests": int(sum(c.get("rerequests", 0) for c in ch)),
         "agreed_slots": int(sum(bool(x.get("agreed")) for x in steps)),
         "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
         "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),

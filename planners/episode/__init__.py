@@ -12,13 +12,15 @@ display       what a live display draws (the scene and each committed slot; the 
               event type is :mod:`wireless_agents.planners.events`)
 trace         the trace document: per-slot records summed into the ``summary``
 runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid
+checkpoint    the checkpoint file: one thread per run, read as plain data, refused when foreign
 ============  ====================================================================================
 """
 
 from .context import EpisodeContext
-from .graph import THREAD, build_episode_graph
+from .checkpoint import THREAD, CheckpointError, NothingToResume
+from .graph import build_episode_graph
 from .intents import check_met
-from .runner import NothingToResume, mermaid, run_episode, saved_settings
+from .runner import mermaid, run_episode, saved_run, saved_settings
 from .settings import (
     CLASSICAL,
     PLANNERS,
@@ -39,6 +41,7 @@ __all__ = [
     "SCENARIO_ENV",
     "TEAM_PLANNERS",
     "THREAD",
+    "CheckpointError",
     "NothingToResume",
     "build_episode_graph",
     "check_met",
@@ -46,6 +49,7 @@ __all__ = [
     "mermaid",
     "reads_language",
     "run_episode",
+    "saved_run",
     "saved_settings",
     "scenario_setup",
     "strip_timings",

@@ -164,10 +164,31 @@ def _settings(args) -> dict:
     )  # fmt: skip
 
 
+# flags of how the command runs, not of the episode (a resume takes them as given)
+RUN_FLAGS = ("checkpoint", "resume", "run", "force", "approve", "auto_approve", "out", "json",
+             "quiet")  # fmt: skip
+# a flag whose setting has another name
+FLAG_SETTING = {"intent": "intents", "device": "devices", "no_tools": "tools"}
+
+
+def _given_flags(args) -> list[str]:
+    """The dests of the flags given on the command line (``args.argv``), in order."""
+    import argparse
+
+    argv = list(getattr(args, "argv", None) or [])
+    argv = argv[argv.index("episode") + 1 :] if "episode" in argv else argv
+    probe = argparse.ArgumentParser(add_help=False).add_subparsers()
+    add_parser(probe)
+    unset = object()  # argparse leaves a namespace's attributes be: only given flags replace it
+    ns = argparse.Namespace(**{k: unset for k in vars(args)})
+    got = probe.choices["episode"].parse_known_args(argv, namespace=ns)[0]
+    return [k for k, v in vars(got).items() if v is not unset]
+
+
 def _resume_settings(args, given: dict) -> dict:
     """The settings of the run ``--resume`` continues; says on stderr which it took from the
-    file and which of the given flags it ignores (flags that set a setting differently from
-    the run's)."""
+    file (those not at their defaults) and which given flags it ignored (those that set a
+    setting other than the run's)."""
     from wireless_agents.planners.episode import saved_run
 
     run, saved, done = saved_run(args.checkpoint, args.run)
@@ -175,15 +196,19 @@ def _resume_settings(args, given: dict) -> dict:
     given, defaults = json.loads(json.dumps(given)), json.loads(json.dumps(defaults))
     took = [k for k in saved if k not in ("parsed_intents", "device_reads")
             and saved[k] != defaults.get(k)]  # fmt: skip
-    ignored = [k for k in given if given[k] != defaults.get(k) and given[k] != saved.get(k)]
+    ignored = []
+    for dest in _given_flags(args):
+        key = FLAG_SETTING.get(dest, dest)
+        if dest in RUN_FLAGS or given.get(key) == saved.get(key):
+            continue
+        ignored.append(f"{key}={_short(given.get(key))} (run: {_short(saved.get(key))})")
     print(f"resuming run {run.number} of {args.checkpoint} at slot {done} of {saved['steps']}; "
           "settings from the file: "
           + (", ".join(f"{k}={_short(saved[k])}" for k in took) or "the defaults"),
           file=sys.stderr)  # fmt: skip
     if ignored:
-        print("ignored flags (the run keeps its own settings): "
-              + ", ".join(f"{k}={_short(given[k])} (run: {_short(saved.get(k))})"
-                          for k in ignored), file=sys.stderr)  # fmt: skip
+        print("ignored flags (the run keeps its own settings): " + ", ".join(ignored),
+              file=sys.stderr)  # fmt: skip
     return saved
 
 

@@ -16,8 +16,8 @@ checkpoint    the checkpoint file: one thread per run, read as plain data, refus
 ============  ====================================================================================
 """
 
-from .context import EpisodeContext
 from .checkpoint import THREAD, CheckpointError, NothingToResume
+from .context import EpisodeContext
 from .graph import build_episode_graph
 from .intents import check_met
 from .runner import mermaid, run_episode, saved_run, saved_settings

@@ -74,11 +74,25 @@ class PlainData(JsonPlusSerializer):
             return super().loads_typed(data)
         if type_ != "msgpack":
             raise NotPlainData(f"holds {type_!r} data, not plain data")
-        return ormsgpack.unpackb(raw, ext_hook=self._guard, option=ormsgpack.OPT_NON_STR_KEYS)
+        refused: list[str] = []  # ormsgpack hides the hook's exception: keep its reason
 
-    def _guard(self, code: int, raw: bytes):
+        def guard(code: int, raw: bytes):
+            try:
+                return self._guard(code, raw, guard)
+            except NotPlainData as exc:
+                refused.append(str(exc))
+                raise
+
+        try:
+            return ormsgpack.unpackb(raw, ext_hook=guard, option=ormsgpack.OPT_NON_STR_KEYS)
+        except (ValueError, ormsgpack.MsgpackDecodeError):
+            if refused:
+                raise NotPlainData(refused[0]) from None
+            raise
+
+    def _guard(self, code: int, raw: bytes, hook):
         if code in _CONSTRUCTORS:
-            tup = ormsgpack.unpackb(raw, ext_hook=self._guard, option=ormsgpack.OPT_NON_STR_KEYS)
+            tup = ormsgpack.unpackb(raw, ext_hook=hook, option=ormsgpack.OPT_NON_STR_KEYS)
             name = (str(tup[0]), str(tup[1])) if isinstance(tup, list | tuple) else ("?", "?")
             if name not in ALLOWED_OBJECTS:
                 raise NotPlainData(f"names the Python object {'.'.join(name)}, not plain data")
@@ -133,6 +147,9 @@ class CheckpointFile:
             tup = self.saver.get_tuple({"configurable": {"thread_id": run.thread_id}})
         except NotPlainData as exc:
             raise NotPlainData(f"checkpoint {self.path} {exc}: refusing to load it") from None
+        except (ValueError, ormsgpack.MsgpackDecodeError) as exc:  # a blob that is not msgpack
+            raise CheckpointError(f"checkpoint {self.path} holds a state that cannot be read "
+                                  f"({_first_line(exc)})") from None  # fmt: skip
         return None if tup is None else dict(tup.checkpoint.get("channel_values") or {})
 
     def pick(self, number: int | None = None) -> Run:

@@ -49,6 +49,7 @@ from .profiles import profiles_met, with_new_profiles
 from .settings import TEAM_PLANNERS
 from .trace import heard_by, slot_messages
 
+
 class EpisodeState(TypedDict, total=False):
     """The outer graph's state (all JSON).
 

@@ -264,3 +264,21 @@ def test_a_failed_task_keeps_the_finished_and_resume_runs_only_the_missing(
         assert _trace(out / "traces" / p.name) == _trace(p)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in ref.iterdir())
     assert main([*args, "--out", str(out), "--resume"]) == 2  # complete: nothing to resume
+
+
+# -- load: a long checkpointed run killed at random points ------------------------------------
+
+
+def test_soak_200_slots_killed_three_times_end_with_the_uninterrupted_trace(tmp_path):
+    """wmmse over 200 slots with a checkpoint, SIGKILLed at three seeded random points (real
+    processes) and resumed: the same trace as an uninterrupted run. The LLM team's 20-slot
+    variant and the memory measurement are the benchmark demos/benchmarks/soak.py (README)."""
+    from wireless_agents.demos.benchmarks.soak import VARIANTS, kill_and_resume, run
+
+    flags, steps, max_delay = VARIANTS["classical"]
+    assert steps == 200
+    ref, out, db = tmp_path / "ref.json", tmp_path / "resumed.json", tmp_path / "run.sqlite"
+    run([*flags, "--steps", steps, "--out", ref])
+    at = kill_and_resume([*flags, "--steps", steps], db, out, kills=3, max_delay=max_delay, seed=7)
+    assert len(at) == 3 and at == sorted(at) and at[-1] < steps  # three kills, mid-run
+    assert _trace(out) == _trace(ref)

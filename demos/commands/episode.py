@@ -165,8 +165,7 @@ def _settings(args) -> dict:
 
 
 # flags of how the command runs, not of the episode (a resume takes them as given)
-RUN_FLAGS = ("checkpoint", "resume", "run", "force", "approve", "auto_approve", "out", "json",
-             "quiet")  # fmt: skip
+RUN_FLAGS = ("checkpoint", "resume", "run", "force", "auto_approve", "out", "json", "quiet")
 # a flag whose setting has another name
 FLAG_SETTING = {"intent": "intents", "device": "devices", "no_tools": "tools"}
 

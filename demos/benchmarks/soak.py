@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the source tree (PYTHONPATH of the
 VARIANTS = {
     # name: (episode flags, slots, longest random delay before a kill in seconds)
     "classical": (["--planner", "wmmse", "--agents", "4"], 200, 0.8),
-    "llm": (["--planner", "llm", "--agents", "3", "--rounds", "1", "--max-tokens", "32"], 20, 6.0),
+    "llm": (["--planner", "llm", "--agents", "3", "--rounds", "1", "--max-tokens", "32"], 20, 25.0),
 }
 # the child prints its own peak memory (kB) on stderr at exit
 _MEASURED = (

@@ -4,9 +4,8 @@ the trace of an uninterrupted run; and what memory and the checkpoint file do as
 Run ``python -m wireless_agents.demos.benchmarks.soak`` (both variants: a classical planner,
 wmmse, over 200 slots, and the LLM team, K=3, one round, 20 slots; a few minutes) or with
 ``--only classical`` / ``--only llm``. Each variant runs ``wagents episode`` as a real process:
-once uninterrupted, then with ``--checkpoint`` killed ``--kills`` times (each kill after the
-process made progress, a seeded random delay later) and resumed with ``--resume`` until it
-ends. Prints one markdown table: the slots at which it was killed, whether the final trace
+once uninterrupted, then with ``--checkpoint`` killed ``--kills`` times (at seeded random
+slots) and resumed with ``--resume`` until it ends. Prints one markdown table: the slots at which it was killed, whether the final trace
 equals the uninterrupted one (timings stripped), and peak memory (max RSS), trace size and
 checkpoint file size at a quarter, half and all of the slots.
 
@@ -30,9 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the source tree (PYTHONPATH of the child runs)
 VARIANTS = {
-    # name: (episode flags, slots, longest random delay before a kill in seconds)
-    "classical": (["--planner", "wmmse", "--agents", "4"], 200, 0.8),
-    "llm": (["--planner", "llm", "--agents", "3", "--rounds", "1", "--max-tokens", "32"], 20, 25.0),
+    # name: (episode flags, slots)
+    "classical": (["--planner", "wmmse", "--agents", "4"], 200),
+    "llm": (["--planner", "llm", "--agents", "3", "--rounds", "1", "--max-tokens", "32"], 20),
 }
 # the child prints its own peak memory (kB) on stderr at exit
 _MEASURED = (
@@ -52,13 +51,14 @@ def _cmd(*args) -> list[str]:
     return [sys.executable, "-c", _MEASURED, "episode", "--quiet", *map(str, args)]
 
 
-def _rows(db: Path) -> int:
-    """Checkpoints written to ``db`` so far (read-only: the writer is not disturbed)."""
+def _slots(db: Path) -> int:
+    """Slots recorded in ``db`` so far, all runs (read-only: the writer is not disturbed)."""
     if not db.exists():
         return 0
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0) as c:
-            return int(c.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0])
+            q = "SELECT COUNT(DISTINCT checkpoint_id) FROM writes WHERE channel = 'steps'"
+            return int(c.execute(q).fetchone()[0])
     except sqlite3.Error:
         return 0
 
@@ -74,27 +74,28 @@ def run(args: list, timeout: float = 3600) -> tuple[float, int]:
     return time.perf_counter() - t0, rss[-1]
 
 
-def kill_and_resume(flags: list, db: Path, out: Path, kills: int, max_delay: float,
-                    seed: int = 0) -> list[int]:  # fmt: skip
+def kill_and_resume(flags: list, db: Path, out: Path, kills: int, seed: int = 0) -> list[int]:
     """A checkpointed run of ``flags``, SIGKILLed ``kills`` times and resumed until it ends,
-    its trace in ``out``. Each kill comes a seeded random delay in [0, ``max_delay``] s after
-    the process wrote its first checkpoint. Returns the slots committed at each kill."""
-    rng = random.Random(seed)
+    its trace in ``out``. The kills come at seeded random slots (distinct, in the first 90% of
+    the run), each as soon as that slot is recorded, wherever in the next slot the process is
+    then. Returns the slots committed at each kill."""
+    steps = int(flags[flags.index("--steps") + 1])
+    targets = sorted(random.Random(seed).sample(range(1, max(kills + 1, int(0.9 * steps))), kills))
     at = []
     resume = ["--checkpoint", db, "--resume"]
-    for k in range(kills):
+    for k, target in enumerate(targets):
         args = [*flags, "--checkpoint", db] if k == 0 else resume
-        proc = subprocess.Popen(_cmd(*args), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=_env(), cwd=ROOT)  # fmt: skip
-        start = _rows(db)
-        deadline = time.monotonic() + 600
-        while _rows(db) <= start:  # progress: this process wrote a checkpoint
+        err = tempfile.TemporaryFile(mode="w+")
+        proc = subprocess.Popen(_cmd(*args), stdout=subprocess.DEVNULL, stderr=err, env=_env(),
+                                cwd=ROOT)  # fmt: skip
+        need = max(target, _slots(db) + 1)  # and progress: this process recorded a slot
+        deadline = time.monotonic() + 1800
+        while _slots(db) < need:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"kill {k + 1}: the run ended or stalled before progress")
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, max_delay))
-        if proc.poll() is not None:
-            raise RuntimeError(f"kill {k + 1}: the run ended before it was killed")
+                err.seek(0)
+                raise RuntimeError(f"kill {k + 1}: the run ended or stalled before slot {need} "
+                                   f"(exit {proc.poll()}): {err.read().strip()[-800:]}")  # fmt: skip
+            time.sleep(0.005)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         at.append(slots_done(db))
@@ -113,7 +114,7 @@ def soak(name: str, kills: int = 3, seed: int = 0, folder: Path | None = None) -
     and all of the slots."""
     from wireless_agents.planners.episode import strip_timings
 
-    flags, steps, max_delay = VARIANTS[name]
+    flags, steps = VARIANTS[name]
     folder = Path(folder or tempfile.mkdtemp(prefix=f"soak-{name}-"))
     ref, out, db = folder / "ref.json", folder / "resumed.json", folder / "run.sqlite"
     memory = []
@@ -125,7 +126,7 @@ def soak(name: str, kills: int = 3, seed: int = 0, folder: Path | None = None) -
         memory.append({"slots": n, "wall_s": wall, "max_rss_mb": rss / 1024,
                        "trace_mb": trace / 2**20, "checkpoint_mb": part.stat().st_size / 2**20})  # fmt: skip
     t0 = time.perf_counter()
-    at = kill_and_resume([*flags, "--steps", steps], db, out, kills, max_delay, seed)
+    at = kill_and_resume([*flags, "--steps", steps], db, out, kills, seed)
     wall = time.perf_counter() - t0
     a, b = (strip_timings(json.loads(p.read_text())) for p in (ref, out))
     return {"variant": name, "slots": steps, "killed_at_slots": at, "same_trace": a == b,

@@ -282,3 +282,35 @@ def test_soak_200_slots_killed_three_times_end_with_the_uninterrupted_trace(tmp_
     at = kill_and_resume([*flags, "--steps", steps], db, out, kills=3, seed=7)
     assert len(at) == 3 and at == sorted(at) and 0 < at[0] and at[-1] < steps  # mid-run kills
     assert _trace(out) == _trace(ref)
+
+
+def test_a_run_killed_before_its_first_slot_resumes(tmp_path):
+    """SIGKILL right after LangGraph wrote the run's input checkpoint, while the team decides
+    slot 0: the resume restarts the run from its stored settings (it raised KeyError before)."""
+    import signal
+    import time
+
+    cmd = ["episode", "--quiet", "--agents", "3", "--steps", "1", "--rounds", "1",
+           "--max-tokens", "32"]  # fmt: skip
+    ref, out, db = tmp_path / "ref.json", tmp_path / "r.json", tmp_path / "run.sqlite"
+    assert _cli(*cmd, "--out", ref).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "wireless_agents.demos.cli", *cmd,
+                             "--checkpoint", str(db)], env=env, cwd=ROOT)  # fmt: skip
+
+    def checkpoints() -> int:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+                return c.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    deadline = time.monotonic() + 300
+    while checkpoints() < 1 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert checkpoints() == 1  # only the input: killed before slot 0 was decided
+    r = _cli("episode", "--quiet", "--checkpoint", db, "--resume", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "at slot 0 of 1" in r.stderr and _trace(out) == _trace(ref)

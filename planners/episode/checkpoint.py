@@ -142,7 +142,7 @@ class CheckpointFile:
         return [Run(n, t, v, c, json.loads(s)) for n, t, v, c, s in rows]
 
     def state(self, run: Run) -> dict | None:
-        """The run's last checkpointed state (None before its first checkpoint)."""
+        """The run's last checkpointed state (None before its first node's checkpoint)."""
         try:
             tup = self.saver.get_tuple({"configurable": {"thread_id": run.thread_id}})
         except NotPlainData as exc:
@@ -150,7 +150,9 @@ class CheckpointFile:
         except (ValueError, ormsgpack.MsgpackDecodeError) as exc:  # a blob that is not msgpack
             raise CheckpointError(f"checkpoint {self.path} holds a state that cannot be read "
                                   f"({_first_line(exc)})") from None  # fmt: skip
-        return None if tup is None else dict(tup.checkpoint.get("channel_values") or {})
+        values = {} if tup is None else dict(tup.checkpoint.get("channel_values") or {})
+        # a run killed after LangGraph wrote its input, before its first node: no state yet
+        return values if "settings" in values else None
 
     def pick(self, number: int | None = None) -> Run:
         """The run to resume: ``number``, or the latest; refuses another version's run."""

@@ -135,18 +135,15 @@ def test_cli_json_stdout_is_clean(capsys):
 
 
 def _committed(db) -> int:
-    from wireless_agents.planners.episode import THREAD
+    """Slots the latest run of checkpoint ``db`` has committed (0 while there is none)."""
+    from wireless_agents.planners.episode import CheckpointError, saved_run
 
     if not os.path.exists(db):
         return 0
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
     try:
-        with SqliteSaver.from_conn_string(str(db)) as saver:
-            tup = saver.get_tuple({"configurable": {"thread_id": THREAD}})
-    except sqlite3.Error:
+        return saved_run(str(db))[2]
+    except (CheckpointError, sqlite3.Error):
         return 0
-    return len(tup.checkpoint["channel_values"].get("committed") or []) if tup else 0
 
 
 def test_sigkill_then_resume_gives_the_uninterrupted_trace(tmp_path):

@@ -71,15 +71,23 @@ def add_parser(sub) -> None:
                    "slots later (latency simulated from declared compute profiles), the "
                    "previous plan holding until then")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
-                   help="checkpoint every step to SQLite (resumable)")  # fmt: skip
-    p.add_argument("--resume", action="store_true", help="resume the episode in --checkpoint")
+                   help="checkpoint every step to SQLite (resumable); each run is a thread of "
+                   "its own in the file")  # fmt: skip
+    p.add_argument("--resume", action="store_true",
+                   help="resume the latest run in --checkpoint (or --run N) with its own "
+                   "settings; other settings flags are ignored, and said so")  # fmt: skip
+    p.add_argument("--run", type=int, default=None, metavar="N",
+                   help="with --resume: the run of the file to resume (default the latest)")  # fmt: skip
+    p.add_argument("--force", action="store_true",
+                   help="start a fresh run in a --checkpoint file that already holds one (the "
+                   "earlier runs are kept)")  # fmt: skip
     p.add_argument("--approve", action="store_true", help="ask before each commit")
     p.add_argument("--auto-approve", action="store_true",
                    help="with --approve: approve every plan without asking (for scripts)")  # fmt: skip
     p.add_argument("--out", default=None, metavar="FILE.json", help="trace file ('-' = stdout)")
     p.add_argument("--json", action="store_true", help="print the trace as JSON on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress display")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, parser=p)
 
 
 def _check(args) -> list[str] | None:
@@ -97,6 +105,11 @@ def _check(args) -> list[str] | None:
     _check_tiers(args)
     if args.resume and not args.checkpoint:
         raise UsageError("--resume needs --checkpoint FILE.sqlite")
+    if args.run is not None and not args.resume:
+        raise UsageError("--run N picks the run to resume: it needs --resume")
+    if args.force and (args.resume or not args.checkpoint):
+        raise UsageError("--force starts a fresh run in a --checkpoint file; drop it with --resume"
+                         if args.resume else "--force needs --checkpoint FILE.sqlite")  # fmt: skip
     if args.auto_approve and not args.approve:
         args.approve = True
     args.devices = _devices(args.device, n_links(args))
@@ -154,12 +167,10 @@ def _check_tiers(args) -> None:
                          f"{args.cluster_size} make one; lower --cluster-size")  # fmt: skip
 
 
-def run(args) -> int:
-    from wireless_agents.demos.files import save_json
-    from wireless_agents.planners.episode import NothingToResume, run_episode, saved_settings
-
+def _settings(args) -> dict:
+    """The episode settings the flags ``args`` give."""
     tools = _check(args)
-    settings = team_settings(
+    return team_settings(
         args, tools, temperature=args.temperature,
         cloud=args.cloud_model is not None or args.tiers == 3,
         cloud_model=args.cloud_model or ("solver" if args.tiers == 3 else None),
@@ -171,11 +182,73 @@ def run(args) -> int:
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,
     )  # fmt: skip
-    if args.resume:
-        saved = saved_settings(args.checkpoint)
-        if saved is None:
-            raise UsageError(f"nothing to resume in {args.checkpoint}")
-        settings = saved
+
+
+# flags of how the command runs, not of the episode (a resume takes them as given)
+RUN_FLAGS = ("checkpoint", "resume", "run", "force", "auto_approve", "out", "json", "quiet")
+# a flag whose setting has another name
+FLAG_SETTING = {"intent": "intents", "device": "devices", "no_tools": "tools"}
+
+
+def _given_flags(args) -> list[str]:
+    """The dests of the flags given on the command line (``args.argv``), in order."""
+    import argparse
+
+    argv = list(getattr(args, "argv", None) or [])
+    argv = argv[argv.index("episode") + 1 :] if "episode" in argv else argv
+    probe = argparse.ArgumentParser(add_help=False).add_subparsers()
+    add_parser(probe)
+    unset = object()  # argparse leaves a namespace's attributes be: only given flags replace it
+    ns = argparse.Namespace(**{k: unset for k in vars(args)})
+    got = probe.choices["episode"].parse_known_args(argv, namespace=ns)[0]
+    return [k for k, v in vars(got).items() if v is not unset]
+
+
+def _resume_settings(args, given: dict) -> dict:
+    """The settings of the run ``--resume`` continues; says on stderr which it took from the
+    file (those not at their defaults) and which given flags it ignored (those that set a
+    setting other than the run's)."""
+    from wireless_agents.planners.episode import saved_run
+
+    run, saved, done = saved_run(args.checkpoint, args.run)
+    defaults = _settings(args.parser.parse_args([]))  # the settings of no flags at all
+    given, defaults = json.loads(json.dumps(given)), json.loads(json.dumps(defaults))
+    took = [k for k in saved if k not in ("parsed_intents", "device_reads")
+            and saved[k] != defaults.get(k)]  # fmt: skip
+    ignored = []
+    for dest in _given_flags(args):
+        key = FLAG_SETTING.get(dest, dest)
+        if dest in RUN_FLAGS or given.get(key) == saved.get(key):
+            continue
+        ignored.append(f"{key}={_short(given.get(key))} (run: {_short(saved.get(key))})")
+    print(f"resuming run {run.number} of {args.checkpoint} at slot {done} of {saved['steps']}; "
+          "settings from the file: "
+          + (", ".join(f"{k}={_short(saved[k])}" for k in took) or "the defaults"),
+          file=sys.stderr)  # fmt: skip
+    if ignored:
+        print("ignored flags (the run keeps its own settings): " + ", ".join(ignored),
+              file=sys.stderr)  # fmt: skip
+    return saved
+
+
+def _short(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def run(args) -> int:
+    from wireless_agents.demos.files import save_json
+    from wireless_agents.planners.episode import CheckpointError, run_episode
+    from wireless_agents.planners.episode.runner import check_new_run
+
+    settings = _settings(args)
+    try:
+        if args.resume:
+            settings = _resume_settings(args, settings)
+        elif args.checkpoint:
+            check_new_run(args.checkpoint, args.force)
+    except CheckpointError as exc:
+        raise UsageError(str(exc)) from None
     backend, cloud, cluster = load_team_models(settings)
     json_out = args.json or args.out == "-"
     approver = None
@@ -194,10 +267,12 @@ def run(args) -> int:
             cluster_backend=cluster,
             checkpoint=args.checkpoint,
             resume=args.resume,
+            run=args.run,
+            force=args.force,
             on_event=display.on_event if display else None,
             approver=(lambda req: approver(req, display)) if approver else None,
         )
-    except NothingToResume as exc:
+    except CheckpointError as exc:
         raise UsageError(str(exc)) from None
     finally:
         if display:

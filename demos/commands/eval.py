@@ -1,14 +1,18 @@
 """``wagents eval``: every scenario of a suite with every planner, one report folder.
 
 The report is written into a temporary folder next to ``--out`` and renamed into place at the
-end, so a failed or interrupted run (Ctrl-C) leaves no half report; a bad suite, planner or
-flag ends in one line on stderr and exit code 2 before anything is written.
+end, so an interrupted run (Ctrl-C) leaves no half report; a bad suite, planner, flag or
+``--out`` (the current folder, a folder holding files a report did not write) ends in one line
+on stderr and exit code 2 before anything is written. A task that raises loses nothing else:
+the other tasks run on and the report is written marked incomplete (exit code 1), keeping every
+finished row and trace; ``--resume`` with the same ``--out`` runs only the missing tasks.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,6 +45,9 @@ def add_parser(sub) -> None:
                    help="Ray cluster address (default: a local Ray)")  # fmt: skip
     p.add_argument("--scenarios", default=None, metavar="NAMES",
                    help="comma-separated scenario names: run only these of the suite")  # fmt: skip
+    p.add_argument("--resume", action="store_true",
+                   help="finish the incomplete report in --out: run only its missing tasks "
+                   "(same suite, planners and --scenarios)")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -57,18 +64,41 @@ def _planners(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _out_dir(path: str) -> Path:
+def _out_dir(path: str, resume: bool) -> tuple[Path, dict | None]:
+    """``--out`` checked before any work, with the incomplete report a resume finishes (None
+    for a fresh run). A fresh run takes a new or empty folder, or one holding only an earlier
+    complete report (replaced); nothing a report did not write is ever in the way."""
+    from wireless_agents.demos.evaluate.folder import foreign_entries, read_report
+
     out = Path(path)
+    here = Path.cwd().resolve()
+    if out.name in ("", ".", "..") or out.resolve() in (here, *here.parents):
+        raise UsageError(f"--out {path} is the current folder or holds it; name a report folder, "
+                         "e.g. --out report")  # fmt: skip
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is a file, not a folder: {out}")
-    if out.is_dir() and any(out.iterdir()) and not (out / "report.json").is_file():
-        raise UsageError(f"--out folder {out} holds other files; pick a new or empty folder")
     parent = out.absolute().parent
     if not parent.is_dir():
         raise UsageError(f"folder of --out does not exist: {parent}")
     if not os.access(parent, os.W_OK):
         raise UsageError(f"folder of --out is not writable: {parent}")
-    return out
+    old = None
+    if out.is_dir() and any(out.iterdir()):
+        foreign = foreign_entries(out)
+        if foreign:
+            raise UsageError(f"--out folder {out} holds files a report did not write "
+                             f"({', '.join(foreign[:3])}); pick a new or empty folder")  # fmt: skip
+        old = read_report(out)
+    if resume:
+        if old is None:
+            raise UsageError(f"--resume: no report in {out} to finish")
+        if not old.get("incomplete"):
+            raise UsageError(f"--resume: the report in {out} is complete; nothing to run")
+        return out, old
+    if old is not None and old.get("incomplete"):
+        raise UsageError(f"--out folder {out} holds an incomplete report: add --resume to finish "
+                         "it, or pick another folder")  # fmt: skip
+    return out, None
 
 
 def _check_models(specs) -> None:
@@ -101,6 +131,7 @@ def _only(suite, names: str):
 
 def run(args) -> int:
     from wireless_agents.demos import evaluate as ev
+    from wireless_agents.demos.evaluate.folder import plain
     from wireless_agents.demos.suite import SuiteError, load_suite
 
     planners = _planners(args.planners)
@@ -114,7 +145,7 @@ def run(args) -> int:
         raise UsageError(str(exc)) from None
     if args.scenarios is not None:
         suite = _only(suite, args.scenarios)
-    out = _out_dir(args.out)
+    out, old = _out_dir(args.out, args.resume)
     if args.ray:
         try:
             import ray  # noqa: F401
@@ -124,30 +155,73 @@ def run(args) -> int:
         all_tasks = ev.tasks(suite, planners)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    traces = {} if old is None else _kept(out, old, suite, planners, all_tasks)
+    todo = [n for n in range(len(all_tasks)) if n not in traces]
     if not args.ray:
-        _check_models(ev.models_needed(suite, planners))
+        _check_models(ev.models_needed(suite, [all_tasks[n].planner for n in todo]))
 
-    display = _Progress(len(all_tasks), quiet=args.quiet)
+    failed: dict[int, str] = {}
+
+    def on_fail(i, task, exc):
+        failed[todo[i]] = _one_line(exc)
+
+    display = _Progress(len(todo), quiet=args.quiet)
     t0 = time.perf_counter()
     display.start()
     try:
+        tasks_todo = [all_tasks[n] for n in todo]
         if args.ray:
-            traces = ev.run_ray(all_tasks, args.ray_address, display.done)
+            got = ev.run_ray(tasks_todo, args.ray_address, display.done, on_fail)
         else:
             workers = args.workers or ev.default_workers()
-            traces = ev.run_local(all_tasks, workers, display.done, display.on_event)
+            got = ev.run_local(tasks_todo, workers, display.done, display.on_event, on_fail)
     finally:
         display.stop()
-    rows = ev.score(suite, all_tasks, traces)
+    traces.update({todo[i]: plain(t) for i, t in got.items()})
+    done = [n for n in range(len(all_tasks)) if n in traces]
+    rows = ev.score(suite, [all_tasks[n] for n in done], {i: traces[n] for i, n in enumerate(done)})
     meta = {
         "runner": "ray" if args.ray else "local",
-        "wall_seconds": time.perf_counter() - t0,
+        "wall_seconds": time.perf_counter() - t0 + (old or {}).get("wall_seconds", 0.0),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    if failed:
+        meta["incomplete"] = True
+        meta["missing"] = [{"task": all_tasks[n].label, "trace": all_tasks[n].trace_name,
+                            "error": failed[n]} for n in sorted(failed)]  # fmt: skip
+    if old is not None:
+        meta["resumed_tasks"] = len(todo)
     doc = ev.report_document(suite, planners, rows, meta)
-    _write_atomically(out, lambda folder: ev.write_report(folder, doc, traces, all_tasks))
+    kept = [all_tasks[n] for n in done]
+    _write_atomically(out, lambda folder: ev.write_report(
+        folder, doc, {i: traces[n] for i, n in enumerate(done)}, kept))  # fmt: skip
     _print_table(doc, out)
+    if failed:
+        print(f"wagents: report INCOMPLETE: {len(failed)} of {len(all_tasks)} tasks failed "
+              f"(first: {doc['missing'][0]['task']}: {doc['missing'][0]['error']}); the "
+              f"{len(done)} finished are kept: run again with --resume to finish it",
+              file=sys.stderr)  # fmt: skip
+        return 1
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def _kept(out: Path, old: dict, suite, planners: list[str], all_tasks) -> dict[int, dict]:
+    """The finished traces of the incomplete report in ``out``, which must be of this suite,
+    planners and scenarios (anything else would mix two evaluations in one report)."""
+    from wireless_agents.demos import evaluate as ev
+    from wireless_agents.demos.evaluate.folder import finished_traces, plain
+
+    now = plain(ev.report_document(suite, planners, [], {}))
+    for key in ("suite", "planners", "scenarios"):
+        if old.get(key) != now[key]:
+            raise UsageError(f"--resume: the report in {out} is of other {key} than this run's; "
+                             "give the same --suite, --planners and --scenarios")  # fmt: skip
+    return finished_traces(out, all_tasks)
 
 
 def _write_atomically(out: Path, write) -> None:
@@ -221,6 +295,14 @@ def _print_table(doc: dict, out: Path) -> None:
     if not console.is_terminal:  # a log or a pipe: do not squeeze the table into 80 columns
         console = Console(width=240)
     console.print(table)
+    if doc.get("incomplete"):
+        missing = doc["missing"]
+        console.print(escape(
+            f"INCOMPLETE report: {len(missing)} task(s) missing ("
+            + "; ".join(f"{m['task']}: {m['error']}" for m in missing[:3])
+            + (", ..." if len(missing) > 3 else "") + "); the rows above hold the finished "
+            "tasks only: wagents eval ... --resume (same --out) runs the missing ones"
+        ))  # fmt: skip
     if any(r.get("n_seeds", 1) > 1 for r in doc["results"]):
         console.print(
             "sum-rate, utility: mean \\[lo, hi] over the scenario's seeds, a 95% bootstrap "

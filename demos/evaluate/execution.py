@@ -46,11 +46,20 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None) -> dict:
+def _failed(on_fail, n: int, task: Task, exc: Exception) -> None:
+    """A task raised: hand it to ``on_fail(n, task, exc)``, or re-raise without one."""
+    if on_fail is None:
+        raise exc
+    on_fail(n, task, exc)
+
+
+def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None, on_fail=None) -> dict:
     """Classical tasks on a process pool of ``workers``, LLM tasks one by one in this process.
 
     The pool's workers are spawned (not forked from a process that may hold a model and its
     threads) and ignore Ctrl-C: the main process gets it, terminates them and re-raises.
+    A task that raises goes to ``on_fail(n, task, exc)`` and the others run on (without
+    ``on_fail`` the first failure ends the run); the results hold the finished tasks only.
     """
     import multiprocessing as mp
 
@@ -59,18 +68,30 @@ def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None) -> di
     llm = [(n, t) for n, t in enumerate(all_tasks) if t.uses_model]
     if workers <= 1 or len(classical) <= 1:
         for n, t in classical + llm:
-            results[n] = run_task(t, on_event if t.uses_model else None)
+            try:
+                results[n] = run_task(t, on_event if t.uses_model else None)
+            except Exception as exc:  # noqa: BLE001 - one task's fault, the others run on
+                _failed(on_fail, n, t, exc)
+                continue
             on_done(t, results[n])
         return results
     pool = mp.get_context("spawn").Pool(min(workers, len(classical)), initializer=_quiet_worker)
     try:
         pending = {n: pool.apply_async(run_task, (t,)) for n, t in classical}
         for n, t in llm:  # the model runs here while the pool works through the rest
-            results[n] = run_task(t, on_event)
+            try:
+                results[n] = run_task(t, on_event)
+            except Exception as exc:  # noqa: BLE001 - one task's fault, the others run on
+                _failed(on_fail, n, t, exc)
+                continue
             on_done(t, results[n])
         while pending:
             for n in [n for n, r in pending.items() if r.ready()]:
-                results[n] = pending.pop(n).get()
+                try:
+                    results[n] = pending.pop(n).get()
+                except Exception as exc:  # noqa: BLE001 - raised in the worker
+                    _failed(on_fail, n, all_tasks[n], exc)
+                    continue
                 on_done(all_tasks[n], results[n])
             time.sleep(0.05)
     except BaseException:
@@ -82,8 +103,9 @@ def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None) -> di
     return results
 
 
-def run_ray(all_tasks: list[Task], address: str | None, on_done) -> dict:
-    """The same tasks as Ray tasks (a local Ray by default, ``address`` for a cluster)."""
+def run_ray(all_tasks: list[Task], address: str | None, on_done, on_fail=None) -> dict:
+    """The same tasks as Ray tasks (a local Ray by default, ``address`` for a cluster); a task
+    that raises goes to ``on_fail`` as in :func:`run_local`."""
     import ray
 
     started = False
@@ -108,7 +130,11 @@ def run_ray(all_tasks: list[Task], address: str | None, on_done) -> dict:
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             n, t = refs[done[0]]
-            results[n] = ray.get(done[0])
+            try:
+                results[n] = ray.get(done[0])
+            except Exception as exc:  # noqa: BLE001 - the task's error, as Ray hands it on
+                _failed(on_fail, n, t, exc)
+                continue
             on_done(t, results[n])
         return results
     except BaseException:

@@ -15,13 +15,15 @@ timing        simulated time: the tiers' declared compute profiles, frozen or re
               the slot a plan lands in
 latency       a decision's simulated latency from its calls and exchanges on those profiles
 runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid
+checkpoint    the checkpoint file: one thread per run, read as plain data, refused when foreign
 ============  ====================================================================================
 """
 
+from .checkpoint import THREAD, CheckpointError, NothingToResume
 from .context import EpisodeContext
-from .graph import THREAD, build_episode_graph
+from .graph import build_episode_graph
 from .intents import check_met
-from .runner import NothingToResume, mermaid, run_episode, saved_settings
+from .runner import mermaid, run_episode, saved_run, saved_settings
 from .settings import (
     CLASSICAL,
     PLANNERS,
@@ -42,6 +44,7 @@ __all__ = [
     "SCENARIO_ENV",
     "TEAM_PLANNERS",
     "THREAD",
+    "CheckpointError",
     "NothingToResume",
     "build_episode_graph",
     "check_met",
@@ -49,6 +52,7 @@ __all__ = [
     "mermaid",
     "reads_language",
     "run_episode",
+    "saved_run",
     "saved_settings",
     "scenario_setup",
     "strip_timings",

@@ -243,3 +243,11 @@ def test_tool_team_beats_wmmse_where_the_best_plan_silences_links():
     # plans (tools/neighbourhood.py weighted_local_plan) find plans that silence some
     t = run_episode(default_settings(planner="tool", agents=6, steps=1, seed=1))
     assert t["summary"]["ratio_to_wmmse"] > 1.1
+
+
+def test_no_area_falls_silent_on_promises():
+    # d2d K = 5, seed 301: each agent's best local plan had it yield to a link that was off,
+    # and in slot 1 every link went silent (0 bit/s/Hz); an agent now yields only to links
+    # already on (tools/neighbourhood.py yields_only_to_links_on)
+    t = run_episode(default_settings(planner="tool", agents=5, steps=2, seed=301))
+    assert min(x["sum_rate"] for x in t["steps"]) > 1.0  # slot 1: 24.9 (WMMSE 19.9), was 0

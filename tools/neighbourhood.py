@@ -163,7 +163,9 @@ def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weig
     on/off patterns (every one of the ``2^n`` when ``n <= ONOFF_MAX_N``, else none), each also
     kept as it is. A start's silent members stay silent under WMMSE, so the patterns let the
     search reach plans where a light link leaves the air to a heavy one, which WMMSE from full
-    power does not find."""
+    power does not find. With ``current`` given, a plan in which the agent (member 0) is silent
+    is taken only when the links it yields to are on already (:func:`yields_only_to_links_on`);
+    otherwise the plan is WMMSE's from full power."""
     n = len(caps)
     starts = [np.asarray(caps, dtype=float)]
     if current is not None:
@@ -175,7 +177,23 @@ def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weig
         starts += list(patterns[np.argsort(-score, kind="stable")[:ONOFF_STARTS]])
     plans = [q for s in starts for q in (s, wmmse_local(g, noise, caps, weights=weights, start=s))]
     score = local_utility(g, noise, np.array(plans), weights)
-    return plans[int(np.argmax(score))]
+    best = plans[int(np.argmax(score))]
+    if current is None or yields_only_to_links_on(best, np.asarray(current, dtype=float) > 0):
+        return best
+    return plans[1]  # WMMSE from full power, the reference's plan: no silence on a promise
+
+
+def yields_only_to_links_on(plan: np.ndarray, heard_on: np.ndarray) -> bool:
+    """Whether the agent (member 0) may follow ``plan``: it transmits in it, or every other
+    member the plan has transmitting is transmitting already (``heard_on``, (n,) bool). Each
+    agent follows only its own entry of its neighbourhood's plan, and the neighbours plan
+    neighbourhoods of their own: silence in favour of a link that is off relies on that link
+    turning on, which its own plan may not do; when several agents do it at once the whole
+    area falls silent (measured: d2d K = 5, seed 301, a slot at 0 bit/s/Hz)."""
+    if plan[0] > 0:
+        return True
+    on = plan[1:] > 0
+    return bool(on.any() and np.all(heard_on[1:][on]))
 
 
 def planning_objective(view: LocalView) -> str:

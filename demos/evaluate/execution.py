@@ -75,8 +75,9 @@ def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None, on_fa
                 continue
             on_done(t, results[n])
         return results
-    pool = mp.get_context("spawn").Pool(min(workers, len(classical)), initializer=_quiet_worker)
-    try:
+    pool = None
+    try:  # Ctrl-C while the pool is still being built ends it too
+        pool = mp.get_context("spawn").Pool(min(workers, len(classical)), initializer=_quiet_worker)
         pending = {n: pool.apply_async(run_task, (t,)) for n, t in classical}
         for n, t in llm:  # the model runs here while the pool works through the rest
             try:
@@ -95,11 +96,13 @@ def run_local(all_tasks: list[Task], workers: int, on_done, on_event=None, on_fa
                 on_done(all_tasks[n], results[n])
             time.sleep(0.05)
     except BaseException:
-        pool.terminate()
+        if pool is not None:
+            pool.terminate()
         raise
     finally:
-        pool.close()
-        pool.join()
+        if pool is not None:
+            pool.close()
+            pool.join()
     return results
 
 

@@ -237,13 +237,9 @@ class EdgeAgent:
         direct = cfg.direct_tool and len(cfg.tools) == 1
         if direct:
             name = cfg.tools[0]
-            try:
-                result = call_tool(name, view)
-            except Exception as exc:  # a failing tool degrades the decision, never the run
-                error = f"tool error: {name}: {type(exc).__name__}: {exc}"[:200]
-                decision.tool_calls.append({"tool": name, "arguments": {}, "error": error})
+            result, error = self._run_tool(decision, view, name)
+            if error:
                 return self._fallback(decision, view, error, *args)
-            decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
         system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS
         prompt = user_prompt(
             self.perceive(view, slot),
@@ -281,14 +277,9 @@ class EdgeAgent:
                         decision.tool_calls.append({"tool": str(name)[:40], "arguments": {},
                                                     "error": error})  # fmt: skip
                         return self._fallback(decision, view, error, *args)
-                    try:
-                        result = call_tool(name, view)
-                    except Exception as exc:  # a failing tool degrades the plan, not the run
-                        error = f"tool error: {name}: {type(exc).__name__}: {exc}"[:200]
-                        decision.tool_calls.append({"tool": name, "arguments": {},
-                                                    "error": error})  # fmt: skip
+                    result, error = self._run_tool(decision, view, name)
+                    if error:
                         return self._fallback(decision, view, error, *args)
-                    decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
                     messages += tool_turns(name, result, decide_now, out.text)
                     continue
                 said = answer.get("answer") if answers else self._rules_answer(requests)
@@ -311,6 +302,20 @@ class EdgeAgent:
             return self._fallback(
                 decision, view, f"unparsable answer ({type(exc).__name__})", *args
             )
+
+    @staticmethod
+    def _run_tool(decision: Decision, view: LocalView, name: str) -> tuple[dict | None, str | None]:
+        """Run tool ``name`` on ``view`` and record the call in ``decision.tool_calls``:
+        ``(result, None)``, or ``(None, error)`` when it raised (anything: a failing tool
+        degrades the decision, never the run)."""
+        try:
+            result = call_tool(name, view)
+        except Exception as exc:  # noqa: BLE001 - any fault of the tool is the decision's
+            error = f"tool error: {name}: {type(exc).__name__}: {exc}"[:200]
+            decision.tool_calls.append({"tool": name, "arguments": {}, "error": error})
+            return None, error
+        decision.tool_calls.append({"tool": name, "arguments": {}, "result": result})
+        return result, None
 
     def _rules_answer(self, requests) -> str | None:
         """The model-free answer to ``requests`` (None without any)."""
@@ -341,11 +346,16 @@ class EdgeAgent:
     ) -> Decision:
         """Keep the last power (capped), or ``default_power_frac`` of the cap the first time;
         answer nobody (a fallback did not read the requests); its own request still goes."""
-        keep = min(view.last_power, view.p_cap)
-        decision.power = keep if keep > 0 else self.config.default_power_frac * view.p_cap
+        decision.power = self.kept_power(view)
         decision.fallback = reason
         self.acts_for(decision, view, FALLBACK_REASON, None, (), refused_by)
         return decision
+
+    def kept_power(self, view: LocalView) -> float:
+        """The power (W) an agent keeps when nothing decides it: its last power within its cap,
+        or ``default_power_frac`` of the cap the first time (no last power)."""
+        keep = min(view.last_power, view.p_cap)
+        return keep if keep > 0 else self.config.default_power_frac * view.p_cap
 
     def acts_for(
         self, decision: Decision, view: LocalView, reason: str, answer: str | None,

@@ -67,8 +67,7 @@ class RuleAgent(EdgeAgent):
         """The last power (capped), or ``default_power_frac`` of the cap the first time, with
         the rule's acts. ``reason`` None: the rule's own keep (no tool suggests a power), not a
         fallback."""
-        keep = min(view.last_power, view.p_cap)
-        decision.power = keep if keep > 0 else self.config.default_power_frac * view.p_cap
+        decision.power = self.kept_power(view)
         decision.fallback = reason
         return self.acts_for(decision, view, "", *args)
 

@@ -47,11 +47,8 @@ def interference_report(view: LocalView) -> dict:
     ipn = view.estimated_interference_plus_noise()
     notes = view.latest_notes()
     top = []
-    for j, g, rx_last in zip(
-        view.neighbours, view.neighbour_gains, view.neighbour_rx_last, strict=True
-    ):
+    for j, rx in view.expected_received().items():
         n = notes.get(j)
-        rx = g * n.power if n is not None and n.power is not None else rx_last
         top.append(
             {
                 "agent": j,

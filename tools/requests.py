@@ -29,19 +29,6 @@ def _round_down(frac: float) -> float:
     return math.floor(max(frac, 0.0) * 1000.0 + 1e-9) / 1000.0
 
 
-def received_powers(view: LocalView) -> dict[int, float]:
-    """``{j: G_ij p_j}`` (W) for each neighbour, ``p_j`` its proposed power from its note when one
-    arrived, else last slot's received power."""
-    notes = view.latest_notes()
-    out = {}
-    for j, g, rx_last in zip(
-        view.neighbours, view.neighbour_gains, view.neighbour_rx_last, strict=True
-    ):
-        n = notes.get(j)
-        out[j] = g * float(n.power) if n is not None and n.power is not None else rx_last
-    return out
-
-
 def floor_request(view: LocalView, skip=()) -> tuple[int, float] | None:
     """``(j, amount)``: ask neighbour ``j`` (not in ``skip``) to lower to ``amount`` of p_max;
     None when the link has no floor, meets it at its cap, cannot meet it even alone, or hears no
@@ -57,7 +44,7 @@ def floor_request(view: LocalView, skip=()) -> tuple[int, float] | None:
     allowed = g * cap / gamma
     if allowed <= view.noise:  # out of reach even alone: silencing others cannot help
         return None
-    rx = {j: x for j, x in received_powers(view).items() if j not in set(skip) and x > 0}
+    rx = {j: x for j, x in view.expected_received().items() if j not in set(skip) and x > 0}
     if not rx:
         return None
     j = max(rx, key=lambda k: (rx[k], -k))

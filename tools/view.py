@@ -103,6 +103,18 @@ class LocalView:
             out[n.sender] = n
         return out
 
+    def expected_received(self) -> dict[int, float]:
+        """``{j: G[i, j] p_j}`` (W) expected from each neighbour in the coming slot: ``p_j`` its
+        proposed power from its latest note when one arrived, else last slot's received power."""
+        notes = self.latest_notes()
+        out = {}
+        for j, g, rx_last in zip(
+            self.neighbours, self.neighbour_gains, self.neighbour_rx_last, strict=True
+        ):
+            n = notes.get(j)
+            out[j] = g * n.power if n is not None and n.power is not None else rx_last
+        return out
+
     def estimated_interference_plus_noise(self) -> float:
         """Interference plus noise (W) expected in the coming slot.
 

@@ -13,16 +13,17 @@ import re
 
 from .numbers import _fmt, normalize_text
 
-# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link.
-LINK_MENTION = re.compile(
-    r"\b(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*(\d+)\b", re.I
-)
+# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link
+# (the noun, then what may stand between it and the number)
+LINK_NOUN = r"(?:link|user|device|agent|transmitter|node|radio|tx|ue)"
+LINK_NAME = LINK_NOUN + r"s?[\s_#-]*"
+LINK_MENTION = re.compile(r"\b" + LINK_NAME + r"(\d+)\b", re.I)
 # where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
 # whereas (never the point of 1.5), and "with" before a link ("maximise the total rate with
 # link 4 counting double": the goal and the link's weight are two statements)
 PIECE_SEPARATOR = re.compile(
     r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
-    r"|\bwith\b(?=\s+(?:link|user|device|agent|transmitter|node|radio|tx|ue)s?[\s_#-]*\d))",
+    r"|\bwith\b(?=\s+" + LINK_NAME + r"\d))",
     re.I,
 )
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 from .clauses import check_text
 from .cues import (
     LINK_MENTION,
+    LINK_NOUN,
     MEASURE,
     NO_CAP,
     NO_FLOOR,
@@ -56,7 +57,7 @@ from .cues import (
 )
 from .intent import MAX_RATE, MAX_WEIGHT, Intent, IntentError
 
-_NOUN = r"(?:link|user|device|agent|transmitter|node|radio|tx|ue)"
+_NOUN = LINK_NOUN
 _ID_LIST = re.compile(
     rf"\b{_NOUN}s?[\s_#-]*(\d+)((?:\s*,\s*\d+)*)\s*,?\s*(?:and|or|&)\s+(\d+)\b"
     r"(?!\s*(?:[.]\d|bits?\b|b/s|bps|percent_of_power|of\b|times\b))",

@@ -44,6 +44,11 @@ PLANNER_OPTIONS = {
 MODEL_OPTIONS = {"model", "temperature", "max_tokens"}
 
 
+def uses_model(planner: str) -> bool:
+    """Whether ``planner`` is the LLM team (``llm`` or one of its variants)."""
+    return planner == "llm" or planner in LLM_VARIANTS
+
+
 @dataclass(frozen=True)
 class Task:
     """One run: a planner on one env seed of a scenario (``seed`` None: the scenario's first)."""
@@ -69,7 +74,7 @@ class Task:
 
     @property
     def uses_model(self) -> bool:
-        return self.planner == "llm" or self.planner in LLM_VARIANTS
+        return uses_model(self.planner)
 
 
 def tasks(suite: Suite, planners: list[str]) -> list[Task]:
@@ -129,7 +134,7 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
 
 def models_needed(suite: Suite, planners: list[str]) -> list[tuple[str, ...]]:
     """The model specs (edge model, cloud model or None) the LLM tasks will load."""
-    if not any(p == "llm" or p in LLM_VARIANTS for p in planners):
+    if not any(uses_model(p) for p in planners):
         return []
     out = []
     for sc in suite.scenarios:

@@ -148,7 +148,7 @@ def fan_out(state: DecideState) -> list[Send]:
     sends = []
     for i in group:
         box = (state.get("mailbox") or {}).get(str(i), {})
-        cur = props.get(str(i), {}).get("power") if state["round"] or state["wave"] else None
+        # its own proposal this slot (none before the slot's first wave)
         own = props.get(str(i), {}) if state["round"] or state["wave"] else {}
         sends.append(
             Send(
@@ -159,7 +159,7 @@ def fan_out(state: DecideState) -> list[Send]:
                     "round": state["round"],
                     "view": state["views"][i],
                     "mailbox": _latest(box.values()),
-                    "current": cur,
+                    "current": own.get("power"),
                     "strategy": state["settings"]["strategy"],
                     "grant_cap": own.get("grant_cap"),
                     "refused": own.get("refused", []),

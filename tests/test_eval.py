@@ -224,7 +224,7 @@ def test_seeds_give_means_and_seeded_intervals(tmp_path):
     for r in rows.values():
         runs = r["per_seed"]
         assert [x["seed"] for x in runs] == r["seeds"] and len(runs) == 3
-        for key in ("mean_sum_rate", "utility", "intent_satisfaction", "ratio_to_oracle"):
+        for key in ("mean_sum_rate", "utility", "intent_satisfaction"):
             vals = [x[key] for x in runs if x[key] is not None]
             if not vals:
                 assert r[key] is None and r[f"{key}_ci"] is None
@@ -232,6 +232,12 @@ def test_seeds_give_means_and_seeded_intervals(tmp_path):
             assert r[key] == pytest.approx(sum(vals) / len(vals))
             lo, hi = r[f"{key}_ci"]
             assert min(vals) - 1e-12 <= lo <= r[key] <= hi <= max(vals) + 1e-12
+        # a ratio is the ratio of the means over the same seeds (the oracle's here)
+        oracle = rows[r["scenario"], "oracle"]["per_seed"]
+        mean = sum(x["mean_sum_rate"] for x in runs) / sum(x["mean_sum_rate"] for x in oracle)
+        assert r["ratio_to_oracle"] == pytest.approx(mean)
+        lo, hi = r["ratio_to_oracle_ci"]
+        assert lo <= r["ratio_to_oracle"] <= hi
         assert r["checks"] == sum(x["checks"] for x in runs)
     # the seeds differ (different channels), so a sum-rate interval has width
     lo, hi = rows["plain", "wmmse"]["mean_sum_rate_ci"]
@@ -283,6 +289,31 @@ def test_bootstrap_interval_is_seeded_and_holds_the_mean():
     assert min(values) <= lo < sum(values) / len(values) < hi <= max(values)
     assert bootstrap_interval([2.0]) == [2.0, 2.0] and bootstrap_interval([]) is None
     assert bootstrap_interval(values, seed=1) != [lo, hi]  # the seed is what makes it repeat
+
+
+def test_a_rows_ratios_are_ratios_of_means_over_its_seeds():
+    """A max-min oracle near 0 on one seed must not decide the row: the row's ratio to the
+    oracle is the planner's mean over the oracle's, on the seeds both ran (the mean of the
+    per-seed ratios here would be 50.5)."""
+    from wireless_agents.demos.evaluate.scoring import _ratios_of_means
+
+    def run(planner, seed, utility, rate, note=None):
+        return {"planner": planner, "scenario": "s", "seed": seed, "note": note,
+                "utility": utility, "mean_sum_rate": rate, "wmmse_mean_sum_rate": 2 * rate}  # fmt: skip
+
+    oracle = [run("oracle", 1, 1.0, 10.0), run("oracle", 2, 0.01, 10.0),
+              run("oracle", 3, 5.0, 10.0, note="refused")]  # fmt: skip
+    mine = [run("llm", 1, 0.0, 5.0), run("llm", 2, 1.0, 15.0), run("llm", 3, 9.0, 1.0)]
+    by_ref = {(r["planner"], r["scenario"], r["seed"]): r for r in oracle + mine}
+    row = {}
+    _ratios_of_means(row, mine, by_ref)
+    assert row["ratio_to_oracle_utility"] == pytest.approx(0.5 / 0.505)  # seeds 1, 2 only
+    assert row["ratio_to_oracle"] == pytest.approx(1.0)
+    assert row["ratio_to_wmmse"] == pytest.approx(0.5)  # its own runs' WMMSE, all three seeds
+    lo, hi = row["ratio_to_oracle_utility_ci"]
+    assert 0.0 <= lo <= row["ratio_to_oracle_utility"] <= hi <= 100.0
+    _ratios_of_means(row, mine, {})  # no oracle ran: no ratio to it
+    assert row["ratio_to_oracle"] is None and row["ratio_to_oracle_utility_ci"] is None
 
 
 BAD_YAML = "suite: x\nscenarios: [\n"

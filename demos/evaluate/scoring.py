@@ -15,10 +15,14 @@ averaged over the slots; ``ratio_to_oracle_utility`` divides it by the oracle's 
 
 Seeds: every planner runs once per env seed of a scenario; each run is scored alone (the
 ``per_seed`` rows of report.json, compared with the oracle of the same seed), and a report row
-gives the mean over seeds. Fractions, ratios and per-decision figures are means over seeds;
-counts (checks, checks met, infeasible, messages, bytes, tokens) and seconds are totals. Every
-headline figure (:data:`HEADLINE`) also gets ``<name>_ci``, a 95% percentile bootstrap interval
-of the mean over seeds (:func:`bootstrap_interval`; the point itself with one seed).
+gives the mean over seeds. Fractions and per-decision figures are means over seeds; counts
+(checks, checks met, infeasible, messages, bytes, tokens) and seconds are totals. The ratios of a
+row (:data:`RATIOS`) are ratios of means over the same seeds, the planner's mean over the
+reference's (WMMSE's or the oracle's runs on those seeds), not means of per-seed ratios: a seed
+whose reference is near 0 (a max-min oracle that must starve a link) would otherwise decide the
+row. Every headline figure (:data:`HEADLINE`) also gets ``<name>_ci``, a 95% percentile bootstrap
+interval over seeds (:func:`bootstrap_interval`, for the ratios resampling the seeds in pairs:
+:func:`ratio_interval`; the point itself with one seed).
 
 ``adoption``, ``deviations`` and ``deviation_gain`` (team planners only, from the trace's summary,
 :mod:`wireless_agents.planners.episode.adoption`): the share of decisions that took the tool's
@@ -49,6 +53,11 @@ HEADLINE = ("mean_sum_rate", "utility", "intent_satisfaction", "ratio_to_wmmse",
 UTILITY_FLOOR = 1e-6
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 0  # the resampling's Generator seed: the same report gives the same intervals
+# a row's ratios: (name, the planner's figure, the reference's figure, the reference's planner
+# (None: the figure is in the planner's own run))
+RATIOS = (("ratio_to_wmmse", "mean_sum_rate", "wmmse_mean_sum_rate", None),
+          ("ratio_to_oracle", "mean_sum_rate", "mean_sum_rate", "oracle"),
+          ("ratio_to_oracle_utility", "utility", "utility", "oracle"))  # fmt: skip
 # per-seed figures summed over seeds in a report row (the rest are averaged)
 TOTALS = ("checks", "checks_met", "infeasible", "messages", "message_bytes", "llm_tokens",
           "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "deviations",
@@ -246,6 +255,43 @@ def bootstrap_interval(values, resamples: int = BOOTSTRAP_RESAMPLES, seed: int =
     return [float(lo), float(hi)]
 
 
+def ratio_interval(num, den, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED):
+    """95% percentile bootstrap interval of ``mean(num) / mean(den)``, the seeds resampled in
+    pairs (one ``(num, den)`` per seed); ``[r, r]`` for one pair, None for none."""
+    n, d = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    if n.size == 0:
+        return None
+    if n.size == 1:
+        return [float(n[0] / d[0])] * 2
+    idx = np.random.default_rng(seed).integers(0, n.size, size=(resamples, n.size))
+    dens = d[idx].sum(axis=1)
+    ratios = n[idx].sum(axis=1)[dens > 0] / dens[dens > 0]
+    if ratios.size == 0:
+        return None
+    lo, hi = np.percentile(ratios, [2.5, 97.5])
+    return [float(lo), float(hi)]
+
+
+def _ratios_of_means(row: dict, runs: list[dict], by_ref: dict) -> None:
+    """Set ``row``'s :data:`RATIOS` (and their intervals) to ratios of means over the seeds
+    its runs share with the reference (``by_ref[(planner, scenario, seed)]``: that run)."""
+    for name, mine, theirs, ref in RATIOS:
+        pairs = []
+        for r in runs:
+            o = r if ref is None else by_ref.get((ref, r["scenario"], r["seed"]))
+            if o is None or r["note"] is not None or o["note"] is not None:
+                continue
+            if r[mine] is not None and o[theirs] is not None:
+                pairs.append((r[mine], o[theirs]))
+        den = sum(b for _, b in pairs) / len(pairs) if pairs else 0.0
+        floor = UTILITY_FLOOR if theirs == "utility" else 0.0
+        if not pairs or den <= floor:
+            row[name], row[f"{name}_ci"] = None, None
+            continue
+        row[name] = sum(a for a, _ in pairs) / len(pairs) / den
+        row[f"{name}_ci"] = ratio_interval(*zip(*pairs, strict=True))
+
+
 def _mean(values):
     v = [x for x in values if x is not None]
     return sum(v) / len(v) if v else None
@@ -293,7 +339,13 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
     groups: dict[tuple, list[dict]] = {}
     for r in runs:
         groups.setdefault((r["scenario"], r["planner"]), []).append(r)
-    return [_aggregate(g) for g in groups.values()]
+    by_ref = {(r["planner"], r["scenario"], r["seed"]): r for r in runs}
+    rows = []
+    for g in groups.values():
+        row = _aggregate(g)
+        _ratios_of_means(row, g, by_ref)
+        rows.append(row)
+    return rows
 
 
 def _scenario_floors_met(summary: dict) -> float | None:

@@ -1,9 +1,10 @@
 """Answering requests by a device's profile: the model beside the model-free rules.
 
-Run ``python -m wireless_agents.demos.benchmarks.answers`` (``--model NAME``, ``--limit N``).
-The set is ``agents/data/request_answers.yaml`` (16 device profiles in their own words, 8 that
-should grant a request to lower and 8 that should refuse; written before the answer prompt and
-the rules were tuned to it). Each case runs the agent's real decision path: an
+Run ``python -m wireless_agents.demos.benchmarks.answers`` (``--model NAME``, ``--limit N``,
+``--set a|b``). Set ``a`` is ``agents/data/request_answers.yaml`` (16 device profiles in their own
+words, 8 that should grant a request to lower and 8 that should refuse; written before the answer
+prompt and the rules were tuned to it), set ``b`` ``request_answers_b.yaml`` (16 more, written
+after set ``a`` was measured and before any change tuned on it: the held-out figure). Each case runs the agent's real decision path: an
 :class:`~wireless_agents.agents.agent.EdgeAgent` with the profile, the team's tool
 (``local_wmmse``), one request ``link 3 asks me to lower to 0.4`` in its inbox, on a fixed
 two-link view; its answer is read from the acts it sends (``grant`` or ``offer``: granted,
@@ -31,8 +32,11 @@ from wireless_agents.tools import LocalView  # noqa: E402
 REQUEST = (3, Act("request", 1, "lower", 0.4, "my floor is missed"))
 
 
-def load_cases() -> list[dict]:
-    text = resources.files("wireless_agents.agents").joinpath("data/request_answers.yaml")
+SETS = {"a": "request_answers.yaml", "b": "request_answers_b.yaml"}
+
+
+def load_cases(name: str = "a") -> list[dict]:
+    text = resources.files("wireless_agents.agents").joinpath(f"data/{SETS[name]}")
     return yaml.safe_load(text.read_text())["cases"]
 
 
@@ -59,8 +63,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--set", choices=sorted(SETS), default="a")
     args = ap.parse_args(argv)
-    cases = load_cases()[: args.limit]
+    cases = load_cases(args.set)[: args.limit]
     backend = load_model(args.model)
     cfg = AgentConfig(tools=("local_wmmse",), max_tokens=40)
     plain = EdgeAgent(1, backend, cfg).decide(view())
@@ -79,7 +84,7 @@ def main(argv=None) -> int:
         if said != c["answer"] or rules != c["answer"]:
             misses.append((c["answer"], said, rules, c["profile"]))
     n = len(cases)
-    print(f"request answers ({n} profiles, {args.model}):")
+    print(f"request answers, set {args.set} ({SETS[args.set]}: {n} profiles, {args.model}):")
     print("| reader | correct | grants right | refusals right |")
     print("|---|---|---|---|")
     for name, key in (("model", 1), ("rules", 2)):

@@ -366,7 +366,9 @@ class EdgeAgent:
         ``answer`` (``grant``/``refuse``) goes to every request of ``requests``; a grant lowers
         the power to the least asked (a ``silence`` asks 0, a ``raise`` asks nothing lower) and
         sets ``grant_cap``, unless the agent's own floor needs more: then it offers the least
-        power that keeps its floor, or refuses when that is no cut at all. ``reason`` goes with
+        power that keeps its floor, or refuses when that is no cut at all (a floor out of reach
+        that no one left may be asked to close needs nothing:
+        :func:`~wireless_agents.tools.requests.lowest_keeping_floor`). ``reason`` goes with
         the answers, or with the ``inform`` when there are none. Then the agent's own request
         (:func:`~wireless_agents.tools.requests.floor_request`, skipping ``refused_by``) and the
         ``inform`` of its power (fraction of p_max)."""
@@ -378,7 +380,7 @@ class EdgeAgent:
             decision.refused = sorted({int(s) for s, _ in requests})
         elif answer == "grant" and lowers:
             asked = min(0.0 if a.kind == "silence" else float(a.amount or 0.0) for _, a in lowers)
-            own = lowest_keeping_floor(view)
+            own = lowest_keeping_floor(view, refused_by)
             target = min(decision.power, max(asked * p_max, own))
             if target < decision.power * (1 - 1e-9) or asked * p_max >= decision.power:
                 name = "grant" if target <= asked * p_max * (1 + 1e-9) else "offer"

@@ -22,7 +22,7 @@ from wireless_agents.planners.coordination.channel import loss_matrix
 from wireless_agents.planners.coordination.floor_control import close_floors
 from wireless_agents.planners.episode import default_settings, run_episode
 from wireless_agents.tools import LocalView, Note
-from wireless_agents.tools.requests import floor_request
+from wireless_agents.tools.requests import floor_request, lowest_keeping_floor
 
 REQUEST = (3, Act("request", 1, "lower", 0.4, "my floor is missed"))
 REFUSER = "I carry the emergency line and I refuse any request to lower my power."
@@ -126,6 +126,24 @@ def test_rule_agent_grants_every_request_and_offers_only_what_its_floor_allows()
     # ... and with --no-inbox nothing reaches it: nothing is answered
     d = RuleAgent(1, config=AgentConfig(tools=(), inbox=False)).decide(_view(), requests=[REQUEST])
     assert [a.act for a in d.acts] == ["inform"] and d.power == pytest.approx(0.8)
+
+
+def test_a_lost_floor_is_no_reason_to_refuse_a_request():
+    """A floor its cap misses holds the cap while a neighbour may still be asked to close it;
+    once every one that could has refused it (or it is out of reach even alone) the link grants
+    (a battery meter held its cap for a floor it could not reach and kept the emergency line
+    below its own in the objectives suite)."""
+    v = _view(min_rate=4.5)  # short of 4.5 at its cap; link 3, then link 0, may be asked
+    ask = (3, Act("request", 1, "lower", 0.2))
+    assert lowest_keeping_floor(v) == pytest.approx(v.p_cap)
+    assert lowest_keeping_floor(v, skip=[3]) == pytest.approx(v.p_cap)  # link 0 may still help
+    assert lowest_keeping_floor(v, skip=[3, 0]) == 0.0
+    assert lowest_keeping_floor(_view(min_rate=12.0)) == 0.0  # out of reach even alone
+    agent = RuleAgent(1, config=AgentConfig(tools=()))
+    d = agent.decide(v, requests=[ask])
+    assert d.acts[0].act == "refuse" and d.power == pytest.approx(0.8)  # it still hopes
+    d = agent.decide(v, requests=[ask], refused_by=[3, 0])
+    assert d.acts[0] == Act("grant", 3, "lower", 0.2) and d.power == pytest.approx(0.2)
 
 
 def test_rules_answerer_refuses_by_the_profile():

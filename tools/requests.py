@@ -11,7 +11,10 @@ Two numbers behind the acts of :mod:`wireless_agents.agents.acts`:
   interference plus noise; the excess ``ipn - allowed`` comes off interferer ``j``'s
   ``rx_j = G_ij p_j``: ``p_j <- p_j max(0, 1 - excess / rx_j)``.
 - :func:`lowest_keeping_floor`: the least power with which a link still meets its own floor as
-  interference stands (what it can grant at most).
+  interference stands (what it can grant at most). A floor that even the cap misses is worth
+  its cap only while the link may still ask someone to close it; once no one is left (every
+  interferer that could refused, or it is out of reach even alone) it is no reason to hold power
+  against a neighbour's request.
 
 Units: gains linear, powers and noise in watts, rates in bit/s/Hz; amounts are fractions of
 p_max rounded down to 3 decimals (what the act carries).
@@ -56,10 +59,15 @@ def floor_request(view: LocalView, skip=()) -> tuple[int, float] | None:
     return j, _round_down(p_j * scale / view.p_max)
 
 
-def lowest_keeping_floor(view: LocalView) -> float:
+def lowest_keeping_floor(view: LocalView, skip=()) -> float:
     """The least power (W) that keeps this link's own floor as interference stands (0 without a
-    floor; its cap when even the cap misses it)."""
+    floor). When even the cap misses it: the cap while the link may still ask a neighbour not in
+    ``skip`` (those that refused it) to close it (:func:`floor_request`), else 0 (the floor is
+    lost: holding power for it only takes rate from the others)."""
     if not view.min_rate:
         return 0.0
     ipn = view.estimated_interference_plus_noise()
-    return min(power_for_rate(view.direct_gain, view.min_rate, ipn), view.p_cap)
+    need = power_for_rate(view.direct_gain, view.min_rate, ipn)
+    if need <= view.p_cap:
+        return need
+    return view.p_cap if floor_request(view, skip) is not None else 0.0

@@ -49,6 +49,35 @@ def test_rules_read_goal_wordings(text, k, want):
     assert keys(got) == want and len(got) == len(want)
 
 
+# the misses of objectives_b's first measurement (held out then, a tuning set since): a goal
+# moved in data units or as a load, an energy goal as a manner ("frugally"), the worst link's
+# rate maximised
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("We are paid per gigabyte, so deliver as many gigabytes as you can", "sum_rate"),
+        ("Let the cell carry the heaviest load it can", "sum_rate"),
+        ("Run the radios as frugally as the rate targets permit", "min_power"),
+        ("Maximise the rate of the weakest user", "max_min"),
+    ],
+)
+def test_rules_read_the_goals_objectives_b_missed(text, want):
+    assert keys(rules(text, range(4))) == {("objective", None, want)}
+    assert objectives_named(text) == [want]  # one goal left for the model to name
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("We are paid per gigabyte, so deliver as many gigabytes as you can", "sum_rate"),
+        ("Maximise the rate of the weakest user", "max_min"),
+    ],
+)
+def test_model_reads_the_goals_objectives_b_missed(model, text, want):
+    got = parse_intents(text, range(4), model)
+    assert keys(got) == {("objective", None, want)} and len(got) == 1
+
+
 def test_a_stronger_cue_is_not_read_again_for_a_weaker_one():
     assert objectives_named("maximize the weighted sum rate of the cell") == ["weighted_sum_rate"]
     assert objectives_named("maximise the minimum rate in the cell") == ["max_min"]
@@ -87,10 +116,11 @@ def test_objective_sets_are_varied_and_held_out_from_every_prompt():
     from wireless_agents.agents.intents.goals import OBJECTIVE_SHOTS, WEIGHT_SHOTS
     from wireless_agents.environment.objectives import OBJECTIVES
 
-    names = ["intent_phrasings_objectives.yaml", "intent_phrasings_objectives_b.yaml"]
-    a, b = (load_phrasings(PHRASINGS.with_name(n)) for n in names)
-    assert len(a) >= 40 and len(b) >= 30
-    for rows, every in ((a, set(OBJECTIVES)), (b, set(OBJECTIVES) - {"weighted_sum_rate"})):
+    names = [f"intent_phrasings_objectives{s}.yaml" for s in ("", "_b", "_c")]
+    a, b, c = (load_phrasings(PHRASINGS.with_name(n)) for n in names)
+    assert len(a) >= 40 and len(b) >= 30 and len(c) >= 50
+    allnames = set(OBJECTIVES)
+    for rows, every in ((a, allnames), (b, allnames - {"weighted_sum_rate"}), (c, allnames)):
         stated = {e["value"] for r in rows for e in r["expect"] if e["kind"] == "objective"}
         assert stated == every  # b weighs links but states no weighted total
         assert {e["kind"] for r in rows for e in r["expect"]} == {
@@ -101,7 +131,12 @@ def test_objective_sets_are_varied_and_held_out_from_every_prompt():
     older = {
         r["text"].strip().lower() for n in others for r in load_phrasings(PHRASINGS.with_name(n))
     }
-    for rows in (a, b):
+    for rows in (a, b, c):
         texts = {r["text"].strip().lower() for r in rows}
         assert not texts & shots and not texts & older
+        assert len(texts) == len(rows)
     assert not {r["text"] for r in a} & {r["text"] for r in b}
+    assert not {r["text"] for r in c} & ({r["text"] for r in a} | {r["text"] for r in b})
+    # c: distractors, several links per sentence and negations of floors and caps too
+    assert {"distractor", "multi_link", "negation", "mixed"} <= {r["category"] for r in c}
+    assert sum(len(r["expect"]) > 1 for r in c) >= 15

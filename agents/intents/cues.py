@@ -30,7 +30,8 @@ PIECE_SEPARATOR = re.compile(
 # the network objective a piece asks for (names from environment/objectives.py OBJECTIVES), in
 # the order they win when a piece names several; a stronger cue's words are not read again for a
 # weaker one ("weighted sum rate" names weighted_sum_rate, not also sum_rate)
-_AMOUNT = r"(data|traffic|throughput|capacity|bits|bytes|bit\s?rate)"
+# what a total-rate goal moves: data, its units ("gigabytes", "megabits") or the load carried
+_AMOUNT = r"(data|traffic|throughput|capacity|load|(kilo|mega|giga|tera)?(bits|bytes)|bit\s?rate)"
 OBJECTIVE_CUES = {
     "weighted_sum_rate": re.compile(r"\bweighted\s+(sum|total|throughput|rate|capacity)", re.I),
     "min_power": re.compile(
@@ -41,11 +42,16 @@ OBJECTIVE_CUES = {
         r"|(?<!at\s)\b(least|lowest|minimum|minimal|less|little|min|smallest)\s+"
         r"([a-z]+\s+){0,2}(power|energy)\b"
         r"|\bminimi[sz]e\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
-        r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low",
+        r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low"
+        r"|\b(frugal|sparing|economical)(ly)?\b",
         re.I,
     ),
     "max_min": re.compile(
-        r"\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bslowest\b|\bstarv|\bmax[- ]?min\b"
+        # the maximised rate is the worst link's ("maximise the rate of the weakest user"): read
+        # whole, so its "maximise the rate" is not read again as a total-rate goal
+        r"\b(maximi[sz]e|raise|lift|increase|boost|improve)\s+(the\s+)?(rate|throughput)\s+of\s+"
+        r"the\s+(worst|weakest|poorest|slowest)\b"
+        r"|\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bslowest\b|\bstarv|\bmax[- ]?min\b"
         r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum|\blowest\s+rate"
         r"|\b(left|falls?|falling)\s+behind\b|\beven\s+out\b"
         r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b",
@@ -55,7 +61,7 @@ OBJECTIVE_CUES = {
         r"\b(total|sum|summed|overall|aggregate|network|combined)[- ]([a-z]+\s+)?"
         r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate)\b"
         rf"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
-        rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
+        rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest|heaviest|greatest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
         rf"|\bas\s+(many|much)\s+([a-z]+\s+)?{_AMOUNT}\b|\bsum[- ]rate\b",
         re.I,
     ),
@@ -68,7 +74,7 @@ OBJECTIVE_WORDS = {
     "weighted_sum_rate": re.compile(r"\bweigh|\bpriorit|\bimportan", re.I),
     "min_power": re.compile(
         r"\bpower\b|\benergy\b|\bbatter(y|ies)\b|\bwatts?\b|\bgreen|\bconsum|\befficien"
-        r"|\bsav(e|ing)\b|\bwast",
+        r"|\bsav(e|ing)\b|\bwast|\bfrugal|\bsparing",
         re.I,
     ),
     "max_min": re.compile(

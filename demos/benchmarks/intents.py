@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b``, all five by default; ``--model gemma3``, ``--no-normalize``,
+objectives|objectives_b|objectives_c``, all six by default; ``--model gemma3``, ``--no-normalize``,
 ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -10,7 +10,10 @@ were extended to it), ``objectives`` (objective and weight sentences in many wor
 floors, caps, distractor numbers and negations; written and committed before either reader was
 run on it; the readers' objective cues were widened after its first measurement) and
 ``objectives_b`` (a second such set, written after that change and before either reader was run
-on it: the held-out figure of the changed readers). None of their sentences is a few-shot
+on it: the held-out figure of the changed readers; tuned on after that measurement) and
+``objectives_c`` (a third such set with constraints, negations and several links per sentence,
+written and committed before the readers were tuned on ``objectives_b`` and measured once after
+that tuning: the held-out figure of those readers). None of their sentences is a few-shot
 example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
@@ -52,6 +55,7 @@ SETS = {
     "hard": PHRASINGS.with_name("intent_phrasings_hard.yaml"),
     "objectives": PHRASINGS.with_name("intent_phrasings_objectives.yaml"),
     "objectives_b": PHRASINGS.with_name("intent_phrasings_objectives_b.yaml"),
+    "objectives_c": PHRASINGS.with_name("intent_phrasings_objectives_c.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -172,7 +176,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all five by default)",
+        help="a phrasing set (repeatable; all six by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -210,7 +214,7 @@ def main(argv=None) -> None:
         n = res[readers[0]]["total"]
         cells = " | ".join(pct(res[r]["correct"], res[r]["total"]) for r in readers)
         print(f"| {name} (`{SETS[name].name}`) | {n} | {cells} |")
-    for name in ("hard", "objectives", "objectives_b"):
+    for name in ("hard", "objectives", "objectives_b", "objectives_c"):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")
             breakdown(results[name], "category")

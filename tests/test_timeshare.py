@@ -1,5 +1,7 @@
 """Time slices of a slot (the setting ``mini_slots``): the env's schedules and the timeshare solver."""
 
+import json
+
 import numpy as np
 import pytest
 from wireless_agents.environment import make_env
@@ -86,3 +88,21 @@ def test_max_min_alternates_two_strong_interferers():
 def test_bad_mini_slots_is_one_clear_error(bad):
     with pytest.raises(PlannerInputError, match="mini_slots"):
         solve_detailed(STRONG, 1.0, 0.1, algo="timeshare", mini_slots=bad)
+
+
+def test_cli_solve_mini_slots_writes_the_schedule(tmp_path, capsys):
+    from wireless_agents.demos.cli import main
+
+    path, out = tmp_path / "g.npy", tmp_path / "s.npy"
+    np.save(path, STRONG)
+    args = ["solve", "--channels", str(path), "--noise", "0.1", "--mini-slots", "2"]
+    assert (
+        main([*args, "--min-rate", "0=1.5", "--min-rate", "1=1.5", "--out", str(out), "--json"])
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["algo"] == "timeshare" and doc["mini_slots"] == 2
+    assert doc["slot_feasible"] is False and doc["lp_feasible"] is True and doc["feasible"] is True
+    assert np.load(out).shape == (2, 2)
+    assert main([*args, "--algo", "wmmse", "--no-save"]) == 2
+    assert "--mini-slots" in capsys.readouterr().err

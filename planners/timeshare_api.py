@@ -98,3 +98,26 @@ def solve_schedule(prob: Problem, objective: str, weights, single, mini_slots=1,
         lp_feasible=scalar(lp_ok, bool),
         mini_slots=slices,
     )
+
+
+def floor_verdicts(gains, noise, caps, floors, time_sharing: bool = True):
+    """Per problem: can one power vector meet every floor together (the exact Foschini-Miljanic
+    test), and can time-sharing (the LP over candidate vectors, :func:`timeshare_lp.solve_lp`;
+    None when ``time_sharing`` is False)? ``gains`` (B, K, K), ``noise``/``caps``/``floors``
+    (B, K). Returns (slot (B,) bool, timeshare (B,) bool or None)."""
+    from .timeshare_lp import solve_lp
+
+    gains = np.asarray(gains, dtype=float)
+    floors = np.asarray(floors, dtype=float)
+    slot_ok, _ = cons.feasibility(gains, noise, caps, floors)
+    if not time_sharing:
+        return slot_ok, None
+    tg = cons.reachable(gains, noise, caps, floors)
+    ts = []
+    for b in range(gains.shape[0]):
+        if np.any((floors[b] > 0) & (tg[b] <= 0)):  # a floor out of reach even alone
+            ts.append(False)
+            continue
+        lp = solve_lp(gains[b], caps[b], noise[b], "sum_rate", None, tg[b], max_rounds=10)
+        ts.append(bool(lp.feasible))
+    return slot_ok, np.array(ts)

@@ -10,17 +10,26 @@ so it bounds the schedule's utility too). The fractions are then rounded to whol
 1. Largest remainder (Hamilton): each column gets ``floor(L x_c)`` slices, the slices left go
    to the largest remainders ``L x_c - floor(L x_c)`` (ties: the larger fraction, then the
    lower index).
-2. Retarget: each link's rates in the columns it keeps are scaled so that its average over the
+2. Whole slices over the ``MILP_COLUMNS`` candidates of least reduced cost at the LP's
+   duals (the support first; a mixed-integer program, ``scipy.optimize.milp`` with
+   HiGHS: slice counts ``n_c >= 0`` summing to L, the LP's objective and floors
+   ``sum_c n_c r_i^c >= L f_i``; the best counts found in ``MILP_NODES`` branch-and-bound
+   nodes, a deterministic budget), kept when it scores
+   better than step 1 (step 5's order).
+3. Retarget: each link's rates in the columns it keeps are scaled so that its average over the
    rounded slices equals its LP average, and each column's powers become the least powers
    reaching its new rates (Foschini-Miljanic, ``constraints.min_powers``; a column whose new
    rates are out of reach keeps its powers); kept when it scores better (step 4's order).
-3. Fix the floors: single moves of one slice from one column to another (among the LP's
+4. Fix the floors: single moves of one slice from one column to another (among the LP's
    support and the best single vector) while a move lowers the total floor shortfall, or
    keeps it and raises the utility.
-4. The best single vector of the objective (``planners.best``'s answer with the floors, the same
+5. The best single vector of the objective (``planners.best``'s answer with the floors, the same
    in every slice) is improved by the same moves; of the two schedules the one that misses the
    floors by less, then has the larger utility, is kept. So the schedule is never worse than
    the best single vector, and with L = 1 it is that vector unless an LP column does better.
+6. Floors still missed: each short link's rates in the slices it is on are raised by the factor
+   it misses by (the others keep theirs), at the least powers reaching them
+   (Foschini-Miljanic); kept when it scores better.
 
 Batched over B by a loop (one LP per problem).
 """
@@ -33,6 +42,10 @@ from wireless_agents.environment.objectives import utility
 
 from .constraints import min_powers
 from .timeshare_lp import RATE_TOL, solve_lp
+
+MILP_NODES = 100  # the MILP of step 2 keeps the best slice counts found in this many nodes
+MILP_COLUMNS = 64  # over this many columns: those of least reduced cost at the LP's duals
+MILP_SECONDS = 30.0  # and gives up after this much wall time (a safety net, never reached in tests)
 
 
 def largest_remainder(x: np.ndarray, slices: int) -> np.ndarray:
@@ -63,6 +76,64 @@ def retarget(gains, caps, noise, cols, r, x, counts, slices):
     )
     use = ok & (counts > 0)
     new = np.where(use[:, None], p, cols)
+    return new, link_rates(gains[None], new, noise)
+
+
+def whole_slices(r, p, floors, objective, w, slices, served):
+    """Step 2: slice counts (C,) over every column by a MILP, or None when it finds none."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    c_n, k = r.shape
+    has_t = objective == "max_min"
+    nv = c_n + int(has_t)
+    cost = np.zeros(nv)
+    if objective == "sum_rate":
+        cost[:c_n] = -r.sum(1)
+    elif objective == "weighted_sum_rate":
+        cost[:c_n] = -(r @ w)
+    elif objective == "max_min":
+        cost[-1] = -1.0
+    else:
+        cost[:c_n] = p.sum(1)
+    rows, lo = [], []
+    for i in np.flatnonzero(floors > 0):
+        rows.append(np.concatenate([r[:, i], [0.0] * int(has_t)]))
+        lo.append(slices * floors[i])
+    if has_t:
+        for i in np.flatnonzero(served):
+            rows.append(np.concatenate([r[:, i], [-float(slices)]]))
+            lo.append(0.0)
+    cons = [
+        LinearConstraint(np.concatenate([np.ones(c_n), [0.0] * int(has_t)])[None], slices, slices)
+    ]
+    if rows:
+        cons.append(LinearConstraint(np.array(rows), np.array(lo), np.inf))
+    integrality = np.concatenate([np.ones(c_n), [0.0] * int(has_t)])
+    upper = np.concatenate([np.full(c_n, slices), [np.inf] * int(has_t)])
+    res = milp(cost, constraints=cons, integrality=integrality, bounds=Bounds(0, upper),
+               options={"time_limit": MILP_SECONDS, "node_limit": MILP_NODES})  # fmt: skip
+    if res.x is None:
+        return None
+    return np.rint(res.x[:c_n]).astype(int)
+
+
+def retarget_floors(gains, caps, noise, cols, r, counts, floors, slices):
+    """Step 6: short links' rates raised in the slices they are on (see the module)."""
+    avg = counts @ r / slices
+    short = (floors > 0) & (avg < floors - RATE_TOL) & (avg > 0)
+    if not short.any():
+        return cols, r
+    scale = np.where(short, floors / np.where(avg > 0, avg, 1.0), 1.0) * (1 + 1e-9)
+    want = np.where(counts[:, None] > 0, r * scale[None], 0.0)
+    n = cols.shape[0]
+    p, ok, _ = min_powers(
+        np.broadcast_to(gains, (n, *gains.shape)),
+        np.broadcast_to(noise, cols.shape),
+        np.broadcast_to(caps, cols.shape),
+        want,
+        np.zeros(cols.shape),
+    )
+    new = np.where((ok & (counts > 0))[:, None], p, cols)
     return new, link_rates(gains[None], new, noise)
 
 
@@ -129,11 +200,26 @@ def schedule_one(gains, caps, noise, p_max, objective, weights, floors, slices, 
     solo = np.zeros(len(idx), dtype=int)
     solo[int(np.flatnonzero(idx == at[0])[0]) if at.size else 0] = slices
     options.append(improve(solo, r, cols, *tail) + (cols,))
+    served = (caps > 0) & (np.diagonal(gains) > 0)
+    pool = np.arange(len(lp.columns))
+    if lp.reduced is not None:
+        pool = np.argsort(lp.reduced, kind="stable")[:MILP_COLUMNS]
+    pr, pc = lp.rates[pool], lp.columns[pool]
+    whole = whole_slices(pr, pc, floors, objective, weights, slices, served)
+    if whole is not None:
+        used = whole > 0
+        options.append(improve(whole[used], pr[used], pc[used], *tail) + (pc[used],))
     best = options[0]
     for opt in options[1:]:
         if _before(opt[1], best[1]):
             best = opt
-    counts, _, cols = best
+    counts, score, cols = best
+    if score[0] > 0:  # floors still missed
+        rr = link_rates(gains[None], cols, noise)
+        cols2, r2 = retarget_floors(gains, caps, noise, cols, rr, counts, floors, slices)
+        s2 = _score(counts, r2, cols2, *tail)
+        if _before(s2, score):
+            cols = cols2
     sched = np.repeat(cols, counts, axis=0).T  # (K, L): the columns in order, each its slices
     # the bound: the LP over every candidate, the schedule's own columns included
     again = solve_lp(

@@ -65,7 +65,8 @@ class LPResult:
     ``value`` the LP optimum in the objective's utility units (sum-rate / weighted / min rate
     in bit/s/Hz, min_power ``1 - sum P / (K p_max)``; NaN when infeasible), ``feasible``
     whether the floors can be met on average over the candidates, ``rounds`` the column
-    generation rounds.
+    generation rounds, ``reduced`` (C,) each column's reduced cost at the final LP's duals
+    (0 on the support, >= 0 elsewhere; None when infeasible).
     """
 
     columns: np.ndarray
@@ -74,6 +75,7 @@ class LPResult:
     value: float
     feasible: bool
     rounds: int
+    reduced: np.ndarray | None = None
 
 
 def initial_columns(gains, caps, objective: str, extra=()) -> np.ndarray:
@@ -273,4 +275,5 @@ def solve_lp(
     if out is None:
         x = _fallback(r, floors)
         return LPResult(cols, r, x, float("nan"), False, rounds)
-    return LPResult(cols, r, out[0], out[1], True, rounds)
+    red = _reduced(objective, r, cols, w, out[2], out[3])
+    return LPResult(cols, r, out[0], out[1], True, rounds, red)

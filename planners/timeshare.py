@@ -36,6 +36,10 @@ Batched over B by a loop (one LP per problem).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 import numpy as np
 from wireless_agents.environment.metrics import rates as link_rates
 from wireless_agents.environment.objectives import utility
@@ -79,6 +83,21 @@ def retarget(gains, caps, noise, cols, r, x, counts, slices):
     return new, link_rates(gains[None], new, noise)
 
 
+@contextlib.contextmanager
+def _quiet_stdout():
+    """File descriptor 1 to /dev/null for the block: HiGHS's MIP solver can print a debug line
+    of its own to the C stdout, which would land inside ``wagents solve --json``."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def whole_slices(r, p, floors, objective, w, slices, served):
     """Step 2: slice counts (C,) over every column by a MILP, or None when it finds none."""
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -110,8 +129,9 @@ def whole_slices(r, p, floors, objective, w, slices, served):
         cons.append(LinearConstraint(np.array(rows), np.array(lo), np.inf))
     integrality = np.concatenate([np.ones(c_n), [0.0] * int(has_t)])
     upper = np.concatenate([np.full(c_n, slices), [np.inf] * int(has_t)])
-    res = milp(cost, constraints=cons, integrality=integrality, bounds=Bounds(0, upper),
-               options={"time_limit": MILP_SECONDS, "node_limit": MILP_NODES})  # fmt: skip
+    with _quiet_stdout():
+        res = milp(cost, constraints=cons, integrality=integrality, bounds=Bounds(0, upper),
+                   options={"time_limit": MILP_SECONDS, "node_limit": MILP_NODES})  # fmt: skip
     if res.x is None:
         return None
     return np.rint(res.x[:c_n]).astype(int)

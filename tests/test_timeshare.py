@@ -176,3 +176,11 @@ def test_suite_refuses_bad_mini_slots(tmp_path):
     path.write_text(SUITE.replace("mini_slots: 4", "mini_slots: 0"))
     with pytest.raises(SuiteError, match="mini_slots"):
         load_suite(path)
+
+
+def test_benchmark_prints_the_table(capfd):
+    from wireless_agents.demos.benchmarks.timeshare import main
+
+    assert main(["--ks", "2", "--drops", "1"]) == 0
+    out = capfd.readouterr().out
+    assert "| K | best single vector |" in out and "\n| 2 |" in out

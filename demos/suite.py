@@ -48,6 +48,12 @@ Checks
     Without an objective check a scenario is scored on ``weighted_sum_rate`` when it has
     weights, else on ``sum_rate``; weights count only under ``weighted_sum_rate``.
 
+Mini-slots
+    ``mini_slots: L`` (default 1) splits each slot into L time slices: the oracle plans a
+    (K, L) time-sharing schedule (``planners.timeshare``) and the report gives each floor's
+    per-slot and time-sharing verdicts. A single-vector planner's vector fills every slice, so
+    its rates are those of the plain slot.
+
 Devices
     ``devices`` maps a device (agent) id to its profile: a ``text`` in the device's own words
     and a ``check`` on that same agent (``min_rate``, ``max_power_frac``, ``weight``; no
@@ -68,6 +74,7 @@ from wireless_agents.demos import bounds
 # the constraint kinds (scored per slot) and their ranges; ``weight`` ranges as WEIGHT_RANGE
 CHECK_KINDS = {"min_rate": (0.0, 1e3), "max_power_frac": (0.0, 1.0)}
 WEIGHT_RANGE = (0.0, 1e3)
+MINI_SLOTS = (1, 64)  # time slices per slot a scenario may ask for
 # every ``check`` key besides ``agent``: the constraints, a link's weight, the objective
 ALL_CHECK_KINDS = (*CHECK_KINDS, "weight", "objective")
 
@@ -135,6 +142,7 @@ class Scenario:
     seeds: tuple[int, ...] = ()  # the env seeds; () means (seed,)
     devices: tuple[DeviceProfile, ...] = ()
     intent_texts: tuple[str, ...] = ()  # one per intent of the file; () means each intent's
+    mini_slots: int = 1  # time slices per slot: the oracle plans a (K, L) schedule when > 1
 
     def __post_init__(self):
         if not self.seeds:
@@ -406,7 +414,8 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
 
     if not isinstance(item, dict):
         fail(where, "expected a mapping with name, env, steps")
-    allowed = {"name", "env", "seeds", "steps", "planner_options", "intents", "devices"}
+    allowed = {"name", "env", "seeds", "steps", "planner_options", "intents", "devices",
+               "mini_slots"}  # fmt: skip
     extra = set(item) - allowed
     if extra:
         fail(f"{where}.{sorted(extra)[0]}", f"unknown key (expected {', '.join(sorted(allowed))})")
@@ -432,6 +441,7 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
     default_k = _env_arguments(topology, env, where, fail)
     k = default_k if n_agents is None else n_agents
     steps = _int(item.get("steps", 3), f"{where}.steps", fail, *bounds.STEPS)
+    mini_slots = _int(item.get("mini_slots", 1), f"{where}.mini_slots", fail, *MINI_SLOTS)
     options = _planner_options(
         item.get("planner_options"), f"{where}.planner_options", fail, planner_option_names
     )
@@ -447,7 +457,7 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
     _one_objective_and_weight(checks, devices, where, fail)
     return Scenario(
         name.strip(), topology, k, seeds[0], env, steps, dict(options), tuple(checks),
-        seeds=seeds, devices=devices, intent_texts=tuple(texts),
+        seeds=seeds, devices=devices, intent_texts=tuple(texts), mini_slots=mini_slots,
     )  # fmt: skip
 
 

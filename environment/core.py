@@ -98,6 +98,7 @@ class WirelessEnv(ParallelEnv):
     ``scenario``: a :class:`~environment.scenarios.base.Scenario`. ``max_steps`` (100).
     ``reward`` ("sum_rate" | "rate"). ``power_levels`` (None = continuous, or N >= 2).
     ``power_spacing`` ("linear" | "dbm"). ``n_interferers`` (default ``min(5, K - 1)``).
+    ``time_slices`` (1: one power vector per slot; L > 1: see "Time slices").
     ``render_mode`` (None | "ansi" | "human"). ``seed``: seeds the first ``reset`` that gets no
     seed of its own; afterwards ``reset()`` continues the generator, ``reset(seed=s)`` reseeds.
     """
@@ -114,6 +115,7 @@ class WirelessEnv(ParallelEnv):
         n_interferers: int | None = None,
         render_mode: str | None = None,
         seed: int | None = None,
+        time_slices: int = 1,
     ):
         if reward not in REWARDS:
             raise ValueError(f"reward must be one of {REWARDS}, got {reward!r}")
@@ -121,6 +123,11 @@ class WirelessEnv(ParallelEnv):
             raise ValueError(f"render_mode must be None or one of {self.metadata['render_modes']}")
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
+        if isinstance(time_slices, bool) or int(time_slices) != time_slices or time_slices < 1:
+            raise ValueError(
+                f"time_slices (mini_slots) must be an integer >= 1, got {time_slices!r}"
+            )
+        self.time_slices = int(time_slices)
         self.scenario = scenario
         k = scenario.n_agents
         if k < 1:
@@ -141,11 +148,14 @@ class WirelessEnv(ParallelEnv):
         self.possible_agents = [f"agent_{i}" for i in range(k)]
         self.agents = []
         # One space object shared by all agents (identical spaces; cheap for K = 1000).
-        self._obs_space = observation_space(self.n_interferers, self.p_max)
+        self._obs_space = observation_space(self.n_interferers, self.p_max, self.time_slices)
+        n = self.time_slices
         if self.levels is None:
-            self._act_space = spaces.Box(0.0, self.p_max, shape=(1,), dtype=np.float32)
-        else:
+            self._act_space = spaces.Box(0.0, self.p_max, shape=(n,), dtype=np.float32)
+        elif n == 1:
             self._act_space = spaces.Discrete(len(self.levels))
+        else:
+            self._act_space = spaces.MultiDiscrete([len(self.levels)] * n)
         self.observation_spaces = dict.fromkeys(self.possible_agents, self._obs_space)
         self.action_spaces = dict.fromkeys(self.possible_agents, self._act_space)
         self.state_space = spaces.Box(DB_LOW, DB_HIGH, shape=(k * k,), dtype=np.float32)
@@ -177,11 +187,22 @@ class WirelessEnv(ParallelEnv):
 
     @property
     def last_powers(self) -> np.ndarray:
-        """Powers (W) used in the last slot, ``(K,)``; zeros right after reset."""
+        """Powers (W) used in the last slot, ``(K,)`` (the mean over its time slices); zeros
+        right after reset."""
         return self._last["powers"]
 
+    @property
+    def last_schedule(self) -> np.ndarray:
+        """The ``(K, L)`` schedule (W per link and time slice) of the last slot; zeros right
+        after reset. With ``L = 1`` the last powers as one column."""
+        return self._last.get("schedule", self._last["powers"][:, None])
+
     def powers_from_actions(self, actions: dict) -> np.ndarray:
-        """Transmit powers ``(K,)`` in watts for an action dict (missing agents: 0 W)."""
+        """Transmit powers in watts for an action dict (missing agents: 0 W): ``(K,)`` with one
+        time slice, else the ``(K, L)`` schedule (an agent's single power fills its row)."""
+        n = self.time_slices
+        if n > 1:
+            return self._schedule_from_actions(actions)
         p = np.zeros(self.n_agents)
         for i, agent in enumerate(self.possible_agents):
             a = actions.get(agent)
@@ -196,15 +217,56 @@ class WirelessEnv(ParallelEnv):
                 p[i] = self.levels[idx]
         return np.clip(np.nan_to_num(p, nan=0.0), 0.0, self.p_max)
 
+    def _schedule_from_actions(self, actions: dict) -> np.ndarray:
+        n = self.time_slices
+        p = np.zeros((self.n_agents, n))
+        for i, agent in enumerate(self.possible_agents):
+            a = actions.get(agent)
+            if a is None:
+                continue
+            row = np.asarray(a).reshape(-1)
+            if row.size not in (1, n):
+                raise ValueError(
+                    f"{agent}: action has {row.size} powers; give 1 or {n} (time slices)"
+                )
+            if self.levels is None:
+                p[i] = row.astype(float)
+            else:
+                idx = row.astype(int)
+                if np.any(idx < 0) or np.any(idx >= len(self.levels)):
+                    raise ValueError(f"{agent}: power level not in [0, {len(self.levels)})")
+                p[i] = self.levels[idx]
+        return np.clip(np.nan_to_num(p, nan=0.0), 0.0, self.p_max)
+
     def actions_from_powers(self, powers) -> dict:
-        """Action dict for a power vector ``(K,)`` in watts (nearest level if discrete)."""
-        p = np.clip(np.asarray(powers, dtype=float).reshape(-1), 0.0, self.p_max)
+        """Action dict for a power vector ``(K,)`` or a ``(K, L)`` schedule in watts (nearest
+        level if discrete). A ``(K,)`` vector is used in every time slice."""
+        arr = np.asarray(powers, dtype=float)
+        if self.time_slices > 1 or arr.ndim == 2:
+            return self._actions_from_schedule(arr)
+        p = np.clip(arr.reshape(-1), 0.0, self.p_max)
         if self.levels is None:
             return {
                 a: np.array([p[i]], dtype=np.float32) for i, a in enumerate(self.possible_agents)
             }
         idx = np.abs(p[:, None] - self.levels[None, :]).argmin(axis=1)
         return {a: int(idx[i]) for i, a in enumerate(self.possible_agents)}
+
+    def _actions_from_schedule(self, arr: np.ndarray) -> dict:
+        k, n = self.n_agents, self.time_slices
+        if arr.ndim == 1:
+            arr = np.repeat(arr.reshape(k, 1), n, axis=1)
+        if arr.shape != (k, n):
+            raise ValueError(
+                f"a schedule must have shape ({k}, {n}) (links, time slices), got {arr.shape}"
+            )
+        p = np.clip(arr, 0.0, self.p_max)
+        if self.levels is None:
+            return {a: p[i].astype(np.float32) for i, a in enumerate(self.possible_agents)}
+        idx = np.abs(p[:, :, None] - self.levels[None, None, :]).argmin(axis=2)
+        if n == 1:
+            return {a: int(idx[i, 0]) for i, a in enumerate(self.possible_agents)}
+        return {a: idx[i].copy() for i, a in enumerate(self.possible_agents)}
 
     # -- PettingZoo API -----------------------------------------------------------------------
 
@@ -226,6 +288,8 @@ class WirelessEnv(ParallelEnv):
             "rates": zeros,
             "ipn": np.full(k, self.noise),
         }
+        if self.time_slices > 1:
+            self._last["schedule"] = np.zeros((k, self.time_slices))
         obs, infos = self._observe()
         return obs, infos
 
@@ -234,10 +298,14 @@ class WirelessEnv(ParallelEnv):
             raise RuntimeError("step() called on a finished episode; call reset() first")
         powers = self.powers_from_actions(actions)
         g = self.gains
-        ipn = metrics.interference_plus_noise(g, powers, self.noise)
-        sinr = np.diagonal(g) * powers / ipn
-        rates = metrics.shannon_rate(sinr)
-        self._last = {"gains": g, "powers": powers, "sinr": sinr, "rates": rates, "ipn": ipn}
+        if powers.ndim == 1:
+            ipn = metrics.interference_plus_noise(g, powers, self.noise)
+            sinr = np.diagonal(g) * powers / ipn
+            rates = metrics.shannon_rate(sinr)
+            self._last = {"gains": g, "powers": powers, "sinr": sinr, "rates": rates, "ipn": ipn}
+        else:
+            self._last = self._time_shared(g, powers)
+            rates = self._last["rates"]
         self.steps += 1
         self.gains = self._freeze(self.scenario.step(self.np_random))
 
@@ -277,6 +345,21 @@ class WirelessEnv(ParallelEnv):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _time_shared(self, g: np.ndarray, schedule: np.ndarray) -> dict:
+        """The last-slot record of a ``(K, L)`` schedule: slice rates averaged (see the class
+        docstring, "Time slices")."""
+        per = schedule.T  # (L, K): one power vector per time slice
+        ipn = metrics.interference_plus_noise(g, per, self.noise)
+        rates = metrics.shannon_rate(np.diagonal(g) * per / ipn).mean(axis=0)
+        return {
+            "gains": g,
+            "powers": per.mean(axis=0),
+            "sinr": np.exp2(rates) - 1.0,
+            "rates": rates,
+            "ipn": ipn.mean(axis=0),
+            "schedule": schedule,
+        }
+
     @staticmethod
     def _freeze(gains: np.ndarray) -> np.ndarray:
         gains = np.asarray(gains, dtype=float)
@@ -296,6 +379,10 @@ class WirelessEnv(ParallelEnv):
             neighbours,
             self.p_max,
         )
+        if self.time_slices > 1:
+            batched["power_schedule_w"] = np.clip(last["schedule"], 0.0, self.p_max).astype(
+                np.float32
+            )
         obs = split_per_agent(batched, self.possible_agents)
         nb = neighbours.tolist()
         infos = {
@@ -310,4 +397,7 @@ class WirelessEnv(ParallelEnv):
             }
             for i, a in enumerate(self.possible_agents)
         }
+        if self.time_slices > 1:
+            for i, a in enumerate(self.possible_agents):
+                infos[a]["schedule"] = last["schedule"][i].tolist()
         return obs, infos

@@ -14,6 +14,10 @@ power_w                      (1,)     own transmit power in the last slot, W
 interferer_gain_db           (n,)     gains ``G_t[i, j]`` of the n strongest interferers j, dB,
                                       strongest first (these j are the agent's neighbours)
 interferer_rx_dbm            (n,)     power received from those same j in the last slot, dBm
+power_schedule_w             (L,)     only with L > 1 time slices: own powers in the last slot's
+                                      slices, W (then ``power_w`` is their mean and the other
+                                      last-slot values are the slot's means, see
+                                      ``environment.core``)
 ===========================  =======  ==========================================================
 
 "Last slot" values are those of the previous ``step``; right after ``reset`` there was no
@@ -37,12 +41,13 @@ SCALAR_KEYS = ("direct_gain_db", "interference_plus_noise_dbm", "sinr_db", "rate
 VECTOR_KEYS = ("interferer_gain_db", "interferer_rx_dbm")
 
 
-def observation_space(n_interferers: int, p_max: float) -> spaces.Dict:
+def observation_space(n_interferers: int, p_max: float, time_slices: int = 1) -> spaces.Dict:
     """The Dict space of one agent's observation (see the module table)."""
 
     def box(low, high, n=1):
         return spaces.Box(low=low, high=high, shape=(n,), dtype=np.float32)
 
+    extra = {"power_schedule_w": box(0.0, p_max, time_slices)} if time_slices > 1 else {}
     return spaces.Dict(
         {
             "direct_gain_db": box(DB_LOW, DB_HIGH),
@@ -52,6 +57,7 @@ def observation_space(n_interferers: int, p_max: float) -> spaces.Dict:
             "power_w": box(0.0, p_max),
             "interferer_gain_db": box(DB_LOW, DB_HIGH, n_interferers),
             "interferer_rx_dbm": box(DB_LOW, DB_HIGH, n_interferers),
+            **extra,
         }
     )
 

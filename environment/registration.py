@@ -34,6 +34,7 @@ def make_env(
     n_interferers: int | None = None,
     render_mode: str | None = None,
     max_cycles: int | None = None,
+    mini_slots: int = 1,
     config=None,
     **scenario_kwargs,
 ) -> WirelessEnv:
@@ -49,6 +50,8 @@ def make_env(
         power_spacing: "linear" (W) or "dbm" spacing of the discrete levels.
         n_interferers: interferers per observation (default ``min(5, K - 1)``).
         render_mode: None, "ansi" or "human".
+        mini_slots: time slices per slot (1: one power vector per slot; L: a (K, L) schedule,
+            each link's rate its mean over the slices; the env's ``time_slices``).
         config: a ready scenario config dataclass (then ``scenario_kwargs`` override its fields).
         **scenario_kwargs: fields of the topology's config, e.g. ``area_per_link_m2=2500``.
     """
@@ -73,6 +76,7 @@ def make_env(
         n_interferers=n_interferers,
         render_mode=render_mode,
         seed=seed,
+        time_slices=mini_slots,
     )
 
 

@@ -13,7 +13,7 @@ from wireless_agents.environment.objectives import ObjectiveError, resolve_objec
 from . import constraints as cons
 from ._problem import normalize
 from .errors import InfeasibleError, PlannerInputError
-from .registry import ALGORITHMS, FLOOR_EXACT, OBJECTIVE_SOLVER, WEIGHTED
+from .registry import ALGORITHMS, FLOOR_EXACT, OBJECTIVE_SOLVER, SCHEDULERS, WEIGHTED
 
 
 @dataclass
@@ -35,6 +35,18 @@ class Solution:
     objective   the objective solved and scored (a name of environment.objectives.OBJECTIVES)
     utility     environment.objectives.utility of the plan under ``objective`` (with the
                 weights for weighted_sum_rate, p_max for min_power); scalar or (B,)
+
+    Time-sharing schedules (``algo="timeshare"``, ``mini_slots=L``; ``planners.timeshare``):
+    ``powers`` is the (K, L) schedule (W per link and time slice; batched (B, K, L)), ``rates``
+    the links' mean rates over the slices, ``feasible`` the time-sharing verdict of the floors
+    on the schedule's mean rates, and
+
+    bound          the unrounded LP value, in ``utility``'s units (NaN where the LP finds the
+                   floors infeasible)
+    lp_feasible    the LP's verdict: the floors can be met on average by time-sharing
+    slot_feasible  the per-slot verdict: one power vector meets every floor (the exact
+                   Foschini-Miljanic test, ``constraints.feasibility``)
+    mini_slots     L (1 for the single-vector algorithms, whose fields above stay None)
     """
 
     powers: np.ndarray
@@ -47,6 +59,10 @@ class Solution:
     seconds: float = 0.0
     objective: str = "sum_rate"
     utility: np.ndarray | float = 0.0
+    bound: np.ndarray | float | None = None
+    slot_feasible: np.ndarray | bool | None = None
+    lp_feasible: np.ndarray | bool | None = None
+    mini_slots: int = 1
 
     @property
     def all_feasible(self) -> bool:
@@ -96,12 +112,16 @@ def solve_detailed(
 ) -> Solution:
     """Plan powers like :func:`solve` and return the full :class:`Solution` report."""
     t0 = time.perf_counter()
-    if not isinstance(algo, str) or algo not in ALGORITHMS:
-        raise PlannerInputError(f"unknown algo {algo!r}; choose one of: {', '.join(ALGORITHMS)}")
+    if not isinstance(algo, str) or (algo not in ALGORITHMS and algo not in SCHEDULERS):
+        names = ", ".join([*ALGORITHMS, *SCHEDULERS])
+        raise PlannerInputError(f"unknown algo {algo!r}; choose one of: {names}")
     try:
         objective = resolve_objective(objective, weights)
     except ObjectiveError as exc:
         raise PlannerInputError(str(exc)) from None
+    if algo in SCHEDULERS:
+        return _schedule(gains, p_max, noise, objective, weights, max_power, max_power_frac,
+                         min_rate, t0, options)  # fmt: skip
     fn = ALGORITHMS[algo]
     opts = _options(algo, fn, options)
     prob = normalize(gains, p_max, noise, max_power, max_power_frac, min_rate)
@@ -142,6 +162,26 @@ def solve_detailed(
         objective=objective,
         utility=float(u[0]) if prob.single else u,
     )
+
+
+def _schedule(gains, p_max, noise, objective, weights, max_power, max_power_frac, min_rate, t0,
+              options) -> Solution:  # fmt: skip
+    """``algo="timeshare"``: the (K, L) schedule (``planners.timeshare_api``), starting from
+    the best single vector (``algo="best"`` under the same objective, caps and floors)."""
+    from .timeshare_api import check_options, solve_schedule
+
+    opts = check_options(**options)
+    prob = normalize(gains, p_max, noise, max_power, max_power_frac, min_rate)
+    a = None
+    if objective == "weighted_sum_rate":
+        a = _weights(1.0 if weights is None else weights, prob.batch, prob.k, prob.single)
+    tg = cons.reachable(prob.gains, prob.noise, prob.caps, prob.min_rate)
+    single = solve_detailed(
+        prob.gains, prob.p_max, prob.noise, "best", objective=objective, weights=a,
+        max_power=prob.caps, min_rate=tg,
+    ).powers  # fmt: skip
+    fields = solve_schedule(prob, objective, a, single, **opts)
+    return Solution(**fields, algo="timeshare", seconds=time.perf_counter() - t0)
 
 
 def solve(

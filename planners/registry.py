@@ -45,6 +45,10 @@ ALGORITHMS = {
     "minpower": minpower,
 }
 
+#: Planners of a (K, L) schedule over L time slices rather than one vector (``solve_detailed``
+#: takes them by name, with ``mini_slots=L``; they are not kernels of the signature above).
+SCHEDULERS = ("timeshare",)
+
 #: Algorithms that optimise a weighted sum-rate well enough to drive the min-rate penalty loop.
 WEIGHTED = ("wmmse", "fp", "best")
 

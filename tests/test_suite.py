@@ -251,7 +251,10 @@ def test_shipped_suites_load():
         "sum_rate", "weighted_sum_rate", "max_min", "min_power"
     }  # fmt: skip
     assert sum(bool(sc.devices) for sc in objectives.scenarios) >= 3
+    timeshare = suites["timeshare"]  # issue 14: every scenario at 4 mini-slots, 3 seeds
+    assert all(sc.mini_slots == 4 and len(sc.seeds) == 3 for sc in timeshare.scenarios)
+    assert {sc.objective for sc in timeshare.scenarios} >= {"sum_rate", "max_min", "min_power"}
     # the suites written before seeds and objectives: one seed each, scored on sum-rate
     for name, suite in suites.items():
-        if name != "objectives":
+        if name not in ("objectives", "timeshare"):
             assert all(len(sc.seeds) == 1 and sc.objective == "sum_rate" for sc in suite.scenarios)

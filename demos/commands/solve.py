@@ -16,6 +16,7 @@ OFF_FRACTION = 1e-6
 def add_parser(sub) -> None:
     from wireless_agents.environment.objectives import OBJECTIVES
     from wireless_agents.planners import ALGORITHMS
+    from wireless_agents.planners.registry import SCHEDULERS
 
     p = sub.add_parser(
         "solve",
@@ -32,8 +33,18 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--algo",
         default=None,
-        choices=sorted(ALGORITHMS),
-        help="algorithm (default wmmse; maxmin / minpower under --objective max_min / min_power)",
+        choices=sorted([*ALGORITHMS, *SCHEDULERS]),
+        help="algorithm (default wmmse; maxmin / minpower under --objective max_min / min_power;"
+        " timeshare under --mini-slots)",
+    )
+    p.add_argument(
+        "--mini-slots",
+        type=int,
+        default=None,
+        metavar="L",
+        help="split the slot into L time slices and plan a links x slices schedule by "
+        "time-sharing (algo timeshare: an LP over power vectors, rounded to L slices; the "
+        "report adds the LP bound and whether the floors hold per slot and by time-sharing)",
     )
     p.add_argument(
         "--p-max", type=float, default=1.0, help="power budget per transmitter in watts (default 1)"
@@ -142,13 +153,24 @@ def run(args) -> int:
     if frac is not None:
         constraints["max_power_frac"] = np.where(np.isnan(frac), 1.0, frac)
     weights = _parse_weights(args.weights, k, args.objective)
+    if args.mini_slots is not None:
+        if args.mini_slots < 1:
+            raise UsageError(f"--mini-slots must be an integer >= 1, got {args.mini_slots}")
+        if args.algo not in (None, "timeshare"):
+            raise UsageError(
+                f"--mini-slots plans a schedule with --algo timeshare, not {args.algo}"
+            )
+        args.algo = "timeshare"
+        constraints["mini_slots"] = args.mini_slots
+    elif args.algo == "timeshare":
+        constraints["mini_slots"] = 1
     if args.algo is None:  # the objective's own solver; wmmse (weighted or not) for the rates
         args.algo = {"max_min": "maxmin", "min_power": "minpower"}.get(args.objective, "wmmse")
     constraints["objective"] = args.objective
     constraints["weights"] = weights
     out = None if args.no_save else check_writable(args.out)
 
-    if "seed" in inspect.signature(ALGORITHMS[args.algo]).parameters:
+    if args.algo in ALGORITHMS and "seed" in inspect.signature(ALGORITHMS[args.algo]).parameters:
         constraints["seed"] = args.seed
     t0 = time.perf_counter()
     try:
@@ -177,7 +199,16 @@ def run(args) -> int:
             "feasible": np.asarray(sol.feasible).tolist(),
             "violations": list(sol.violations),
         }
+        if sol.algo == "timeshare":
+            doc.update(
+                mini_slots=sol.mini_slots,
+                bound=np.asarray(sol.bound, dtype=float).tolist(),
+                slot_feasible=np.asarray(sol.slot_feasible).tolist(),
+                lp_feasible=np.asarray(sol.lp_feasible).tolist(),
+            )
         print(json.dumps(doc))
+    elif sol.algo == "timeshare":
+        _print_schedule(args, gains, sol, seconds, out)
     else:
         _print_table(args, gains, sol, seconds, out)
     return 0
@@ -247,4 +278,52 @@ def _print_table(args, gains, sol, seconds, out) -> None:
     for line in sol.violations:
         console.print(f"[yellow]constraint not met:[/yellow] {escape(line)}")
     where = f", powers written to {out}" if out is not None else ""
+    console.print(escape(f"solved in {seconds * 1e3:.1f} ms{where}"))
+
+
+def _print_schedule(args, gains, sol, seconds, out) -> None:
+    """The (K, L) schedule of ``--mini-slots``: links by slices (p / p_max), mean rates, the LP
+    bound and both floor verdicts (the first problem of a batch shown in full)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    sched = np.asarray(sol.powers)
+    sched = sched if sched.ndim == 3 else sched[None]
+    rates = np.atleast_2d(sol.rates)
+    util, bound = np.atleast_1d(sol.utility), np.atleast_1d(sol.bound)
+    slot_ok, lp_ok = np.atleast_1d(sol.slot_feasible), np.atleast_1d(sol.lp_feasible)
+    batch, k, n = sched.shape
+    table = Table(
+        title=f"timeshare: K = {k} links, {n} mini-slots, {sol.objective} "
+        f"{util[0]:.4f} (LP bound {bound[0]:.4f})"
+        + (f", problem 0 of {batch}" if batch > 1 else "")
+    )
+    table.add_column("link", justify="right")
+    for j in range(n):
+        table.add_column(f"slice {j}", justify="right")
+    table.add_column("mean rate (bit/s/Hz)", justify="right")
+    for i in range(k):
+        on = sched[0, i] > OFF_FRACTION * args.p_max
+        cells = [
+            f"{v / args.p_max:.3f}" if o else "off" for v, o in zip(sched[0, i], on, strict=True)
+        ]
+        table.add_row(str(i), *cells, f"{rates[0, i]:.4f}")
+    table.caption = "cells: p / p_max in each time slice"
+    console.print(table)
+    if batch > 1:
+        console.print(
+            f"{batch} problems: mean {sol.objective} {util.mean():.4f}, mean LP bound "
+            f"{np.nanmean(bound):.4f}"
+        )
+    if np.any(np.asarray(args.min_rate, dtype=object)):
+        console.print(
+            f"floors: met by one power vector in {int(slot_ok.sum())} of {batch}, by "
+            f"time-sharing (LP) in {int(lp_ok.sum())}, by this schedule in "
+            f"{int(np.sum(np.atleast_1d(sol.feasible)))}"
+        )
+    for line in sol.violations:
+        console.print(f"[yellow]constraint not met:[/yellow] {escape(line)}")
+    where = f", schedule written to {out}" if out is not None else ""
     console.print(escape(f"solved in {seconds * 1e3:.1f} ms{where}"))

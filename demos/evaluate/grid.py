@@ -18,7 +18,8 @@ Planners
              ``max_tokens``); a ``cloud_model`` becomes the cloud's solver alone. What the
              team is worth without a language model.
 ``oracle``   the constrained classical solver (``best``) given the *checks* themselves: the
-             upper reference for intent-aware planning.
+             upper reference for intent-aware planning; with ``mini_slots: L > 1`` the
+             time-sharing solver (``timeshare``), a (K, L) schedule per slot.
 others       the classical planners (``maxpower``, ``random``, ``wmmse``, ``fp``, ``greedy``,
              ``optimal``, ``best``), intent-blind references.
 """
@@ -91,11 +92,12 @@ def tasks(suite: Suite, planners: list[str]) -> list[Task]:
 
 
 def objective_oracle(sc: Scenario) -> bool:
-    """Whether the scenario's oracle must optimize a non-default objective (or weights): it is
-    then solved slot by slot outside the episode (see :mod:`.oracle`)."""
+    """Whether the scenario's oracle must optimize a non-default objective (or weights), or
+    plan a schedule over mini-slots: it is then solved slot by slot outside the episode (see
+    :mod:`.oracle`)."""
     from wireless_agents.environment.objectives import DEFAULT_OBJECTIVE
 
-    return sc.objective != DEFAULT_OBJECTIVE
+    return sc.objective != DEFAULT_OBJECTIVE or sc.mini_slots > 1
 
 
 def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:

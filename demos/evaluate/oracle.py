@@ -5,6 +5,11 @@ On plain sum-rate the oracle is an episode of the ``best`` planner given the che
 objective is not ``sum_rate`` gets its oracle here: slot by slot on the same channels,
 ``planners.api.solve_detailed(..., algo="best", objective=..., weights=...)`` with the same
 constraints (the scenario's own, such as zou's floors, tightened by every check).
+
+With ``mini_slots: L > 1`` the oracle is ``algo="timeshare"`` with ``mini_slots=L`` under the
+scenario's objective: each step keeps the (K, L) ``schedule``, its ``powers`` are the links'
+mean powers over the slices and its ``rates`` their mean rates; ``bound`` is the LP value and
+``slot_feasible``/``lp_feasible`` the two verdicts of the floors.
 """
 
 from __future__ import annotations
@@ -36,27 +41,36 @@ def run_objective_oracle(task: Task) -> dict:
     checks = sc.constraints()
     arrays = merge_constraints(base, checks, sc.n_agents)
     steps = []
+    sliced = {"mini_slots": sc.mini_slots} if sc.mini_slots > 1 else {}
+    if sliced:
+        s["mini_slots"] = sc.mini_slots
     for slot, g in enumerate(gains):
         sol = solve_detailed(
-            g, p_max, noise, algo="best", objective=sc.objective, weights=sc.weights,
+            g, p_max, noise, algo="timeshare" if sliced else "best", objective=sc.objective,
+            weights=sc.weights,
             max_power_frac=arrays.get("max_power_frac"), min_rate=arrays.get("min_rate"),
+            **sliced,
         )  # fmt: skip
-        p = np.clip(np.asarray(sol.powers, dtype=float), 0.0, p_max)
-        r = link_rates(g, p, noise)
+        sched = np.clip(np.asarray(sol.powers, dtype=float), 0.0, p_max)
+        p = sched.mean(-1) if sliced else sched
+        peak = sched.max(-1) if sliced else sched
+        r = np.asarray(sol.rates, dtype=float) if sliced else link_rates(g, p, noise)
         w = solve(g, p_max, noise, algo="wmmse")
-        steps.append(
-            {
-                "slot": slot,
-                "powers": p.tolist(),
-                "rates": r.tolist(),
-                "sum_rate": float(r.sum()),
-                "wmmse_sum_rate": float(link_rates(g, w, noise).sum()),
-                "total_power": float(p.sum()),
-                "feasible": bool(sol.feasible),
-                "violations": list(sol.violations),
-                "constraints_met": [check_met(c, p, r, p_max) for c in checks],
-            }
-        )
+        step = {
+            "slot": slot,
+            "powers": p.tolist(),
+            "rates": r.tolist(),
+            "sum_rate": float(r.sum()),
+            "wmmse_sum_rate": float(link_rates(g, w, noise).sum()),
+            "total_power": float(p.sum()),
+            "feasible": bool(sol.feasible),
+            "violations": list(sol.violations),
+            "constraints_met": [check_met(c, peak, r, p_max) for c in checks],
+        }
+        if sliced:
+            step.update(schedule=sched.tolist(), bound=sol.bound,
+                        slot_feasible=sol.slot_feasible, lp_feasible=sol.lp_feasible)  # fmt: skip
+        steps.append(step)
     if own is not None:  # the slots in which every floor of the scenario's own intent held
         floors = np.asarray(base["min_rate"], dtype=float)
         for x in steps:

@@ -27,6 +27,8 @@ CSV_FIELDS = (
     "adoption", "deviations", "deviation_gain",
     "acts_asked", "acts_granted", "acts_offered", "acts_refused", "message_parse_rate",
     "degenerate_messages",
+    # issue 14: time-sharing over mini-slots
+    "mini_slots", "floors_slot_feasible", "floors_timeshare_feasible",
 )  # fmt: skip
 
 

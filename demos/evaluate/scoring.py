@@ -29,6 +29,13 @@ interval over seeds (:func:`bootstrap_interval`, for the ratios resampling the s
 suggestion (within 1%, at least 0.001 of p_max), the number that did not, and the mean per-slot
 utility (sum-rate, bit/s/Hz) their deviations won or lost against the suggestions.
 
+``mini_slots`` (the scenario's time slices per slot), ``floors_slot_feasible`` and
+``floors_timeshare_feasible`` (totals over seeds): of the (floor check, slot) pairs, those whose
+slot's floors one power vector can meet together (the exact Foschini-Miljanic test), and those
+time-sharing can meet on average (the LP of ``planners.timeshare_lp``; only for scenarios with
+``mini_slots > 1``, else None). A time-sharing plan (the oracle's ``schedule``) is scored on its
+mean rates over the slices, its mean powers (``min_power``) and its largest slice power (caps).
+
 ``acts_asked``/``acts_granted``/``acts_offered``/``acts_refused`` (totals over seeds),
 ``message_parse_rate`` and ``degenerate_messages`` (team planners only): the requests the
 team's messages made and how they were answered, the share of messages that parse as acts and
@@ -62,7 +69,8 @@ RATIOS = (("ratio_to_wmmse", "mean_sum_rate", "wmmse_mean_sum_rate", None),
 TOTALS = ("checks", "checks_met", "infeasible", "messages", "message_bytes", "llm_tokens",
           "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "deviations",
           "acts_asked", "acts_granted", "acts_offered", "acts_refused",
-          "degenerate_messages")  # fmt: skip
+          "degenerate_messages", "floors_slot_feasible",
+          "floors_timeshare_feasible")  # fmt: skip
 
 
 def channels(sc: Scenario, steps: int | None = None, seed: int | None = None):
@@ -73,14 +81,56 @@ def channels(sc: Scenario, steps: int | None = None, seed: int | None = None):
     return replay_gains(settings_for(sc, "wmmse", seed), steps or sc.steps)
 
 
+def _caps_frac(sc: Scenario) -> np.ndarray:
+    """Each link's power cap as a fraction of p_max under the scenario's checks, (K,)."""
+    caps = np.ones(sc.n_agents)
+    for c in sc.constraints():
+        if "max_power_frac" in c:
+            caps[c["agent"]] = min(caps[c["agent"]], c["max_power_frac"])
+    return caps
+
+
+def floor_verdicts(sc: Scenario, gains, p_max: float, noise: float) -> dict | None:
+    """Per slot, the two verdicts of the scenario's floors together: ``slot`` one power vector
+    meets them all (exact), ``timeshare`` time-sharing meets them on average (the LP of
+    ``planners.timeshare_lp``; None unless the scenario has ``mini_slots > 1``). None for a
+    scenario without floors."""
+    from wireless_agents.planners.timeshare_api import floor_verdicts as verdicts
+
+    floors = np.zeros(sc.n_agents)
+    for c in sc.constraints():
+        if "min_rate" in c:
+            floors[c["agent"]] = max(floors[c["agent"]], c["min_rate"])
+    if not np.any(floors > 0):
+        return None
+    g = np.asarray(gains, dtype=float)
+    n, k = g.shape[0], sc.n_agents
+    caps = np.broadcast_to(_caps_frac(sc) * p_max, (n, k))
+    slot, ts = verdicts(g, np.full((n, k), noise), caps, np.broadcast_to(floors, (n, k)),
+                        time_sharing=sc.mini_slots > 1)  # fmt: skip
+    return {"slot": slot.tolist(), "timeshare": None if ts is None else ts.tolist()}
+
+
+def _verdict_figures(sc: Scenario, verdicts: dict | None) -> dict:
+    """The row's ``mini_slots`` and, per (floor check, slot) pair, how many a single vector
+    could meet (``floors_slot_feasible``) and how many time-sharing could
+    (``floors_timeshare_feasible``; None without mini-slots or floors)."""
+    out = {"mini_slots": sc.mini_slots, "floors_slot_feasible": None,
+           "floors_timeshare_feasible": None}  # fmt: skip
+    if verdicts is None:
+        return out
+    n = sum("min_rate" in c for c in sc.constraints())
+    out["floors_slot_feasible"] = n * int(sum(verdicts["slot"]))
+    if verdicts["timeshare"] is not None:
+        out["floors_timeshare_feasible"] = n * int(sum(verdicts["timeshare"]))
+    return out
+
+
 def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[list[bool]]:
     """Per slot and check: True where no planner could meet it (min rate above what the link
     reaches at its cap, every other link silent)."""
     checks = sc.constraints()
-    caps = np.ones(sc.n_agents)
-    for c in checks:
-        if "max_power_frac" in c:
-            caps[c["agent"]] = min(caps[c["agent"]], c["max_power_frac"])
+    caps = _caps_frac(sc)
     out = []
     for g in gains:
         alone = alone_rates(g, noise, caps * p_max)
@@ -89,28 +139,36 @@ def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[li
     return out
 
 
+def step_plan(st: dict, g, noise, before: bool = False):
+    """A step's (rates (K,), mean powers (K,), peak powers (K,)): a time-sharing ``schedule``
+    (K, L) gives the mean rates and powers over its slices and its largest slice power (what
+    a power cap is checked on); a power vector gives its own rates, its powers twice.
+    ``before``: the plan before the LLM team's closed loop changed it, where there is one."""
+    from wireless_agents.environment.metrics import rates as link_rates
+
+    if "schedule" in st and not (before and st.get("validation")):
+        sched = np.asarray(st["schedule"], dtype=float)
+        r = link_rates(g[None], sched.T, noise).mean(0)
+        return r, sched.mean(-1), sched.max(-1)
+    p = np.asarray(st["powers"], dtype=float)
+    if before and st.get("validation"):
+        p = np.asarray(st["validation"]["before"], dtype=float)
+    return link_rates(g, p, noise), p, p
+
+
 def _raw_sum_rate(steps, gains, noise) -> float:
     """Mean sum-rate of the plans as the planner's team committed them, before the LLM team's
     closed loop (floor control, yielding) changed them; the committed one for other planners."""
-    from wireless_agents.environment.metrics import rates as link_rates
-
-    out = []
-    for st, g in zip(steps, gains, strict=True):
-        p = np.asarray((st.get("validation") or {}).get("before", st["powers"]), dtype=float)
-        out.append(float(link_rates(g, p, noise).sum()))
+    out = [float(step_plan(st, g, noise, before=True)[0].sum())
+           for st, g in zip(steps, gains, strict=True)]  # fmt: skip
     return float(np.mean(out)) if out else 0.0
 
 
 def _met(checks, steps, gains, p_max, noise, before: bool = False) -> list[list[bool]]:
-    from wireless_agents.environment.metrics import rates as link_rates
-
     rows = []
     for st, g in zip(steps, gains, strict=True):
-        p = np.asarray(st["powers"], dtype=float)
-        if before and st.get("validation"):
-            p = np.asarray(st["validation"]["before"], dtype=float)
-        r = link_rates(g, p, noise)
-        rows.append([check_met(c, p, r, p_max) for c in checks])
+        r, _, peak = step_plan(st, g, noise, before)
+        rows.append([check_met(c, peak, r, p_max) for c in checks])
     return rows
 
 
@@ -139,20 +197,19 @@ def _read_fraction(sc: Scenario, trace: dict) -> float | None:
 
 def _utility(objective: str, weights, steps, gains, p_max: float, noise: float) -> float | None:
     """The objective's per-slot utility of the committed plans, averaged over the slots."""
-    from wireless_agents.environment.metrics import rates as link_rates
     from wireless_agents.environment.objectives import utility
 
     out = []
     for st, g in zip(steps, gains, strict=True):
-        p = np.asarray(st["powers"], dtype=float)
-        out.append(float(utility(objective, link_rates(g, p, noise), p, p_max, weights)))
+        r, p, _ = step_plan(st, g, noise)
+        out.append(float(utility(objective, r, p, p_max, weights)))
     return float(np.mean(out)) if out else None
 
 
 def _run_row(t: Task, tr: dict, scene) -> dict:
     """The row of one run (one seed): its checks, figures and cost."""
     sc = t.scenario
-    g, p_max, noise, infeasible = scene
+    g, p_max, noise, infeasible, verdicts = scene
     checks = sc.constraints()
     s = tr["summary"]
     met = _met(checks, tr["steps"], g, p_max, noise)
@@ -205,6 +262,8 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         # what the team's messages did (None for classical planners; agents/acts.py)
         **_act_figures(s, t.uses_model or t.planner == "tool"),
         "scenario_floors_met": _scenario_floors_met(s),
+        # time-sharing (issue 14): the scenario's mini-slots and its floors' two verdicts
+        **_verdict_figures(sc, verdicts),
         "note": None,
         "_met": met,
     }
@@ -297,7 +356,7 @@ def _mean(values):
     return sum(v) / len(v) if v else None
 
 
-FIXED = ("scenario", "planner", "model", "agents", "steps", "objective")
+FIXED = ("scenario", "planner", "model", "agents", "steps", "objective", "mini_slots")
 
 
 def _aggregate(runs: list[dict]) -> dict:
@@ -333,7 +392,8 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
         key = (sc.name, t.env_seed)
         if key not in cache:
             g, p_max, noise = channels(sc, seed=t.env_seed)
-            cache[key] = (g, p_max, noise, infeasible_pairs(sc, g, p_max, noise))
+            cache[key] = (g, p_max, noise, infeasible_pairs(sc, g, p_max, noise),
+                          floor_verdicts(sc, g, p_max, noise))  # fmt: skip
         runs.append(_run_row(t, traces[n], cache[key]))
     _compare_with_oracle(runs)
     groups: dict[tuple, list[dict]] = {}

@@ -182,12 +182,16 @@ class EdgeAgent:
         return perceive(view, slot)
 
     def remember(
-        self, slot: int, power_frac: float, rate: float, heard: list[tuple[int, str]] = ()
-    ) -> None:
-        """Record the outcome of a slot and the messages heard in it."""
+        self, slot: int, power_frac: float, rate: float, heard: list[tuple[int, str]] = (),
+        refused_by: list[int] = (),
+    ) -> None:  # fmt: skip
+        """Record the outcome of a slot, the messages heard in it and the links that refused
+        this agent's requests in it."""
         self.memory.record(slot, power_frac, rate)
         for sender, text in heard:
             self.memory.hear(sender, text)
+        for j in refused_by:
+            self.memory.refused(j, slot)
 
     # -- its own profile ----------------------------------------------------------------------
     @property

@@ -17,9 +17,12 @@ class SlotRecord:
 
 @dataclass
 class Memory:
-    """The last ``slots`` slot records and the last ``messages`` messages heard, and the
+    """The last ``slots`` slot records and the last ``messages`` messages heard, the
     device's own ``profile`` once its agent has read it (a
-    :meth:`~wireless_agents.agents.profile.Profile.as_dict`; None before, or without one).
+    :meth:`~wireless_agents.agents.profile.Profile.as_dict`; None before, or without one), and
+    the links that refused its requests (with the slot of their last refusal): a link that
+    refused stays refused for ``slots`` slots (:meth:`recent_refusers`), so the agent asks the
+    next one at once instead of asking the refuser again every slot.
 
     :meth:`summary` is the short text that goes into the prompt.
     """
@@ -29,10 +32,24 @@ class Memory:
     profile: dict | None = None
     _records: deque = field(default=None, repr=False)
     _heard: deque = field(default=None, repr=False)
+    _refusers: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._records = deque(maxlen=self.slots)
         self._heard = deque(maxlen=self.messages)
+
+    def refused(self, link: int, slot: int) -> None:
+        """Link ``link`` refused this agent's request in ``slot``."""
+        self._refusers[int(link)] = max(int(slot), self._refusers.get(int(link), int(slot)))
+
+    @property
+    def refusers(self) -> dict[int, int]:
+        """``{link: slot of its last refusal}``."""
+        return dict(self._refusers)
+
+    def recent_refusers(self, slot: int) -> list[int]:
+        """The links that refused this agent in the ``slots`` slots before ``slot``."""
+        return sorted(j for j, t in self._refusers.items() if slot - self.slots <= t < slot)
 
     def record(self, slot: int, power_frac: float, rate: float) -> None:
         self._records.append(SlotRecord(slot, float(power_frac), float(rate)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from wireless_agents.agents.acts import REASON_CHARS, parse_message
-from wireless_agents.agents.agent import AgentConfig, EdgeAgent
+from wireless_agents.agents.agent import OWN_FLOOR_REASON, AgentConfig, EdgeAgent
 from wireless_agents.agents.memory import Memory
 from wireless_agents.agents.models import load_model
 from wireless_agents.agents.perception import perceive
@@ -127,3 +127,32 @@ def test_memory_is_bounded_and_summarized():
     assert [r.slot for r in m.records] == [2, 3, 4]
     assert m.heard == [(3, "msg 3"), (4, "msg 4")]
     assert m.summary() == "Past powers 0.20, 0.30, 0.40; rates 2.00, 3.00, 4.00 (avg 3.00)."
+
+
+def test_refusals_are_remembered_for_the_memorys_slots_and_survive_a_resume():
+    """A link that refused an agent stays refused for ``slots`` slots (the agent asks the next
+    one at once, not the refuser again every slot), and the memory's JSON keeps it."""
+    from wireless_agents.planners.coordination.team import Team, TeamConfig
+    from wireless_agents.planners.episode.trace import refused_by
+
+    m = Memory(slots=3)
+    m.refused(2, slot=1)
+    m.refused(4, slot=3)
+    assert m.recent_refusers(1) == [] and m.recent_refusers(2) == [2]
+    assert m.recent_refusers(4) == [2, 4] and m.recent_refusers(5) == [4]  # 2 forgotten after 3
+    events = [{"type": "sense", "hears": []},
+              {"type": "proposal", "agent": 2, "acts": [
+                  {"act": "refuse", "to": 0, "kind": "lower", "amount": None, "reason": "no"},
+                  {"act": "inform", "to": None, "kind": None, "amount": 0.5, "reason": ""}]},
+              {"type": "proposal", "agent": 3, "acts": [
+                  {"act": "grant", "to": 1, "kind": "lower", "amount": 0.1, "reason": ""},
+                  {"act": "refuse", "to": 4, "kind": "lower", "amount": None,
+                   "reason": OWN_FLOOR_REASON}]}]  # fmt: skip
+    assert refused_by(events) == {0: [2]}  # a refusal for the refuser's own floor is situational
+    team = Team(3, None, TeamConfig(decider="rule"))
+    team.agents[0].remember(5, 0.5, 1.0, refused_by=[2])
+    saved = team.export_memory()
+    assert saved["0"]["refused_by"] == [[2, 5]] and "refused_by" not in saved["1"]
+    again = Team(3, None, TeamConfig(decider="rule"))
+    again.import_memory(saved)
+    assert again.agents[0].memory.recent_refusers(6) == [2]

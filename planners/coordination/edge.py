@@ -186,7 +186,9 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
         view = replace(view, cap=min(view.p_cap, float(task["grant_cap"])))
     inbox = model_inbox(task["mailbox"], view.neighbours, team.config.inbox_messages)
     requests, keys, refusers = acts_to(task["mailbox"], i, task.get("answered", []))
-    refused_by = sorted({*task.get("refused_by", []), *refusers})
+    # those that refused it this slot, and in the slots its memory keeps
+    remembered = team.agents[i].memory.recent_refusers(task["slot"])
+    refused_by = sorted({*task.get("refused_by", []), *refusers, *remembered})
     d = team.agents[i].decide(
         view, inbox=inbox, slot=task["slot"], requests=requests, refused_by=refused_by
     )
@@ -322,7 +324,8 @@ def deliver(state: DecideState) -> dict:
 
 
 def negotiate(state: DecideState) -> dict:
-    """Node: did the team agree (nobody moved by more than ``tol``)? are the floors met?"""
+    """Node: did the team agree (nobody moved by more than ``tol``)? are the floors met? is a
+    request of this round waiting for its answer (``asking``: another round, if any is left)?"""
     s = state["settings"]
     k = len(state["views"])
     p_max = state["p_max"]
@@ -332,6 +335,8 @@ def negotiate(state: DecideState) -> dict:
     agreed = max(moved, default=0.0) <= s["tol"] and s["strategy"] == "negotiation"
     props = state["proposals"]
     floors_ok = all(props[str(i)]["floor_ok"] for i in range(k))
+    # a request made this round is answered in the next: the team has not settled yet
+    asking = any(a["act"] == "request" for i in range(k) for a in props[str(i)].get("acts", []))
     ev = {
         "type": "negotiate",
         "slot": state["slot"],
@@ -341,7 +346,7 @@ def negotiate(state: DecideState) -> dict:
         "floors_ok": floors_ok,
     }
     emit(ev)
-    return {"agreed": agreed, "floors_ok": floors_ok, "events": [ev]}
+    return {"agreed": agreed, "floors_ok": floors_ok, "asking": asking, "events": [ev]}
 
 
 def lead(state: DecideState) -> dict:

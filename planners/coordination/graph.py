@@ -65,7 +65,7 @@ def route_negotiate(state: DecideState):
     s = state["settings"]
     if s["strategy"] == "leader":
         return "lead"
-    settled = state["agreed"] or s["strategy"] == "independent"
+    settled = (state["agreed"] and not state.get("asking")) or s["strategy"] == "independent"
     if not settled and state["round"] < s["rounds"]:
         return fan_out(state)
     if s["cloud"] and (not state["agreed"] or not state["floors_ok"]):

@@ -65,6 +65,7 @@ class DecideState(TypedDict, total=False):
     plan: list[float]
     agreed: bool
     floors_ok: bool
+    asking: bool  # a request of the last round waits for its answer
     escalation: dict | None
     tier1: dict | None
     validation: dict | None

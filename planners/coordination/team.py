@@ -57,7 +57,8 @@ class Team:
 
     def export_memory(self) -> dict:
         """Every agent's memory as JSON (``{agent id: {records, heard}}``, plus ``profile``
-        for an agent that read its device's profile)."""
+        for an agent that read its device's profile and ``refused_by`` for one that was
+        refused)."""
         out = {}
         for a in self.agents:
             out[str(a.agent_id)] = {
@@ -66,6 +67,8 @@ class Team:
             }
             if a.memory.profile is not None:
                 out[str(a.agent_id)]["profile"] = a.memory.profile
+            if a.memory.refusers:  # [[link, slot of its last refusal]]
+                out[str(a.agent_id)]["refused_by"] = sorted(map(list, a.memory.refusers.items()))
         return out
 
     def read_profiles(self) -> list:
@@ -89,6 +92,8 @@ class Team:
             for sender, text in saved.get("heard", []):
                 m.hear(int(sender), text)
             m.profile = saved.get("profile")
+            for link, slot in saved.get("refused_by", []):
+                m.refused(int(link), int(slot))
             a.memory = m
 
 

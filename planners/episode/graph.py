@@ -57,7 +57,7 @@ from .latency import decision_latency
 from .profiles import profiles_met, with_new_profiles
 from .settings import TEAM_PLANNERS
 from .timing import landing_slot, slot_seconds
-from .trace import heard_by, slot_messages
+from .trace import heard_by, refused_by, slot_messages
 
 
 def _append(records: list, writes: list) -> list:
@@ -255,8 +255,10 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         team = rt.planner.team(env.n_agents)
         team.import_memory(memory)
         heard = heard_by(pend.get("events", []), env.n_agents)
+        refusals = refused_by(pend.get("events", []))
         for i, a in enumerate(team.agents):
-            a.remember(slot, float(p[i] / env.p_max), float(r[i]), heard.get(i, []))
+            a.remember(slot, float(p[i] / env.p_max), float(r[i]), heard.get(i, []),
+                       refusals.get(i, []))  # fmt: skip
         memory = with_new_profiles(team.export_memory(), pend.get("profiles"))
         if pend.get("profiles"):
             record["profile_reads"] = pend["profiles"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from wireless_agents.agents.agent import OWN_FLOOR_REASON
 from wireless_agents.agents.messages import message_quality
 from wireless_agents.planners.events import Event
 
@@ -35,6 +36,19 @@ def slot_messages(events: list[Event]) -> list:
                 }
             )
     return out
+
+
+def refused_by(events: list[Event]) -> dict:
+    """{agent: [links that refused its requests this slot]}, from the proposals' refuse acts;
+    a refusal because the refuser's own floor needed its power is left out (it holds for this
+    slot's interference only: the next slot the refuser may grant)."""
+    out: dict = {}
+    props = [e for e in events if e.get("type") == "proposal"]
+    for e in props:
+        for a in e.get("acts") or []:
+            if a["act"] == "refuse" and a["to"] is not None and a["reason"] != OWN_FLOOR_REASON:
+                out.setdefault(int(a["to"]), set()).add(int(e["agent"]))
+    return {i: sorted(v) for i, v in out.items()}
 
 
 def heard_by(events: list[Event], k: int) -> dict:

@@ -20,11 +20,11 @@ def run_objective_oracle(task: Task) -> dict:
     """The oracle's trace on ``task``'s seed: the shape of an episode trace (``settings``,
     ``steps`` with powers, rates and checks met, ``summary``)."""
     from wireless_agents.environment.metrics import rates as link_rates
-    from wireless_agents.planners.api import solve, solve_detailed
+    from wireless_agents.planners.api import solve
     from wireless_agents.planners.episode import check_met, scenario_setup
-    from wireless_agents.planners.episode.intents import merge_constraints
+    from wireless_agents.planners.episode.reference import ratio_to_best
 
-    from .scoring import channels
+    from .scoring import best_solutions, channels
 
     sc = task.scenario
     s = settings_for(sc, "oracle", task.seed)
@@ -34,13 +34,9 @@ def run_objective_oracle(task: Task) -> dict:
     gains, p_max, noise = channels(sc, seed=task.env_seed)
     _, base, own = scenario_setup(s)  # own: the scenario's intent (zou's floors), if any
     checks = sc.constraints()
-    arrays = merge_constraints(base, checks, sc.n_agents)
     steps = []
-    for slot, g in enumerate(gains):
-        sol = solve_detailed(
-            g, p_max, noise, algo="best", objective=sc.objective, weights=sc.weights,
-            max_power_frac=arrays.get("max_power_frac"), min_rate=arrays.get("min_rate"),
-        )  # fmt: skip
+    for slot, (g, sol) in enumerate(zip(gains, best_solutions(sc, task.env_seed, gains, p_max,
+                                                              noise), strict=True)):  # fmt: skip
         p = np.clip(np.asarray(sol.powers, dtype=float), 0.0, p_max)
         r = link_rates(g, p, noise)
         w = solve(g, p_max, noise, algo="wmmse")
@@ -55,13 +51,19 @@ def run_objective_oracle(task: Task) -> dict:
                 "feasible": bool(sol.feasible),
                 "violations": list(sol.violations),
                 "constraints_met": [check_met(c, p, r, p_max) for c in checks],
+                # the oracle is the constrained best itself (.reference's keys)
+                "utility": float(sol.utility),
+                "best_sum_rate": float(sol.sum_rate),
+                "best_utility": float(sol.utility),
             }
         )
     if own is not None:  # the slots in which every floor of the scenario's own intent held
         floors = np.asarray(base["min_rate"], dtype=float)
         for x in steps:
             x["floors_met"] = (np.asarray(x["rates"]) >= floors - 1e-9).tolist()
-    return _trace(s, steps, time.perf_counter() - t0, own=own)
+    trace = _trace(s, steps, time.perf_counter() - t0, own=own)
+    trace["summary"].update(ratio_to_best(steps, sc.objective))
+    return trace
 
 
 def _trace(settings, steps, seconds, own: dict | None = None) -> dict:

@@ -27,6 +27,8 @@ CSV_FIELDS = (
     "adoption", "deviations", "deviation_gain",
     "acts_asked", "acts_granted", "acts_offered", "acts_refused", "message_parse_rate",
     "degenerate_messages",
+    # issue 12: over the constrained best on the same slots (its utility under an objective)
+    "ratio_to_best",
 )  # fmt: skip
 
 

@@ -61,7 +61,8 @@ def goals(constraints: dict, k: int) -> tuple[str | None, list[float | None]]:
 def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | None) -> LocalView:
     """``view`` keeping the ``strongest`` interferers it senses (strongest first, as observed) and
     any other whose interference-to-noise ratio at full power reaches ``SNR ** tin_eta`` (own
-    signal-to-noise ratio at full power). The others stay in the measured interference."""
+    signal-to-noise ratio at full power). The others stay in the measured interference, and
+    their summed gain is the view's ``outside_gain`` (its notes carry it)."""
     snr = view.direct_gain * view.p_max / view.noise
     keep = [
         a
@@ -70,8 +71,10 @@ def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | Non
     ]
     if len(keep) == len(view.neighbours):
         return view
+    left = sum(g for a, g in enumerate(view.neighbour_gains) if a not in keep)
     return replace(
         view,
+        outside_gain=(view.outside_gain or 0.0) + left,
         neighbours=tuple(view.neighbours[a] for a in keep),
         neighbour_gains=tuple(view.neighbour_gains[a] for a in keep),
         neighbour_rx_last=tuple(view.neighbour_rx_last[a] for a in keep),

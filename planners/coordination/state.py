@@ -90,7 +90,7 @@ class ProposeTask(TypedDict):
     max_age: NotRequired[int]  # compact air: rows heard more than this many slots ago left out
 
 
-OPTIONAL_VIEW_FIELDS = ("objective", "weight")  # left out of the dict while None
+OPTIONAL_VIEW_FIELDS = ("objective", "weight", "outside_gain")  # left out of the dict while None
 
 
 def view_to_dict(view: LocalView) -> dict:
@@ -129,6 +129,8 @@ def note_to_dict(note: Note) -> dict:
     }
     if note.weight is not None:  # only when stated: notes keep their bytes otherwise
         d["weight"] = float(note.weight)
+    if note.outside_gain is not None:  # only when the sender left interferers out
+        d["outside_gain"] = float(note.outside_gain)
     return d
 
 
@@ -146,4 +148,5 @@ def note_from_dict(d: dict[str, Any]) -> Note:
         interference_plus_noise=d.get("interference_plus_noise"),
         cap=d.get("cap"),
         weight=d.get("weight"),
+        outside_gain=d.get("outside_gain"),
     )

@@ -78,6 +78,10 @@ def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, n
             g[0, idx[j]] = gij
             nj = latest.get(j)
             inside += gij * nj.power if nj is not None and nj.power is not None else rx
+    for j, gij in view.outside:  # measured as interference; now a column of the problem
+        if j in idx:
+            g[0, idx[j]] = gij
+            inside += gij * (latest[j].power or 0.0)
     noise[0] = max(ipn - inside, view.noise + (view.outside_gain or 0.0) * view.p_max)
     # each member's row, as its note reported it
     for a, nt in enumerate(notes, start=1):
@@ -85,12 +89,12 @@ def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, n
         for k, gk in nt.gains.items():
             if k in idx and k != nt.sender:
                 g[a, idx[k]] = gk
-        noise[a] = _member_noise(view, nt, idx)
+        noise[a] = _member_noise(view, nt, idx, latest)
         caps[a] = power_cap(view.p_max, nt.cap)
     return members, g, noise, caps
 
 
-def _member_noise(view: LocalView, nt: Note, idx: dict) -> float:
+def _member_noise(view: LocalView, nt: Note, idx: dict, latest: dict) -> float:
     """What member ``nt.sender`` expects from outside the neighbourhood plus noise (W): what
     it receives from its neighbours that are not members, plus the rest of its expected total
     (interference from transmitters it does not count as neighbours, and noise), at least its
@@ -101,6 +105,13 @@ def _member_noise(view: LocalView, nt: Note, idx: dict) -> float:
     find their own link the one to keep on: d2d K = 6, seed 4, slot 1 at 1.5 bit/s/Hz)."""
     total = nt.interference_plus_noise or view.noise
     received = sum(nt.received.values())
+
+    # members it does not talk to (its row's gains without a received share): at their powers
+    def power(k):  # as last heard: the agent's own last power, a member's proposal
+        return view.last_power if k == view.agent else (latest[k].power or 0.0)
+
+    received += sum(gk * power(k) for k, gk in nt.gains.items()
+                    if k in idx and k not in nt.received and k != nt.sender)  # fmt: skip
     rest = total - received
     if rest <= QUANT_TOL * total:
         rest = view.noise
@@ -317,7 +328,11 @@ def channel_row(view: LocalView, power: float) -> dict:
         received[j] = gij * nj.power if nj is not None and nj.power is not None else rx
     return {
         "direct_gain": view.direct_gain,
-        "gains": dict(zip(view.neighbours, view.neighbour_gains, strict=True)),
+        # the neighbours' gains and those of the loud interferers it does not talk to
+        "gains": {
+            **dict(zip(view.neighbours, view.neighbour_gains, strict=True)),
+            **dict(view.outside),
+        },  # fmt: skip
         "received": received,
         "interference_plus_noise": view.estimated_interference_plus_noise(),
         "cap": view.cap,

@@ -75,9 +75,11 @@ class LocalView:
     last slot (W); ``mailbox`` the notes that reached it this slot; ``min_rate`` and ``cap`` its
     own constraints (bit/s/Hz, W). ``objective`` the network's objective (a name of
     ``environment.objectives.OBJECTIVES``) and ``weight`` this link's priority weight, as the
-    operator stated them (None: not stated, plain sum-rate). ``outside_gain`` the summed gain
-    ``sum_j G[i, j]`` of the interferers it senses but keeps out of ``neighbours`` (None: none
-    left out; they stay in the measured interference).
+    operator stated them (None: not stated, plain sum-rate). Interferers it senses but keeps out
+    of ``neighbours`` (it does not talk to them; they stay in the measured interference):
+    ``outside`` the ``(j, G[i, j])`` pairs of those above the noise at full power (its notes'
+    channel row carries them beside the neighbours'), ``outside_gain`` the summed gain of the
+    others (None: none left out).
     """
 
     agent: int
@@ -96,6 +98,7 @@ class LocalView:
     cap: float | None = None
     objective: str | None = None
     weight: float | None = None
+    outside: tuple[tuple[int, float], ...] = ()
     outside_gain: float | None = None
 
     @property

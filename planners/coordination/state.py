@@ -101,6 +101,8 @@ def view_to_dict(view: LocalView) -> dict:
     for key in OPTIONAL_VIEW_FIELDS:
         if d.get(key) is None:
             d.pop(key, None)
+    if not d.get("outside"):  # only a view that left loud interferers out keeps the key
+        d.pop("outside", None)
     return d
 
 
@@ -109,6 +111,7 @@ def view_from_dict(d: dict, mailbox=(), last_power: float | None = None) -> Loca
     fields["mailbox"] = tuple(mailbox)
     for key in ("neighbours", "neighbour_gains", "neighbour_rx_last"):
         fields[key] = tuple(fields[key])
+    fields["outside"] = tuple((int(j), float(g)) for j, g in fields.get("outside", ()))
     v = LocalView(**fields)
     return v if last_power is None else replace(v, last_power=float(last_power))
 

@@ -167,14 +167,15 @@ def outgoing_note(view: LocalView, power: float, request: str = "") -> Note:
     ipn = view.estimated_interference_plus_noise()
     u, w = wmmse_receiver(view.direct_gain, power, ipn)
     pi = interference_price(view.direct_gain, power, ipn)
+    row = channel_row(view, power)
     return Note(
-        **channel_row(view, power),
+        **row,
         sender=view.agent,
         power=float(power),
-        prices={k: pi * g for k, g in zip(view.neighbours, view.neighbour_gains, strict=True)},
-        wmmse={
-            k: w * u * u * g for k, g in zip(view.neighbours, view.neighbour_gains, strict=True)
-        },
+        # over the row's gains (the neighbours' and the loud ones it does not talk to): one
+        # factor times the gains, the compact encoding sends the factor alone
+        prices={k: pi * g for k, g in row["gains"].items()},
+        wmmse={k: w * u * u * g for k, g in row["gains"].items()},
         min_rate=view.min_rate,
         request=request,
         weight=view.weight,

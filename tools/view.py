@@ -44,6 +44,9 @@ class Note:
     hears, ``received[k]`` the power it expects from each of them (W), ``interference_plus_noise``
     its expected total (W), ``cap`` its own power cap (W, None = p_max). ``weight`` the sender's
     priority weight (None when the operator stated none; the weighted local WMMSE reads it).
+    ``outside_gain`` the summed gain ``sum_k G[sender, k]`` of the interferers its receiver
+    senses but does not count as neighbours (None: none left out): the planners of its
+    neighbourhood assume they may transmit at full power (:func:`tools.neighbourhood.local_problem`).
     """
 
     sender: int
@@ -58,6 +61,7 @@ class Note:
     interference_plus_noise: float | None = None
     cap: float | None = None
     weight: float | None = None
+    outside_gain: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,11 @@ class LocalView:
     last slot (W); ``mailbox`` the notes that reached it this slot; ``min_rate`` and ``cap`` its
     own constraints (bit/s/Hz, W). ``objective`` the network's objective (a name of
     ``environment.objectives.OBJECTIVES``) and ``weight`` this link's priority weight, as the
-    operator stated them (None: not stated, plain sum-rate).
+    operator stated them (None: not stated, plain sum-rate). Interferers it senses but keeps out
+    of ``neighbours`` (it does not talk to them; they stay in the measured interference):
+    ``outside`` the ``(j, G[i, j])`` pairs of those above the noise at full power (its notes'
+    channel row carries them beside the neighbours'), ``outside_gain`` the summed gain of the
+    others (None: none left out).
     """
 
     agent: int
@@ -90,6 +98,8 @@ class LocalView:
     cap: float | None = None
     objective: str | None = None
     weight: float | None = None
+    outside: tuple[tuple[int, float], ...] = ()
+    outside_gain: float | None = None
 
     @property
     def p_cap(self) -> float:

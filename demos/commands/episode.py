@@ -397,6 +397,15 @@ def _timing_line(s: dict) -> str:
     return f"timing: {timing} ({what}){tail}"
 
 
+def _best_part(s: dict) -> str:
+    """``", 87.3% of best"``: the run over the constrained best planner on the same slots (its
+    utility's under the team's objective); empty for a trace without it."""
+    r = s.get("ratio_to_best")
+    if r is None:
+        return ""
+    return f", {r:.1%} of best" + (f" ({s['objective']})" if s.get("objective") else "")
+
+
 def _print_summary(trace, out, to_stderr: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -412,6 +421,7 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
     table.add_column("sum-rate", justify="right")
     table.add_column("WMMSE", justify="right")
     table.add_column("ratio", justify="right")
+    table.add_column("best", justify="right")
     table.add_column("rounds", justify="right")
     table.add_column("msgs (lost)", justify="right")
     for x in trace["steps"]:
@@ -419,12 +429,14 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
         ratio = x["sum_rate"] / x["wmmse_sum_rate"] if x["wmmse_sum_rate"] else 0.0
         table.add_row(
             str(x["slot"]), f"{x['sum_rate']:.2f}", f"{x['wmmse_sum_rate']:.2f}", f"{ratio:.2f}",
+            "-" if x.get("best_sum_rate") is None else f"{x['best_sum_rate']:.2f}",
             str(x["rounds"] if x.get("rounds") is not None else "-"),
             f"{ch.get('sent', 0)} ({ch.get('lost', 0)})",
         )  # fmt: skip
     ratio = s["ratio_to_wmmse"]
     table.caption = (
-        f"mean {s['mean_sum_rate']:.2f} bit/s/Hz = {ratio:.1%} of WMMSE; "
+        f"mean {s['mean_sum_rate']:.2f} bit/s/Hz = {ratio:.1%} of WMMSE"
+        f"{_best_part(s)}; "
         f"{s['messages']} messages, {s['message_bytes']} bytes; {s['llm_tokens']} tokens, "
         f"model {s['llm_seconds']:.1f} s of {s['wall_seconds']:.1f} s"
         if ratio is not None

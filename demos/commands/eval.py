@@ -275,7 +275,7 @@ def _print_table(doc: dict, out: Path) -> None:
 
     table = Table(title=escape(f"suite {doc['suite']}: {', '.join(doc['planners'])}"))
     for col in ("scenario", "planner", "seeds", "objective", "sum-rate", "utility", "/WMMSE",
-                "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "adopt", "acts a/g/o/r", "msgs/dec",
+                "/best", "/oracle", "/oracle util.", "intents", "of oracle's", "infeas.", "adopt", "acts a/g/o/r", "msgs/dec",
                 "tok/dec", "LLM s", "wall s"):  # fmt: skip
         left = col in ("scenario", "planner", "objective")
         table.add_column(col, justify="left" if left else "right")
@@ -283,7 +283,8 @@ def _print_table(doc: dict, out: Path) -> None:
         cells = (
             r["scenario"], r["planner"], str(r.get("n_seeds", 1)), r.get("objective") or "-",
             _fmt_ci(r, "mean_sum_rate"), _fmt_ci(r, "utility", ".3f"),
-            _fmt(r["ratio_to_wmmse"], ".1%"), _fmt(r["ratio_to_oracle"], ".1%"),
+            _fmt(r["ratio_to_wmmse"], ".1%"), _fmt(r.get("ratio_to_best"), ".1%"),
+            _fmt(r["ratio_to_oracle"], ".1%"),
             _fmt(r["ratio_to_oracle_utility"], ".1%"), _fmt(r["intent_satisfaction"], ".0%"), _fmt(r["met_of_oracle"], ".0%"),
             str(r["infeasible"]) if r["checks"] else "-", _fmt(r.get("adoption"), ".0%"),
             _acts_cell(r), _fmt(r["messages_per_decision"], ".1f"),

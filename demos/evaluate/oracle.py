@@ -28,8 +28,9 @@ def run_objective_oracle(task: Task) -> dict:
     from wireless_agents.planners.api import solve, solve_detailed
     from wireless_agents.planners.episode import check_met, scenario_setup
     from wireless_agents.planners.episode.intents import merge_constraints
+    from wireless_agents.planners.episode.reference import ratio_to_best
 
-    from .scoring import channels
+    from .scoring import best_solutions, channels
 
     sc = task.scenario
     s = settings_for(sc, "oracle", task.seed)
@@ -44,13 +45,15 @@ def run_objective_oracle(task: Task) -> dict:
     sliced = {"mini_slots": sc.mini_slots} if sc.mini_slots > 1 else {}
     if sliced:
         s["mini_slots"] = sc.mini_slots
-    for slot, g in enumerate(gains):
-        sol = solve_detailed(
-            g, p_max, noise, algo="timeshare" if sliced else "best", objective=sc.objective,
-            weights=sc.weights,
-            max_power_frac=arrays.get("max_power_frac"), min_rate=arrays.get("min_rate"),
-            **sliced,
-        )  # fmt: skip
+    refs = best_solutions(sc, task.env_seed, gains, p_max, noise)  # the constrained best
+    for slot, (g, ref) in enumerate(zip(gains, refs, strict=True)):
+        sol = ref
+        if sliced:  # time-sharing over the mini-slots: the LP's schedule
+            sol = solve_detailed(
+                g, p_max, noise, algo="timeshare", objective=sc.objective, weights=sc.weights,
+                max_power_frac=arrays.get("max_power_frac"), min_rate=arrays.get("min_rate"),
+                **sliced,
+            )  # fmt: skip
         sched = np.clip(np.asarray(sol.powers, dtype=float), 0.0, p_max)
         p = sched.mean(-1) if sliced else sched
         peak = sched.max(-1) if sliced else sched
@@ -66,6 +69,11 @@ def run_objective_oracle(task: Task) -> dict:
             "feasible": bool(sol.feasible),
             "violations": list(sol.violations),
             "constraints_met": [check_met(c, peak, r, p_max) for c in checks],
+            # the constrained best of one power vector (.reference's keys): the oracle itself
+            # unless it time-shares
+            "utility": float(sol.utility),
+            "best_sum_rate": float(ref.sum_rate),
+            "best_utility": float(ref.utility),
         }
         if sliced:
             step.update(schedule=sched.tolist(), bound=sol.bound,
@@ -75,7 +83,9 @@ def run_objective_oracle(task: Task) -> dict:
         floors = np.asarray(base["min_rate"], dtype=float)
         for x in steps:
             x["floors_met"] = (np.asarray(x["rates"]) >= floors - 1e-9).tolist()
-    return _trace(s, steps, time.perf_counter() - t0, own=own)
+    trace = _trace(s, steps, time.perf_counter() - t0, own=own)
+    trace["summary"].update(ratio_to_best(steps, sc.objective))
+    return trace
 
 
 def _trace(settings, steps, seconds, own: dict | None = None) -> dict:

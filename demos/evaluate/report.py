@@ -29,6 +29,8 @@ CSV_FIELDS = (
     "degenerate_messages",
     # issue 14: time-sharing over mini-slots
     "mini_slots", "floors_slot_feasible", "floors_timeshare_feasible",
+    # issue 12: over the constrained best on the same slots (its utility under an objective)
+    "ratio_to_best",
 )  # fmt: skip
 
 

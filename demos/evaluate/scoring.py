@@ -12,6 +12,9 @@ Checks are the scenario's constraint checks, its intents' and its devices' (``Sc
 weight and objective checks are not counted as checks: they set the ``objective`` a row is
 scored on. ``utility`` is that objective's per-slot value (``environment.objectives.utility``),
 averaged over the slots; ``ratio_to_oracle_utility`` divides it by the oracle's on the same seed.
+``ratio_to_best`` divides it by the constrained ``best`` planner's on the same slots, under the
+same checks and objective (:func:`best_solutions`), whether or not the oracle ran: on plain
+sum-rate the sum-rate, 1 for the oracle itself.
 
 Seeds: every planner runs once per env seed of a scenario; each run is scored alone (the
 ``per_seed`` rows of report.json, compared with the oracle of the same seed), and a report row
@@ -54,7 +57,7 @@ from .grid import Task, settings_for
 
 # the figures of a row that get a bootstrap interval over seeds
 HEADLINE = ("mean_sum_rate", "utility", "intent_satisfaction", "ratio_to_wmmse", "ratio_to_oracle",
-            "ratio_to_oracle_utility")  # fmt: skip
+            "ratio_to_oracle_utility", "ratio_to_best")  # fmt: skip
 # an oracle utility at or below this is no base for a ratio (a max-min oracle that starves a
 # link has a minimum rate of ~1e-70): ratio_to_oracle_utility is then None
 UTILITY_FLOOR = 1e-6
@@ -63,6 +66,7 @@ BOOTSTRAP_SEED = 0  # the resampling's Generator seed: the same report gives the
 # a row's ratios: (name, the planner's figure, the reference's figure, the reference's planner
 # (None: the figure is in the planner's own run))
 RATIOS = (("ratio_to_wmmse", "mean_sum_rate", "wmmse_mean_sum_rate", None),
+          ("ratio_to_best", "utility", "best_utility", None),
           ("ratio_to_oracle", "mean_sum_rate", "mean_sum_rate", "oracle"),
           ("ratio_to_oracle_utility", "utility", "utility", "oracle"))  # fmt: skip
 # per-seed figures summed over seeds in a report row (the rest are averaged)
@@ -124,6 +128,33 @@ def _verdict_figures(sc: Scenario, verdicts: dict | None) -> dict:
     if verdicts["timeshare"] is not None:
         out["floors_timeshare_feasible"] = n * int(sum(verdicts["timeshare"]))
     return out
+
+
+def best_solutions(sc, seed: int, gains, p_max: float, noise: float) -> list:
+    """The constrained ``best`` plan of each slot of ``sc`` on env seed ``seed``:
+    ``planners.api.solve_detailed(..., algo="best")`` for the scenario's objective and weights
+    under its own constraints (zou's floors) tightened by every check; one ``Solution`` per
+    (K, K) matrix of ``gains``. The oracle's plans, and the base of every row's
+    ``ratio_to_best`` (on plain sum-rate the same call as the oracle episode's planner)."""
+    from wireless_agents.planners.api import solve_detailed
+    from wireless_agents.planners.episode import scenario_setup
+    from wireless_agents.planners.episode.intents import merge_constraints
+
+    _, base, _ = scenario_setup(settings_for(sc, "oracle", seed))
+    arrays = merge_constraints(base, sc.constraints(), sc.n_agents)
+    return [
+        solve_detailed(
+            g,
+            p_max,
+            noise,
+            algo="best",
+            objective=sc.objective,
+            weights=sc.weights,
+            max_power_frac=arrays.get("max_power_frac"),
+            min_rate=arrays.get("min_rate"),
+        )  # fmt: skip
+        for g in gains
+    ]
 
 
 def infeasible_pairs(sc: Scenario, gains, p_max: float, noise: float) -> list[list[bool]]:
@@ -209,7 +240,7 @@ def _utility(objective: str, weights, steps, gains, p_max: float, noise: float) 
 def _run_row(t: Task, tr: dict, scene) -> dict:
     """The row of one run (one seed): its checks, figures and cost."""
     sc = t.scenario
-    g, p_max, noise, infeasible, verdicts = scene
+    g, p_max, noise, infeasible, verdicts, best = scene
     checks = sc.constraints()
     s = tr["summary"]
     met = _met(checks, tr["steps"], g, p_max, noise)
@@ -231,10 +262,13 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         "steps": decisions,
         "objective": sc.objective,
         "mean_sum_rate": s["mean_sum_rate"],
-        "utility": _utility(sc.objective, sc.weights, tr["steps"], g, p_max, noise),
+        "utility": (u := _utility(sc.objective, sc.weights, tr["steps"], g, p_max, noise)),
         "raw_mean_sum_rate": _raw_sum_rate(tr["steps"], g, noise),
         "wmmse_mean_sum_rate": s["wmmse_mean_sum_rate"],
         "ratio_to_wmmse": s["ratio_to_wmmse"],
+        # over the constrained best on the same slots, checks and objective (.oracle)
+        "best_utility": best,
+        "ratio_to_best": u / best if u is not None and best > UTILITY_FLOOR else None,
         "ratio_to_oracle": None,
         "ratio_to_oracle_utility": None,
         "intent_satisfaction": sum(map(sum, met)) / pairs if pairs else None,
@@ -343,7 +377,7 @@ def _ratios_of_means(row: dict, runs: list[dict], by_ref: dict) -> None:
             if r[mine] is not None and o[theirs] is not None:
                 pairs.append((r[mine], o[theirs]))
         den = sum(b for _, b in pairs) / len(pairs) if pairs else 0.0
-        floor = UTILITY_FLOOR if theirs == "utility" else 0.0
+        floor = UTILITY_FLOOR if theirs in ("utility", "best_utility") else 0.0
         if not pairs or den <= floor:
             row[name], row[f"{name}_ci"] = None, None
             continue
@@ -392,8 +426,9 @@ def score(suite: Suite, all_tasks: list[Task], traces: dict[int, dict]) -> list[
         key = (sc.name, t.env_seed)
         if key not in cache:
             g, p_max, noise = channels(sc, seed=t.env_seed)
+            best = np.mean([x.utility for x in best_solutions(sc, t.env_seed, g, p_max, noise)])
             cache[key] = (g, p_max, noise, infeasible_pairs(sc, g, p_max, noise),
-                          floor_verdicts(sc, g, p_max, noise))  # fmt: skip
+                          floor_verdicts(sc, g, p_max, noise), float(best))  # fmt: skip
         runs.append(_run_row(t, traces[n], cache[key]))
     _compare_with_oracle(runs)
     groups: dict[tuple, list[dict]] = {}

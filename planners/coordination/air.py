@@ -75,6 +75,7 @@ def encode_note(note: dict, step_db: float) -> dict:
         "p": quantize(note.get("power"), step_db),
         "d": quantize(note.get("direct_gain"), step_db),
         "n": quantize(note.get("interference_plus_noise"), step_db),
+        "o": quantize(note.get("outside_gain"), step_db),
         "g": {k: quantize(v, step_db) for k, v in (note.get("gains") or {}).items()},
         "r": {k: quantize(v, step_db) for k, v in (note.get("received") or {}).items()},
         "c": note.get("cap"),
@@ -118,6 +119,8 @@ def decode_note(sender: int, q: dict, step_db: float) -> dict:
     }
     if q.get("w") is not None:
         d["weight"] = q["w"]
+    if q.get("o") is not None:
+        d["outside_gain"] = dequantize(q["o"], step_db)
     return d
 
 

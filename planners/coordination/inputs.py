@@ -61,7 +61,10 @@ def goals(constraints: dict, k: int) -> tuple[str | None, list[float | None]]:
 def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | None) -> LocalView:
     """``view`` keeping the ``strongest`` interferers it senses (strongest first, as observed) and
     any other whose interference-to-noise ratio at full power reaches ``SNR ** tin_eta`` (own
-    signal-to-noise ratio at full power). The others stay in the measured interference."""
+    signal-to-noise ratio at full power). The others stay in the measured interference; those
+    above the noise at full power are the view's ``outside`` (its notes' rows carry their gains:
+    a plan of the neighbourhood that silences every neighbour of a link otherwise values that
+    link as if it were alone), the summed gain of the rest its ``outside_gain``."""
     snr = view.direct_gain * view.p_max / view.noise
     keep = [
         a
@@ -70,8 +73,13 @@ def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | Non
     ]
     if len(keep) == len(view.neighbours):
         return view
+    left = [a for a in range(len(view.neighbours)) if a not in keep]
+    loud = [a for a in left if view.neighbour_gains[a] * view.p_max >= view.noise]
+    quiet = sum(view.neighbour_gains[a] for a in left if a not in loud)
     return replace(
         view,
+        outside=(*view.outside, *((view.neighbours[a], view.neighbour_gains[a]) for a in loud)),
+        outside_gain=(view.outside_gain or 0.0) + quiet if quiet > 0 else view.outside_gain,
         neighbours=tuple(view.neighbours[a] for a in keep),
         neighbour_gains=tuple(view.neighbour_gains[a] for a in keep),
         neighbour_rx_last=tuple(view.neighbour_rx_last[a] for a in keep),

@@ -91,7 +91,7 @@ class ProposeTask(TypedDict):
     max_age: NotRequired[int]  # compact air: rows heard more than this many slots ago left out
 
 
-OPTIONAL_VIEW_FIELDS = ("objective", "weight")  # left out of the dict while None
+OPTIONAL_VIEW_FIELDS = ("objective", "weight", "outside_gain")  # left out of the dict while None
 
 
 def view_to_dict(view: LocalView) -> dict:
@@ -102,6 +102,8 @@ def view_to_dict(view: LocalView) -> dict:
     for key in OPTIONAL_VIEW_FIELDS:
         if d.get(key) is None:
             d.pop(key, None)
+    if not d.get("outside"):  # only a view that left loud interferers out keeps the key
+        d.pop("outside", None)
     return d
 
 
@@ -110,6 +112,7 @@ def view_from_dict(d: dict, mailbox=(), last_power: float | None = None) -> Loca
     fields["mailbox"] = tuple(mailbox)
     for key in ("neighbours", "neighbour_gains", "neighbour_rx_last"):
         fields[key] = tuple(fields[key])
+    fields["outside"] = tuple((int(j), float(g)) for j, g in fields.get("outside", ()))
     v = LocalView(**fields)
     return v if last_power is None else replace(v, last_power=float(last_power))
 
@@ -130,6 +133,8 @@ def note_to_dict(note: Note) -> dict:
     }
     if note.weight is not None:  # only when stated: notes keep their bytes otherwise
         d["weight"] = float(note.weight)
+    if note.outside_gain is not None:  # only when the sender left interferers out
+        d["outside_gain"] = float(note.outside_gain)
     return d
 
 
@@ -147,4 +152,5 @@ def note_from_dict(d: dict[str, Any]) -> Note:
         interference_plus_noise=d.get("interference_plus_noise"),
         cap=d.get("cap"),
         weight=d.get("weight"),
+        outside_gain=d.get("outside_gain"),
     )

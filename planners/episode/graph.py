@@ -55,6 +55,7 @@ from .intents import (
 )
 from .latency import decision_latency
 from .profiles import profiles_met, with_new_profiles
+from .reference import best_reference
 from .settings import TEAM_PLANNERS
 from .timing import landing_slot, slot_seconds
 from .trace import heard_by, refused_by, slot_messages
@@ -231,6 +232,9 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     }
     if realtime:
         record["timing"] = when
+    # the constrained best planner on the same channel, constraints and objective (.reference)
+    cons = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
+    record.update(best_reference(g, env.p_max, env.noise, cons, rt.goals))
     record.update(constraint_record(s, pend, p, r, env.p_max))
     if rt.goals:  # the slot's value under the objective the team planned for
         record["utility"] = float(

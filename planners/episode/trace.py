@@ -10,6 +10,7 @@ from wireless_agents.planners.events import Event
 from .adoption import adoption_summary
 from .intents import operator_satisfaction, operator_summary, team_goals
 from .profiles import profile_summary
+from .reference import ratio_to_best
 from .settings import scenario_setup
 
 # what depends on the host and the process, not on the run: wall times, and the tokens the
@@ -124,6 +125,9 @@ def summarize(
         "mean_sum_rate": mean,
         "wmmse_mean_sum_rate": wmean,
         "ratio_to_wmmse": mean / wmean if wmean > 0 else None,
+        # the constrained best planner on the same slots (its utility's when an objective was
+        # stated to the team): .reference
+        **ratio_to_best(steps, (team_goals(s) or {}).get("objective")),
         "messages": int(sum(c.get("sent", 0) for c in ch)),
         "messages_delivered": int(sum(c.get("delivered", 0) for c in ch)),
         "messages_lost": int(sum(c.get("lost", 0) for c in ch)),

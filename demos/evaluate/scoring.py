@@ -374,7 +374,7 @@ def _ratios_of_means(row: dict, runs: list[dict], by_ref: dict) -> None:
             o = r if ref is None else by_ref.get((ref, r["scenario"], r["seed"]))
             if o is None or r["note"] is not None or o["note"] is not None:
                 continue
-            if r[mine] is not None and o[theirs] is not None:
+            if r.get(mine) is not None and o.get(theirs) is not None:
                 pairs.append((r[mine], o[theirs]))
         den = sum(b for _, b in pairs) / len(pairs) if pairs else 0.0
         floor = UTILITY_FLOOR if theirs in ("utility", "best_utility") else 0.0

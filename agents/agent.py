@@ -356,9 +356,12 @@ class EdgeAgent:
         return answer_by_rules(self.profile_text) if requests else None
 
     def _ask(self, messages, schema, gen) -> Completion:
+        """One model call in this agent's own session (its cached state, see the backends)."""
+        session = f"agent {self.agent_id}"
         if self.backend.is_chat:
-            return self.backend.chat(messages, schema=schema, config=gen)
-        return self.backend.complete(as_completion_prompt(messages), schema=schema, config=gen)
+            return self.backend.chat(messages, schema=schema, config=gen, session=session)
+        prompt = as_completion_prompt(messages)
+        return self.backend.complete(prompt, schema=schema, config=gen, session=session)
 
     def _finish(
         self, decision: Decision, view: LocalView, power, reason, answer=None,

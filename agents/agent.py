@@ -59,6 +59,9 @@ _TRUNCATED_DECISION = re.compile(
     r'"power"\s*:\s*"(?P<power>[0-9.]+)"\s*,\s*"reason"\s*:\s*"(?P<reason>[^"\\]*)'
 )
 FALLBACK_REASON = "fallback, I keep my power"
+# a forced decision's reason: the words the system prompt's example gives the model for taking
+# its tool's suggestion (SYSTEM_TOOLS), and what the model wrote in every such decision measured
+FORCED_REASON = "my tool suggests it"
 FLOOR_REASON = "my floor is missed"
 OWN_FLOOR_REASON = "I keep my own floor"
 
@@ -78,7 +81,11 @@ class AgentConfig:
     calls it itself and the chat shows the call and its result as if the model had made it
     (calling it is the only move, so no model call is spent on it): one model call per
     decision. False: the model calls it (two
-    calls), the path measured beside it.
+    calls), the path measured beside it. ``skip_forced``: with the tool called directly, a
+    decision that leaves language nothing to settle (:meth:`EdgeAgent.forced`: no request to
+    answer, no profile, no operator intent, no rules or goal in its perception, and the tool's
+    suggestion within its cap) takes the tool's suggestion with no model call at all, and is
+    recorded as forced (:attr:`Decision.forced`); False (the default): the model is asked.
     """
 
     tools: tuple[str, ...] = ("wmmse_step", "best_response", "what_if", "check_constraints")
@@ -91,6 +98,7 @@ class AgentConfig:
     inbox: bool = True
     reader: str = "model"
     direct_tool: bool = True
+    skip_forced: bool = False
 
 
 @dataclass
@@ -103,6 +111,8 @@ class Decision:
     ``[{"tool", "arguments", "result"}]``, ``fallback`` why a safe action replaced the model's
     (None when the model decided), ``calls`` the model calls made. ``grant_cap`` the power (W) it
     granted or offered to go to (None: none), ``refused`` the links whose requests it refused.
+    ``forced``: nothing was left for language to settle, so the tool's suggestion was taken
+    with no model call (``AgentConfig.skip_forced``; ``calls`` is then empty).
     """
 
     agent: int
@@ -115,6 +125,7 @@ class Decision:
     tool_calls: list[dict] = field(default_factory=list)
     fallback: str | None = None
     truncated: bool = False  # the model ran out of tokens inside its reason
+    forced: bool = False  # the tool's suggestion taken with no model call (skip_forced)
     calls: list[Completion] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
     requests: list[tuple[list[dict], dict]] = field(
@@ -144,6 +155,7 @@ class Decision:
             "tool_calls": self.tool_calls,
             "fallback": self.fallback,
             "truncated": self.truncated,
+            "forced": self.forced,
             "tokens": self.tokens,
             "tokens_evaluated": self.tokens_evaluated,
             # the split the simulated latency needs (prefill and decode rates differ)
@@ -167,6 +179,7 @@ class EdgeAgent:
     :meth:`read_profile` into :attr:`profile`."""
 
     profile_text: str | None = None
+    operator_intent: str | None = None  # the operator's intent its perception ends with
 
     def __init__(self, agent_id: int, backend: ModelBackend, config: AgentConfig | None = None):
         self.agent_id = int(agent_id)
@@ -244,6 +257,10 @@ class EdgeAgent:
             result, error = self._run_tool(decision, view, name)
             if error:
                 return self._fallback(decision, view, error, *args)
+            if cfg.skip_forced and self.forced(view, requests, result):
+                decision.forced = True
+                power = result["suggested_power"]
+                return self._finish(decision, view, power, FORCED_REASON, None, *args)
         system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS
         prompt = user_prompt(
             self.perceive(view, slot),
@@ -307,6 +324,23 @@ class EdgeAgent:
                 decision, view, f"unparsable answer ({type(exc).__name__})", *args
             )
 
+    def forced(self, view: LocalView, requests, result: dict) -> bool:
+        """Whether the decision on ``view`` leaves language nothing to settle, given the
+        ``requests`` addressed to it and its tool's ``result``: no request to answer, no device
+        profile, no operator intent, no rules or goal in its perception (a floor, a cap, an
+        objective or a weight), and the tool suggests a power within the cap. The model's only
+        move is then to take the suggestion, as its system prompt tells it to."""
+        power = result.get("suggested_power") if isinstance(result, dict) else None
+        if requests or self.profile_text or self.operator_intent or view.min_rate:
+            return False
+        if view.objective is not None or view.weight is not None:
+            return False
+        if view.cap is not None and view.cap < view.p_max:
+            return False
+        if isinstance(power, bool) or not isinstance(power, (int, float)):
+            return False
+        return 0.0 <= float(power) <= view.p_cap / view.p_max
+
     @staticmethod
     def _run_tool(decision: Decision, view: LocalView, name: str) -> tuple[dict | None, str | None]:
         """Run tool ``name`` on ``view`` and record the call in ``decision.tool_calls``:
@@ -326,9 +360,12 @@ class EdgeAgent:
         return answer_by_rules(self.profile_text) if requests else None
 
     def _ask(self, messages, schema, gen) -> Completion:
+        """One model call in this agent's own session (its cached state, see the backends)."""
+        session = f"agent {self.agent_id}"
         if self.backend.is_chat:
-            return self.backend.chat(messages, schema=schema, config=gen)
-        return self.backend.complete(as_completion_prompt(messages), schema=schema, config=gen)
+            return self.backend.chat(messages, schema=schema, config=gen, session=session)
+        prompt = as_completion_prompt(messages)
+        return self.backend.complete(prompt, schema=schema, config=gen, session=session)
 
     def _finish(
         self, decision: Decision, view: LocalView, power, reason, answer=None,

@@ -120,9 +120,10 @@ class Dashboard:
         self.round = e["round"]
         self.plan[e["agent"]] = e["power_frac"]
         fb = " (fallback)" if e.get("fallback") else ""
+        forced = " (forced, no model call)" if e.get("forced") else ""
         msg = f' "{e["message"]}"' if e.get("message") else ""
         self._say(f"r{e['round']} {_letter(e['agent'], True)}{e['agent']} -> "
-                  f"{e['power_frac']:.2f}{fb}{msg}", "yellow" if fb else "")  # fmt: skip
+                  f"{e['power_frac']:.2f}{fb}{forced}{msg}", "yellow" if fb else "")  # fmt: skip
 
     def _on_deliver(self, e: DeliverEvent) -> None:
         self._say(f"r{e['round']} channel: {e['delivered']} delivered, {e['lost']} lost, "

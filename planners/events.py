@@ -295,6 +295,8 @@ class ProposalEvent(TypedDict):
     ``power_frac`` its proposed power (fraction of p_max); ``suggested`` its tool's suggestion
     (fraction of p_max, None without a tool result); ``message`` the text it sends its
     neighbours, ``acts`` the same as act records (:class:`ActRecord`); ``fallback`` the model's answer was unusable and the fallback rule decided;
+    ``forced`` nothing was left for language to settle: the tool's power, no model call (absent
+    in events of runs before it);
     ``tokens`` prompt + completion tokens; ``tokens_evaluated`` what the model computed of them
     (prefill after its cache, plus generated); ``model_seconds`` the model's time.
     """
@@ -308,6 +310,7 @@ class ProposalEvent(TypedDict):
     message: str
     acts: list[ActRecord]
     fallback: bool
+    forced: NotRequired[bool]
     tokens: int
     tokens_evaluated: int
     model_seconds: float

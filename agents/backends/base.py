@@ -116,9 +116,14 @@ class ModelBackend(ABC):
         *,
         schema: dict | None = None,
         config: GenerationConfig | None = None,
+        session: str | None = None,
     ) -> Completion:
-        """Answer a chat (``[{"role": ..., "content": ...}]``), optionally constrained to ``schema``."""
-        return self._call(self._chat, messages, schema, config or GenerationConfig())
+        """Answer a chat (``[{"role": ..., "content": ...}]``), optionally constrained to ``schema``.
+
+        ``session`` names whose conversation this is (an agent): a backend that can keep a
+        model state per session (:meth:`_enter_session`) resumes that session's own state, so
+        a prompt that extends the session's last one only computes what is new."""
+        return self._call(self._chat, messages, schema, config or GenerationConfig(), session)
 
     def complete(
         self,
@@ -126,9 +131,11 @@ class ModelBackend(ABC):
         *,
         schema: dict | None = None,
         config: GenerationConfig | None = None,
+        session: str | None = None,
     ) -> Completion:
-        """Continue a raw ``prompt`` (for base models prompted few-shot)."""
-        return self._call(self._complete, prompt, schema, config or GenerationConfig())
+        """Continue a raw ``prompt`` (for base models prompted few-shot); ``session`` as in
+        :meth:`chat`."""
+        return self._call(self._complete, prompt, schema, config or GenerationConfig(), session)
 
     def close(self) -> None:  # noqa: B027  # pragma: no cover - overridden where needed
         """Free the model's resources."""
@@ -156,6 +163,10 @@ class ModelBackend(ABC):
         return self._grammars[key]
 
     # -- implementation hooks ---------------------------------------------------------------
+    def _enter_session(self, session: str | None) -> None:  # noqa: B027 - a hook, no-op by default
+        """Make ``session``'s model state current before a call (called under the lock). The
+        default keeps one state for all: nothing to do."""
+
     def _compile_schema(self, schema_json: str):
         """Turn a JSON schema (as text) into this backend's grammar object."""
         raise SchemaError(f"{self.kind} backend cannot constrain output to a JSON schema")
@@ -170,10 +181,11 @@ class ModelBackend(ABC):
         self, prompt: str, schema: dict | None, config: GenerationConfig
     ) -> Completion: ...
 
-    def _call(self, fn, payload, schema, config) -> Completion:
+    def _call(self, fn, payload, schema, config, session=None) -> Completion:
         with self._lock:
             t0 = time.perf_counter()
             try:
+                self._enter_session(session)
                 out = fn(payload, schema, config)
             except SchemaError:
                 raise

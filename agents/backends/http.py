@@ -146,7 +146,7 @@ class OpenAIHTTPBackend(ModelBackend):
                 return
             raise BackendError(f"model server does not answer: {exc}") from exc
 
-    def _call(self, fn, payload, schema, config) -> Completion:
+    def _call(self, fn, payload, schema, config, session=None) -> Completion:
         """A model call behind the circuit breaker (see the module)."""
         if 0 < self.max_failures <= self._failures:
             self.usage.errors += 1
@@ -155,7 +155,7 @@ class OpenAIHTTPBackend(ModelBackend):
                 "(circuit open)"
             )
         try:
-            out = super()._call(fn, payload, schema, config)
+            out = super()._call(fn, payload, schema, config, session)
         except SchemaError:
             raise
         except BackendError:

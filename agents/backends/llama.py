@@ -8,12 +8,21 @@ KV-cache reuse: llama-cpp-python keeps the tokens of the previous call and re-ev
 part of a new prompt after the longest common prefix, so callers that keep a stable prompt prefix
 (system prompt, tool descriptions) pay for it once. Every token the model computes goes through
 ``Llama.eval``; the backend counts them (:attr:`Completion.evaluated_tokens`).
+
+Sessions: agents share one model, so interleaved agents would evict each other's prefix. A call
+names its session (the agent); when the session changes, the backend keeps the old session's
+KV cells (llama.cpp's per-sequence state, ``llama_state_seq_get_data``, no logits) with their
+tokens and restores the new session's, if it has one (else the cache stays as it is: the shared
+system prompt still matches). The states are kept up to ``state_bytes`` in all (least recently
+used dropped first). Only the cache changes, never a prompt: the same calls give the same answers.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from wireless_agents.agents.backends.base import (
@@ -52,14 +61,18 @@ def default_threads() -> int:
 class LlamaCppBackend(ModelBackend):
     """A GGUF model loaded once by llama-cpp-python.
 
-    ``model_path`` is the GGUF file, ``n_ctx`` the context window in tokens.
+    ``model_path`` is the GGUF file, ``n_ctx`` the context window in tokens. ``state_bytes``:
+    the most bytes of saved session states kept (see the module; 0 keeps none).
     """
 
     model_path: str = ""
     n_ctx: int = 2048
     n_threads: int = field(default_factory=default_threads)
+    state_bytes: int = 256 * 2**20
     _llm: object = field(default=None, repr=False)
     _evaluated: int = field(default=0, repr=False)
+    _session: str | None = field(default=None, repr=False)
+    _states: OrderedDict = field(default_factory=OrderedDict, repr=False)
 
     def __post_init__(self) -> None:
         from llama_cpp import Llama
@@ -84,6 +97,46 @@ class LlamaCppBackend(ModelBackend):
             return evaluate(tokens)
 
         self._llm.eval = counted_eval
+
+    # -- sessions -----------------------------------------------------------------------------
+    def keep_sessions(self, state_bytes: int) -> None:
+        """Keep up to ``state_bytes`` of session states from now on (0: none, every session
+        shares the one cache, as before sessions); the states saved so far are dropped."""
+        self.state_bytes = int(state_bytes)
+        self._states.clear()
+        self._session = None
+
+    def _enter_session(self, session: str | None) -> None:
+        """Keep the current session's state, restore ``session``'s (see the module)."""
+        if session == self._session or not self.state_bytes:
+            return
+        import llama_cpp
+
+        llm, ctx = self._llm, self._llm._ctx.ctx
+        if self._session is not None and llm.n_tokens:
+            size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+            buf = (ctypes.c_uint8 * size)()
+            n = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
+            if 0 < n <= size:
+                self._states.pop(self._session, None)
+                self._states[self._session] = (bytes(buf)[:n], llm.input_ids[: llm.n_tokens].copy())
+                while sum(len(d) for d, _ in self._states.values()) > self.state_bytes:
+                    self._states.popitem(last=False)
+        self._session = session
+        saved = self._states.get(session)
+        if saved is None:
+            return
+        data, ids = saved
+        self._states.move_to_end(session)
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if llama_cpp.llama_state_seq_set_data(ctx, buf, len(data), 0) != len(data):
+            llm._ctx.kv_cache_seq_rm(-1, 0, -1)  # nothing half restored: start cold
+            llm.n_tokens = 0
+            return
+        llm.input_ids[: len(ids)] = ids
+        llm.n_tokens = len(ids)
+        llm._requires_eval = True
 
     # -- grammar ------------------------------------------------------------------------------
     def _compile_schema(self, schema_json: str):

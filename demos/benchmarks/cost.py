@@ -1,18 +1,23 @@
-"""What a decision costs the host: the quick-start episode on both decision paths, side by side.
+"""What a decision costs the host: the quick-start episode on each decision path, side by side.
 
 Run ``python -m wireless_agents.demos.benchmarks.cost`` (``--agents K --steps N --seed S``,
-default the quick start: K = 6, 5 slots, seed 0, the bundled model). The same episode runs twice
-in one process, one after the other on the same model:
+default the quick start: K = 6, 5 slots, seed 0, the bundled model). The same episode runs on
+each path in one process, one after the other on the same model:
 
 - ``two calls``: the model calls its single tool (``{"tool": "local_wmmse"}``) in a call of its
-  own, then decides (``direct_tool=False``, ``wagents episode --model-calls-tool``);
-- ``one call``: the agent calls the tool itself and the chat shows that call and its result, so
-  the model makes only the decision (the default).
+  own, then decides (``wagents episode --model-calls-tool``): the issue's baseline, "today";
+- ``one call, shared cache``: the agent calls the tool itself and the model only decides; every
+  agent's call starts from whatever the last call left in llama.cpp's cache (before sessions);
+- ``one call, own sessions``: the same calls, each agent resuming its own saved KV state
+  (:mod:`wireless_agents.agents.backends.llama`; the default);
+- ``forced, no model call``: ``--skip-forced``: a decision that leaves language nothing to
+  settle takes the tool's power with no model call (counted in ``forced``);
+- ``tool`` (model-free twin): the rule agents of ``--planner tool``.
 
-Printed per path: ratio to WMMSE, model calls, tokens (prompt + completion, as counted before),
-tokens the model computed (``tokens_evaluated``: prefill after llama.cpp's prefix cache, plus
-generated) per decision, and model seconds per slot (wall time of the calls on this machine: the
-two paths share it, so their ratio is the figure to read), with the ratio of the two.
+Printed per path: ratio to WMMSE, model calls, decisions forced, tokens the model computed per
+decision that called it (``tokens_evaluated``: prefill after the cache, plus generated), model
+seconds per slot (wall time of the calls on this machine, shared with other work: read the
+ratio to the two-call path, measured in the same run) and that ratio.
 """
 
 from __future__ import annotations
@@ -26,14 +31,26 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from wireless_agents.agents.models import DEFAULT_MODEL, load_model  # noqa: E402
 from wireless_agents.planners.episode import default_settings, run_episode  # noqa: E402
 
+SESSION_BYTES = 256 * 2**20
+# name: (settings over the quick start's, session state kept in bytes)
+PATHS = {
+    "two calls (`--model-calls-tool`)": ({"direct_tool": False}, 0),
+    "one call, shared cache": ({}, 0),
+    "one call, own sessions (default)": ({}, SESSION_BYTES),
+    "forced, no model call (`--skip-forced`)": ({"skip_forced": True}, SESSION_BYTES),
+    "tool (model-free)": ({"planner": "tool"}, SESSION_BYTES),
+}
 
-def measure(backend, direct: bool, agents: int, steps: int, seed: int) -> dict:
-    s = default_settings(agents=agents, steps=steps, seed=seed, direct_tool=direct)
+
+def measure(backend, over: dict, state_bytes: int, agents: int, steps: int, seed: int) -> dict:
+    if hasattr(backend, "keep_sessions"):
+        backend.keep_sessions(state_bytes)
+    s = default_settings(agents=agents, steps=steps, seed=seed, **over)
     m = run_episode(s, backend=backend)["summary"]
     return {
         "ratio": m["ratio_to_wmmse"],
         "calls": m["llm_calls"],
-        "tokens": m["llm_tokens"],
+        "forced": m["forced_decisions"],
         "evaluated": m["tokens_evaluated_per_decision"],
         "seconds_per_slot": m["llm_seconds"] / steps,
     }
@@ -47,19 +64,19 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     args = ap.parse_args(argv)
     backend = load_model(args.model)
-    rows = {name: measure(backend, direct, args.agents, args.steps, args.seed)
-            for name, direct in (("two calls", False), ("one call", True))}  # fmt: skip
+    rows = {name: measure(backend, over, n, args.agents, args.steps, args.seed)
+            for name, (over, n) in PATHS.items()}  # fmt: skip
+    base = rows["two calls (`--model-calls-tool`)"]["seconds_per_slot"]
     print(f"quick-start episode, d2d K={args.agents}, {args.steps} slots, seed {args.seed}, "
           f"{args.model}:")  # fmt: skip
-    print("| path | ratio to WMMSE | model calls | tokens | tokens evaluated / decision "
-          "| model s / slot |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+    print("| path | ratio to WMMSE | model calls | forced, no model call "
+          "| tokens evaluated / decision with a call | model s / slot | of two calls |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     for name, r in rows.items():
-        print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['tokens']} | "
-              f"{r['evaluated']:.0f} | {r['seconds_per_slot']:.2f} |")  # fmt: skip
-    old, new = rows["two calls"], rows["one call"]
-    print(f"one call / two calls: model time per slot {new['seconds_per_slot'] / old['seconds_per_slot']:.2f}, "
-          f"tokens evaluated per decision {new['evaluated'] / old['evaluated']:.2f}")  # fmt: skip
+        ev = "-" if r["evaluated"] is None else f"{r['evaluated']:.0f}"
+        share = r["seconds_per_slot"] / base if base else float("nan")
+        print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['forced']} | {ev} | "
+              f"{r['seconds_per_slot']:.2f} | {share:.2f} |")  # fmt: skip
     return 0
 
 

@@ -54,6 +54,10 @@ def add_parser(sub) -> None:
                    help="the old decision path: the model calls its single tool in a call of "
                    "its own before deciding (two calls per decision; default: the agent calls "
                    "it and the model decides in one call)")  # fmt: skip
+    p.add_argument("--skip-forced", action="store_true",
+                   help="no model call for a decision that leaves language nothing to settle "
+                   "(no request, profile, intent, rule or goal; the tool's power within the "
+                   "cap): the agent takes its tool's power, counted as forced in the summary")  # fmt: skip
     p.add_argument("--no-inbox", action="store_true",
                    help="ablation: the agents' models do not see their messages or the "
                    "requests addressed to them (requests go unanswered)")  # fmt: skip
@@ -178,6 +182,7 @@ def _settings(args) -> dict:
         intent_reader=args.intent_reader, devices=args.devices,
         inbox=False if args.no_inbox else None, timing=args.timing, air=args.air,
         direct_tool=False if args.model_calls_tool else None,
+        skip_forced=True if args.skip_forced else None,
         cluster_size=args.cluster_size,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,
@@ -434,11 +439,13 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
             f"{ch.get('sent', 0)} ({ch.get('lost', 0)})",
         )  # fmt: skip
     ratio = s["ratio_to_wmmse"]
+    n = s.get("forced_decisions")
+    forced = f"; {n} decisions forced, no model call" if n else ""
     table.caption = (
         f"mean {s['mean_sum_rate']:.2f} bit/s/Hz = {ratio:.1%} of WMMSE"
         f"{_best_part(s)}; "
         f"{s['messages']} messages, {s['message_bytes']} bytes; {s['llm_tokens']} tokens, "
-        f"model {s['llm_seconds']:.1f} s of {s['wall_seconds']:.1f} s"
+        f"model {s['llm_seconds']:.1f} s of {s['wall_seconds']:.1f} s{forced}"
         if ratio is not None
         else ""
     )

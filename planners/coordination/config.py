@@ -51,6 +51,9 @@ class TeamConfig:
     grants only what reaches it, so it grants nothing either).
     ``direct_tool``: with one tool offered, each agent calls it itself and its model makes one
     call per decision (False: the model calls the tool first, two calls; the old path).
+    ``skip_forced``: with ``direct_tool``, a model agent whose decision leaves language nothing
+    to settle takes its tool's suggestion with no model call, recorded as forced
+    (:meth:`~wireless_agents.agents.agent.EdgeAgent.forced`; default False: always asked).
     """
 
     strategy: str = "negotiation"
@@ -76,6 +79,7 @@ class TeamConfig:
     profile_reader: str = "model"
     inbox: bool = True
     direct_tool: bool = True
+    skip_forced: bool = False
     air: str = "compact"
     air_step_db: float = 0.25
     rerequests: int = 6

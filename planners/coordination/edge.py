@@ -236,6 +236,7 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
         "message": d.message,
         "acts": [a.as_dict() for a in d.acts],
         "fallback": d.fallback,
+        "forced": d.forced,
         "tokens": d.tokens,
         "tokens_evaluated": d.tokens_evaluated,
         "model_seconds": d.model_seconds,

@@ -44,6 +44,7 @@ class Team:
             inbox=cfg.inbox,
             reader=cfg.profile_reader,
             direct_tool=cfg.direct_tool,
+            skip_forced=cfg.skip_forced,
         )
         if cfg.decider == "rule":  # no model, no language: the intent is not read
             cls = RuleAgent
@@ -102,6 +103,8 @@ def _intent_agent(intent: str) -> type[EdgeAgent]:
     stable KV-cache prefix shared by every agent, stays as it is)."""
 
     class IntentAgent(EdgeAgent):
+        operator_intent = intent
+
         def perceive(self, view: LocalView, slot: int | None = None) -> str:
             return f"{super().perceive(view, slot)} Operator intent: {intent}."
 

@@ -138,6 +138,10 @@ def default_settings(**over) -> dict:
         s.pop("direct_tool", None)
     elif s["direct_tool"] is not False:
         raise ValueError(f"direct_tool must be true or false, got {s['direct_tool']!r}")
+    if s.get("skip_forced", False) is False:  # --skip-forced: only a run that has it keeps it
+        s.pop("skip_forced", None)
+    elif s["skip_forced"] is not True:
+        raise ValueError(f"skip_forced must be true or false, got {s['skip_forced']!r}")
     if s.get("timing", "frozen") == "frozen":  # --timing realtime: only a run that has it keeps it
         s.pop("timing", None)
     elif s["timing"] not in TIMINGS:
@@ -181,6 +185,7 @@ def team_config(settings: dict, intent: str | None = None):
         profile_reader=s.get("intent_reader", INTENT_READERS[0]),
         inbox=s.get("inbox", True),
         direct_tool=s.get("direct_tool", True),
+        skip_forced=s.get("skip_forced", False),
         air=s.get("air", TeamConfig.air),
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},

@@ -146,6 +146,8 @@ def summarize(
         "agreed_slots": int(sum(bool(x.get("agreed")) for x in steps)),
         "fallbacks": int(sum(bool(d.get("fallback")) for x in steps for d in x["decisions"])),
         "llm_calls": int(sum(len(d.get("raw", [])) for x in steps for d in x["decisions"])),
+        # decisions that left language nothing to settle: the tool's power, no model call
+        "forced_decisions": int(sum(bool(d.get("forced")) for x in steps for d in x["decisions"])),
         "llm_tokens": int(sum(x.get("llm_tokens", 0) for x in steps)),
         # what the edge model computed: prefill after its cache plus generated (agents' calls)
         "tokens_evaluated": int(

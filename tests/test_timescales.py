@@ -180,3 +180,79 @@ def test_router_episode_follows_its_rule_every_slot():
         inflight = {"slot": slot, "lands": w["lands"], "settled": settled(pend)}
     sm = t["summary"]
     assert sum(sm["sources"].values()) == sm["decided_slots"] + sm["sources"]["hold"]
+
+
+# -- timing as a suite option of wagents eval ----------------------------------------------------
+
+
+def _suite(timing=None, scenario_timing=None):
+    sc = {"name": "a", "env": {"topology": "d2d", "agents": 4, "seed": 1}, "steps": 4}
+    if scenario_timing is not None:
+        sc["timing"] = scenario_timing
+    doc = {"suite": "t", "scenarios": [sc, {**sc, "name": "b"}]}
+    if timing is not None:
+        doc["timing"] = timing
+    return doc
+
+
+def test_suite_timing_at_suite_and_scenario_level_reaches_each_runs_settings():
+    from wireless_agents.demos.evaluate.grid import settings_for
+    from wireless_agents.demos.suite import parse_suite
+
+    suite = parse_suite(_suite("realtime", {"fast_loop": True, "route": "router"}))
+    a = suite.scenarios[0]
+    assert a.timing == {"timing": "realtime", "fast_loop": True, "route": "router"}
+    tool = settings_for(a, "tool")
+    assert (tool["timing"], tool["fast_loop"], tool["route"]) == ("realtime", True, "router")
+    wmmse = settings_for(a, "wmmse")  # a classical planner: the timing, no route
+    assert wmmse["timing"] == "realtime" and wmmse["fast_loop"] and "route" not in wmmse
+    plain = parse_suite(_suite()).scenarios[0]
+    assert plain.timing == {} and settings_for(plain, "tool") == default_settings(
+        planner="tool", agents=4, steps=4, seed=1
+    )
+
+
+@pytest.mark.parametrize(
+    ("timing", "scenario_timing", "message"),
+    [
+        ("soon", None, "timing.mode: unknown timing 'soon'"),
+        (None, {"fast_loop": "yes"}, r"scenarios\[0\].timing.fast_loop: expected true or false"),
+        (None, {"route": "fog"}, "unknown route 'fog'"),
+        (None, {"speed": 2}, r"timing.speed: unknown key"),
+        (None, {"mode": "realtime", "route": "router", "deadline_ms": -1}, "deadline_ms"),
+    ],
+)
+def test_bad_suite_timing_is_refused_with_its_place(timing, scenario_timing, message):
+    from wireless_agents.demos.suite import SuiteError, parse_suite
+
+    with pytest.raises(SuiteError, match=message):
+        parse_suite(_suite(timing, scenario_timing))
+
+
+def test_eval_refuses_a_fast_loop_without_realtime_before_any_work(tmp_path, capsys):
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(_suite(None, {"fast_loop": True})))
+    out = tmp_path / "report"
+    assert main(["eval", "--suite", str(path), "--planners", "tool", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "fast_loop needs timing realtime" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_eval_reports_the_timing_per_row(tmp_path):
+    import json
+
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(_suite("realtime", {"route": "cloud"})))
+    out = tmp_path / "report"
+    assert main(["eval", "--suite", str(path), "--planners", "tool,wmmse", "--out", str(out)]) == 0
+    rows = json.loads((out / "report.json").read_text())["results"]
+    assert {r["planner"]: r["timing"] for r in rows} == {
+        "tool": "realtime+route=cloud",
+        "wmmse": "realtime",
+    }
+    assert "timing" in (out / "report.csv").read_text().splitlines()[0].split(",")

@@ -27,6 +27,7 @@ CSV_FIELDS = (
     "adoption", "deviations", "deviation_gain",
     "acts_asked", "acts_granted", "acts_offered", "acts_refused", "message_parse_rate",
     "degenerate_messages",
+    "timing",  # issue 12: frozen / realtime (+fast_loop, +route=...)
 )  # fmt: skip
 
 
@@ -41,6 +42,7 @@ def report_document(suite: Suite, planners: list[str], rows: list[dict], meta: d
                     k: v
                     for k, v in asdict(sc).items()
                     if k not in ("intents", "devices", "intent_texts")
+                    and not (k == "timing" and not v)  # frozen: the document as before
                 },
                 "intents": [asdict(i) for i in sc.intents],
                 "devices": [asdict(d) for d in sc.devices],

@@ -196,10 +196,22 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         # what the team's messages did (None for classical planners; agents/acts.py)
         **_act_figures(s, t.uses_model or t.planner == "tool"),
         "scenario_floors_met": _scenario_floors_met(s),
+        "timing": timing_label(tr["settings"]),
         "note": None,
         "_met": met,
     }
     return row
+
+
+def timing_label(settings: dict) -> str:
+    """How a run's time was simulated: ``frozen`` or ``realtime``, then ``+fast_loop`` and
+    ``+route=...`` when set (planners/episode/timing.py, fastloop.py, router.py)."""
+    out = settings.get("timing", "frozen")
+    if settings.get("fast_loop"):
+        out += "+fast_loop"
+    if settings.get("route"):
+        out += f"+route={settings['route']}"
+    return out
 
 
 def _act_figures(summary: dict, team: bool) -> dict:
@@ -251,7 +263,7 @@ def _mean(values):
     return sum(v) / len(v) if v else None
 
 
-FIXED = ("scenario", "planner", "model", "agents", "steps", "objective")
+FIXED = ("scenario", "planner", "model", "agents", "steps", "objective", "timing")
 
 
 def _aggregate(runs: list[dict]) -> dict:

@@ -143,6 +143,7 @@ class Scenario:
     devices: tuple[DeviceProfile, ...] = ()
     intent_texts: tuple[str, ...] = ()  # one per intent of the file; () means each intent's
     mini_slots: int = 1  # time slices per slot: the oracle plans a (K, L) schedule when > 1
+    timing: dict = field(default_factory=dict)  # episode settings: timing, fast_loop, route, ...
 
     def __post_init__(self):
         if not self.seeds:
@@ -231,9 +232,10 @@ def parse_suite(doc, source: str = "suite", planner_option_names: set[str] | Non
 
     if not isinstance(doc, dict):
         raise SuiteError(f"{source}: expected a mapping with 'suite' and 'scenarios'")
-    extra = set(doc) - {"suite", "scenarios"}
+    extra = set(doc) - {"suite", "scenarios", "timing"}
     if extra:
-        fail(sorted(extra)[0], "unknown key (expected 'suite' and 'scenarios')")
+        fail(sorted(extra)[0], "unknown key (expected 'suite', 'scenarios' and 'timing')")
+    suite_timing = _timing(doc.get("timing"), "timing", fail)
     name = doc.get("suite")
     if not isinstance(name, str) or not name.strip():
         fail("suite", "needs a name (a non-empty string)")
@@ -243,7 +245,7 @@ def parse_suite(doc, source: str = "suite", planner_option_names: set[str] | Non
     scenarios, seen, stems = [], set(), {}
     for n, item in enumerate(items):
         where = f"scenarios[{n}]"
-        sc = _scenario(item, where, fail, planner_option_names)
+        sc = _scenario(item, where, fail, planner_option_names, suite_timing)
         if sc.name in seen:
             fail(f"{where}.name", f"duplicate scenario name {sc.name!r}")
         seen.add(sc.name)
@@ -406,7 +408,40 @@ def _check_env(sc: Scenario, where: str, fail) -> None:
         fail(f"{where}.env", str(exc).splitlines()[0])
 
 
-def _scenario(item, where, fail, planner_option_names) -> Scenario:
+def _timing(value, where, fail, base: dict | None = None) -> dict:
+    """A suite's or scenario's ``timing``: ``frozen``/``realtime``, or a mapping ``{mode,
+    fast_loop, route, deadline_ms}`` (see :mod:`planners.episode.timing`, ``.fastloop``,
+    ``.router``), as episode settings over ``base`` (the suite's, for a scenario). Types and
+    names here; the combinations (a fast loop needs realtime, ...) when the task grid builds
+    each run's settings, before any run."""
+    from wireless_agents.planners.episode.router import ROUTES
+    from wireless_agents.planners.episode.timing import TIMINGS
+
+    out = dict(base or {})
+    if value is None:
+        return out
+    if isinstance(value, str):
+        value = {"mode": value}
+    if not isinstance(value, dict):
+        fail(where, f"expected {' or '.join(TIMINGS)}, or a mapping {{mode, fast_loop, route, "
+                    f"deadline_ms}}, got {value!r}")  # fmt: skip
+    allowed = ("mode", "fast_loop", "route", "deadline_ms")
+    for key, v in value.items():
+        if key not in allowed:
+            fail(f"{where}.{key}", f"unknown key (expected {', '.join(allowed)})")
+        if key == "mode" and v not in TIMINGS:
+            fail(f"{where}.mode", f"unknown timing {v!r} (choose {', '.join(TIMINGS)})")
+        if key == "fast_loop" and not isinstance(v, bool):
+            fail(f"{where}.fast_loop", f"expected true or false, got {v!r}")
+        if key == "route" and v not in ROUTES:
+            fail(f"{where}.route", f"unknown route {v!r} (choose {', '.join(ROUTES)})")
+        if key == "deadline_ms":
+            _number(v, f"{where}.deadline_ms", fail, 1e-3, 1e7)
+        out["timing" if key == "mode" else key] = v
+    return out
+
+
+def _scenario(item, where, fail, planner_option_names, suite_timing=None) -> Scenario:
     from wireless_agents.environment import SCENARIOS as TOPOLOGIES
     from wireless_agents.planners.episode import SCENARIO_ENV
 
@@ -415,7 +450,7 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
     if not isinstance(item, dict):
         fail(where, "expected a mapping with name, env, steps")
     allowed = {"name", "env", "seeds", "steps", "planner_options", "intents", "devices",
-               "mini_slots"}  # fmt: skip
+               "mini_slots", "timing"}  # fmt: skip
     extra = set(item) - allowed
     if extra:
         fail(f"{where}.{sorted(extra)[0]}", f"unknown key (expected {', '.join(sorted(allowed))})")
@@ -455,9 +490,11 @@ def _scenario(item, where, fail, planner_option_names) -> Scenario:
         checks.extend(got)
     devices = _devices(item.get("devices"), f"{where}.devices", fail, k)
     _one_objective_and_weight(checks, devices, where, fail)
+    timing = _timing(item.get("timing"), f"{where}.timing", fail, suite_timing)
     return Scenario(
         name.strip(), topology, k, seeds[0], env, steps, dict(options), tuple(checks),
         seeds=seeds, devices=devices, intent_texts=tuple(texts), mini_slots=mini_slots,
+        timing=timing,
     )  # fmt: skip
 
 

@@ -1,27 +1,33 @@
-"""Plans that land late: sum-rate on the realized channel over a Doppler sweep, realtime timing.
+"""Plans that land late: edge, cloud or router, with and without the fast loop, over a Doppler sweep.
 
-Run ``python -m wireless_agents.demos.benchmarks.timing`` (``--quick``: 1 seed, 300 slots).
-d2d, K = 6, 20 ms slots, Jakes fading at f_d = 1, 10, 50 Hz (lag-one fading correlation
-rho = J0(2 pi f_d T) = 0.996, 0.64, 0.22); every planner runs with ``timing: realtime``
-(:mod:`wireless_agents.planners.episode.timing`) on the same channels (the env's randomness does
-not depend on the powers). Rows:
+Run ``python -m wireless_agents.demos.benchmarks.timing`` (``--quick``: 300 slots, no LLM rows;
+``--no-llm``: the model-free rows only). d2d, K = 6, 20 ms slots, Jakes fading at f_d = 1, 10,
+50 Hz (lag-one fading correlation rho = J0(2 pi f_d T) = 0.996, 0.64, 0.22). Every row runs with
+``timing: realtime`` (:mod:`wireless_agents.planners.episode.timing`) on the same channels (the
+env's randomness does not depend on the powers) and is scored on the realized channel: the rates
+of the powers on the air in each slot, on that slot's gains. The objective is the plain sum-rate
+(the sum-rate is then the utility). Rows, for the model-free ``tool`` team (TeamConfig decider
+``rule``) and beside it the LLM team (bundled SmolLM2; ``llm`` rows):
 
-``genie``            WMMSE with zero latency on each slot's own channel (the record's
+``genie``            WMMSE with zero latency on each slot's own channel (the records'
                      ``wmmse_sum_rate``): the reference every ratio is taken to.
-``wmmse+latency``    WMMSE in the cloud: the measurements go up, the plan comes back (the declared
-                     50 ms round trip, compute 0): 3 slots late.
-``edge team``        the model-free ``tool`` team (the LLM team's graph, channel and tools, no
-                     model) at its own simulated latency: 1 ms per tool run, 1 ms per control
-                     exchange and mini-slot (declared), about 1-2 slots.
-``edge team, LLM latency``
-                     the same team given the LLM team's latency, declared
-                     ``LLM_DECISION_S`` (the mean simulated latency of the bundled SmolLM2 team
-                     on the declared phone profile). The model-free team stands in for the LLM
-                     team so that the sweep runs in minutes, not hours.
-``full power``       every link at p_max, what any team holds before its first plan lands.
-``edge team, frozen``the same team with frozen timing (thinking takes no time), for scale.
+``edge``             always the edge team (``route: edge``), at its own simulated latency.
+``edge+fast``        the same with the fast loop (``fast_loop: true``,
+                     :mod:`wireless_agents.planners.episode.fastloop`): each link's own closed
+                     loop on every slot's channel between the team's plans.
+``cloud``            always the cloud (``route: cloud``): every device reports up, the cloud
+                     tier plans every power (its solver; for the LLM team also its model, the
+                     same bundled SmolLM2 charged on the cloud's declared profile, a 7-8B model
+                     on an A100: see ``timing.py``).
+``router``           per slot the edge, the cloud or the last plan, by the deadline (the
+                     fading's coherence time 0.423 / f_d) and how unsettled the team is
+                     (:mod:`wireless_agents.planners.episode.router`).
+``router+fast``      the router with the fast loop.
+``wmmse@edge``       WMMSE given the same latency as the edge team (the ``edge`` row's mean
+                     simulated decision latency, declared with ``timing_model.decision_ms``).
 
-All figures rest on the DECLARED compute profiles and figures of ``timing.py``; none is a
+``decisions`` counts the slots a plan was decided in; ``holds`` the router's slots where the last
+plan served. All figures rest on the DECLARED compute profiles of ``timing.py``; none is a
 measurement of real hardware.
 """
 
@@ -37,65 +43,85 @@ from wireless_agents.planners.episode import default_settings, run_episode
 
 DOPPLERS = (1.0, 10.0, 50.0)
 SLOT_S = 0.02
-# simulated latency of one LLM team decision on the declared edge profile: mean over the slots of
-# `wagents episode --agents 4 --steps 2 --seed 11` (bundled SmolLM2, frozen timing): 11.46 s
-# (max 15.0 s), i.e. about 573 slots of 20 ms.
-LLM_DECISION_S = 11.46
-
-ROWS = (
-    ("wmmse+latency", dict(planner="wmmse", timing="realtime")),
-    ("edge team", dict(planner="tool", timing="realtime")),
-    (
-        "edge team, LLM latency",
-        dict(planner="tool", timing="realtime", timing_model={"decision_ms": LLM_DECISION_S * 1e3}),
-    ),
-    ("full power", dict(planner="maxpower", timing="realtime", timing_model={"decision_ms": 0})),
-    ("edge team, frozen", dict(planner="tool")),
+TEAM_ROWS = (
+    ("edge", {}),
+    ("edge+fast", {"fast_loop": True}),
+    ("cloud", {"route": "cloud"}),
+    ("router", {"route": "router"}),
+    ("router+fast", {"route": "router", "fast_loop": True}),
 )
 
 
-def run(doppler_hz: float, seed: int, slots: int, k: int) -> dict:
-    """``{row: (mean sum-rate, mean plan age in slots or None, decisions)}`` plus ``genie``."""
+def run(planner: str, doppler_hz: float, seed: int, slots: int, k: int, backend=None) -> dict:
+    """``{row: summary figures}`` of one team (``tool`` or ``llm``) on one seed, plus the
+    ``genie`` and ``wmmse@edge`` (WMMSE at the edge row's mean latency)."""
     out = {}
-    genie = None
-    for name, kw in ROWS:
-        s = default_settings(
-            scenario="d2d", agents=k, steps=slots, seed=seed, env={"doppler_hz": doppler_hz}, **kw
-        )
-        t = run_episode(s)
-        sm = t["summary"]
-        out[name] = (sm["mean_sum_rate"], sm.get("mean_age_slots"), sm.get("decided_slots", slots))
-        genie = sm["wmmse_mean_sum_rate"]  # the same channels in every run
-    out["genie"] = (genie, 0.0, slots)
+    base = dict(scenario="d2d", agents=k, steps=slots, seed=seed, env={"doppler_hz": doppler_hz},
+                timing="realtime")  # fmt: skip
+    for name, kw in TEAM_ROWS:
+        cloud = {"cloud_model": "smollm2"} if planner == "llm" and kw.get("route") else {}
+        s = default_settings(planner=planner, **base, **kw, **cloud)
+        t = run_episode(s, backend=backend, cloud_backend=backend if cloud else None)
+        out[name] = _figures(t["summary"])
+        out["genie"] = {"sum_rate": t["summary"]["wmmse_mean_sum_rate"], "decisions": slots}
+    edge_ms = (out["edge"]["latency_s"] or 0.0) * 1e3
+    s = default_settings(planner="wmmse", **base, timing_model={"decision_ms": edge_ms})
+    out["wmmse@edge"] = _figures(run_episode(s)["summary"])
     return out
+
+
+def _figures(sm: dict) -> dict:
+    return {
+        "sum_rate": sm["mean_sum_rate"],
+        "decisions": sm.get("decided_slots"),
+        "holds": (sm.get("sources") or {}).get("hold"),
+        "latency_s": sm.get("latency_mean_s"),
+        "age": sm.get("mean_age_slots"),
+    }
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 seed, 300 slots")
-    parser.add_argument("--seeds", type=int, default=3, help="env seeds 0..N-1 (default 3)")
+    parser.add_argument("--quick", action="store_true", help="300 slots, no LLM rows")
+    parser.add_argument("--no-llm", action="store_true", help="the model-free rows only")
+    parser.add_argument("--seeds", type=int, default=1, help="env seeds 0..N-1 (default 1)")
     parser.add_argument("--slots", type=int, default=700, help="slots per episode (default 700)")
     parser.add_argument("--agents", type=int, default=6)
     args = parser.parse_args(argv)
-    seeds, slots = (1, 300) if args.quick else (args.seeds, args.slots)
+    slots = 300 if args.quick else args.slots
+    teams = ["tool"] if args.quick or args.no_llm else ["tool", "llm"]
+    backend = None
+    if "llm" in teams:
+        from wireless_agents.agents.models import load_model
+
+        backend = load_model("smollm2")
     t0 = time.perf_counter()
-    names = ["genie", *(n for n, _ in ROWS)]
-    print(f"d2d K={args.agents}, {slots} slots of {SLOT_S * 1e3:.0f} ms, seeds 0..{seeds - 1}, "
-          f"timing realtime; ratio = mean sum-rate / genie's")  # fmt: skip
-    print(f"{'f_d (Hz)':>8} {'rho':>5}  {'planner':<24} {'sum-rate':>9} {'ratio':>6} "
-          f"{'plan age':>9} {'decisions':>9}")  # fmt: skip
+    print(f"d2d K={args.agents}, {slots} slots of {SLOT_S * 1e3:.0f} ms, seeds 0..{args.seeds - 1}, "
+          "timing realtime, plain sum-rate on the realized channel; ratio = sum-rate / genie's")  # fmt: skip
+    print(f"{'f_d':>4} {'rho':>5}  {'team':<5} {'row':<12} {'sum-rate':>8} {'ratio':>6} "
+          f"{'latency s':>9} {'age':>6} {'decisions':>9} {'holds':>5}")  # fmt: skip
     for fd in DOPPLERS:
-        runs = [run(fd, seed, slots, args.agents) for seed in range(seeds)]
-        genie = float(np.mean([r["genie"][0] for r in runs]))
         rho = float(j0(2 * math.pi * fd * SLOT_S))
-        for name in names:
-            rate = float(np.mean([r[name][0] for r in runs]))
-            ages = [r[name][1] for r in runs if r[name][1] is not None]
-            age = f"{np.mean(ages):.1f}" if ages else "-"
-            dec = float(np.mean([r[name][2] for r in runs]))
-            print(f"{fd:>8g} {rho:>5.2f}  {name:<24} {rate:>9.2f} {rate / genie:>6.2f} "
-                  f"{age:>9} {dec:>9.0f}", flush=True)  # fmt: skip
+        genie = None
+        for team in teams:
+            runs = [run(team, fd, seed, slots, args.agents, backend) for seed in range(args.seeds)]
+            if genie is None:
+                genie = float(np.mean([r["genie"]["sum_rate"] for r in runs]))
+                print(f"{fd:>4g} {rho:>5.2f}  {'-':<5} {'genie':<12} {genie:>8.2f} {1:>6.2f} "
+                      f"{0:>9.3f} {0:>6.1f} {slots:>9} {'-':>5}")  # fmt: skip
+            for name in [n for n, _ in TEAM_ROWS] + ["wmmse@edge"]:
+                rate = float(np.mean([r[name]["sum_rate"] for r in runs]))
+                print(f"{fd:>4g} {rho:>5.2f}  {team:<5} {name:<12} {rate:>8.2f} "
+                      f"{rate / genie:>6.2f} {_cell(runs, name, 'latency_s', '.3f'):>9} "
+                      f"{_cell(runs, name, 'age', '.1f'):>6} "
+                      f"{_cell(runs, name, 'decisions', '.0f'):>9} "
+                      f"{_cell(runs, name, 'holds', '.0f'):>5}", flush=True)  # fmt: skip
     print(f"({time.perf_counter() - t0:.0f} s)")
+
+
+def _cell(runs, name, key, spec) -> str:
+    vals = [r[name][key] for r in runs if r[name].get(key) is not None]
+    return format(float(np.mean(vals)), spec) if vals else "-"
 
 
 if __name__ == "__main__":

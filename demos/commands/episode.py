@@ -74,6 +74,17 @@ def add_parser(sub) -> None:
                    "from, as if thinking took no time; realtime: it lands ceil(latency / slot) "
                    "slots later (latency simulated from declared compute profiles), the "
                    "previous plan holding until then")  # fmt: skip
+    p.add_argument("--fast-loop", action="store_true",
+                   help="with --timing realtime: every slot each link's own closed loop (floor "
+                   "power control, yielding) tracks the fading on its measured SINR between "
+                   "plans, a few 1 ms mini-slots, no model call")  # fmt: skip
+    p.add_argument("--route", default="edge", choices=("edge", "cloud", "router"),
+                   help="with --timing realtime and a team planner: who serves each plan: edge "
+                   "(default: the team), cloud (the cloud tier plans every power) or router "
+                   "(per slot, by the deadline and how unsettled the team is)")  # fmt: skip
+    p.add_argument("--deadline-ms", type=float, default=None, metavar="MS",
+                   help="the router's deadline (default: the fading's coherence time, "
+                   "0.423 / doppler)")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable); each run is a thread of "
                    "its own in the file")  # fmt: skip
@@ -174,6 +185,13 @@ def _check_tiers(args) -> None:
 def _settings(args) -> dict:
     """The episode settings the flags ``args`` give."""
     tools = _check(args)
+    try:
+        return _team_settings(args, tools)
+    except ValueError as exc:  # e.g. --fast-loop without --timing realtime
+        raise UsageError(str(exc)) from None
+
+
+def _team_settings(args, tools) -> dict:
     return team_settings(
         args, tools, temperature=args.temperature,
         cloud=args.cloud_model is not None or args.tiers == 3,
@@ -181,6 +199,7 @@ def _settings(args) -> dict:
         approve=args.approve, min_rate=args.min_rate, intents=args.intent, tiers=args.tiers,
         intent_reader=args.intent_reader, devices=args.devices,
         inbox=False if args.no_inbox else None, timing=args.timing, air=args.air,
+        fast_loop=args.fast_loop or None, route=args.route, deadline_ms=args.deadline_ms,
         direct_tool=False if args.model_calls_tool else None,
         skip_forced=True if args.skip_forced else None,
         cluster_size=args.cluster_size,
@@ -399,6 +418,13 @@ def _timing_line(s: dict) -> str:
     lat = s.get("latency_mean_s")
     tail = (f"; simulated decision latency mean {lat:.3f} s, max {s['latency_max_s']:.3f} s"
             if lat is not None else "")  # fmt: skip
+    if s.get("fast_loop"):
+        tail += (f"; fast loop every slot ({s['fast_loop_minislots_mean']:.1f} mini-slots, "
+                 f"{s['fast_loop_yields']} yields)")  # fmt: skip
+    if s.get("route"):
+        src = s["sources"]
+        tail += (f"; route {s['route']}: edge {src['edge']}, cloud {src['cloud']}, "
+                 f"hold {src['hold']} slots")  # fmt: skip
     return f"timing: {timing} ({what}){tail}"
 
 

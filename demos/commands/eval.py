@@ -296,6 +296,10 @@ def _print_table(doc: dict, out: Path) -> None:
     if not console.is_terminal:  # a log or a pipe: do not squeeze the table into 80 columns
         console = Console(width=240)
     console.print(table)
+    timed = [r for r in doc["results"] if r.get("timing", "frozen") != "frozen"]
+    if timed:  # issue 12: how time was simulated, per row (frozen rows unmentioned)
+        console.print(escape("timing: " + "; ".join(f"{r['scenario']}/{r['planner']} {r['timing']}"
+                                                    for r in timed)))  # fmt: skip
     if doc.get("incomplete"):
         missing = doc["missing"]
         console.print(escape(

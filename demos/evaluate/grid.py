@@ -109,6 +109,12 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
         scenario=sc.topology, agents=sc.n_agents, steps=sc.steps,
         seed=sc.seed if seed is None else seed, env=dict(sc.env_kwargs) or None,
     )  # fmt: skip
+    # the scenario's timing (every planner's); who serves a plan (route) only the team's
+    team_only = ("route", "deadline_ms")
+    if planner in ("llm", "tool", *LLM_VARIANTS):
+        base.update(sc.timing)
+    else:
+        base.update({k: v for k, v in sc.timing.items() if k not in team_only})
     if planner in LLM_VARIANTS:  # the llm team, one setting over the suite's options
         opts = {**sc.planner_options, **LLM_VARIANTS[planner]}
         sc = replace(sc, planner_options=opts)

@@ -31,6 +31,7 @@ CSV_FIELDS = (
     "mini_slots", "floors_slot_feasible", "floors_timeshare_feasible",
     # issue 12: over the constrained best on the same slots (its utility under an objective)
     "ratio_to_best",
+    "timing",  # issue 12: frozen / realtime (+fast_loop, +route=...)
 )  # fmt: skip
 
 
@@ -45,6 +46,7 @@ def report_document(suite: Suite, planners: list[str], rows: list[dict], meta: d
                     k: v
                     for k, v in asdict(sc).items()
                     if k not in ("intents", "devices", "intent_texts")
+                    and not (k == "timing" and not v)  # frozen: the document as before
                 },
                 "intents": [asdict(i) for i in sc.intents],
                 "devices": [asdict(d) for d in sc.devices],

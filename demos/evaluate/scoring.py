@@ -298,10 +298,22 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         "scenario_floors_met": _scenario_floors_met(s),
         # time-sharing (issue 14): the scenario's mini-slots and its floors' two verdicts
         **_verdict_figures(sc, verdicts),
+        "timing": timing_label(tr["settings"]),
         "note": None,
         "_met": met,
     }
     return row
+
+
+def timing_label(settings: dict) -> str:
+    """How a run's time was simulated: ``frozen`` or ``realtime``, then ``+fast_loop`` and
+    ``+route=...`` when set (planners/episode/timing.py, fastloop.py, router.py)."""
+    out = settings.get("timing", "frozen")
+    if settings.get("fast_loop"):
+        out += "+fast_loop"
+    if settings.get("route"):
+        out += f"+route={settings['route']}"
+    return out
 
 
 def _act_figures(summary: dict, team: bool) -> dict:
@@ -390,7 +402,7 @@ def _mean(values):
     return sum(v) / len(v) if v else None
 
 
-FIXED = ("scenario", "planner", "model", "agents", "steps", "objective", "mini_slots")
+FIXED = ("scenario", "planner", "model", "agents", "steps", "objective", "mini_slots", "timing")
 
 
 def _aggregate(runs: list[dict]) -> dict:

@@ -29,6 +29,7 @@ class EpisodeContext:
     ``intent`` (the scenario's own goal, e.g. zou), ``goals`` (the objective and weights the
     team plans for, :func:`~.intents.team_goals`; empty: sum-rate), ``timing`` (the declared
     :class:`~.timing.TimingModel` latencies are computed on), ``planner`` (the LLM team),
+    ``cloud_planner`` (the same team under the ``cloud`` strategy, for ``route`` cloud/router),
     and the env with its last ``obs``/``infos``.
     """
 
@@ -40,6 +41,7 @@ class EpisodeContext:
     obs: Any = None
     infos: Any = None
     planner: Any = None
+    cloud_planner: Any = None
     started: float = field(default_factory=time.perf_counter)
 
     def __post_init__(self) -> None:
@@ -56,6 +58,16 @@ class EpisodeContext:
                 team_config(s, intent=self.intent["text"] if self.intent else None),
                 cloud_backend=self.cloud_backend,
                 cluster_backend=self.cluster_backend,
+            )
+        if self.planner is not None and s.get("route") in ("cloud", "router"):  # the cloud plans
+            from dataclasses import replace
+
+            from wireless_agents.planners.coordination import LLMPlanner
+
+            self.cloud_planner = LLMPlanner(
+                self.backend,
+                replace(self.planner.config, strategy="cloud", cloud=True),
+                cloud_backend=self.cloud_backend,
             )
 
     def env_at(self, committed: list) -> None:

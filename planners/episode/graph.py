@@ -41,11 +41,13 @@ from wireless_agents.environment.metrics import jain_fairness
 from wireless_agents.environment.metrics import rates as link_rates
 from wireless_agents.environment.objectives import utility
 from wireless_agents.planners import get_planner, solve
+from wireless_agents.planners.coordination import channel as ch
 from wireless_agents.planners.coordination.stream import emit
 from wireless_agents.planners.events import CommitEvent
 
 from .context import EpisodeContext
 from .display import commit_view, scene_event
+from .fastloop import fast_loop
 from .intents import (
     active_intents,
     constraint_record,
@@ -56,6 +58,7 @@ from .intents import (
 from .latency import decision_latency
 from .profiles import profiles_met, with_new_profiles
 from .reference import best_reference
+from .router import TIERS, choose, deadline_s, prior_s, settled
 from .settings import TEAM_PLANNERS
 from .timing import landing_slot, slot_seconds
 from .trace import heard_by, refused_by, slot_messages
@@ -80,6 +83,10 @@ class EpisodeState(TypedDict, total=False):
     With realtime timing: ``inflight`` the plan decided but not landed yet (``plan`` W, ``slot``
     decided from, ``lands`` the slot it is applied from, ``latency_s``), ``held`` the plan on the
     air (``plan``, ``slot`` decided from); both None until there is one.
+    With a ``route`` (:mod:`.router`): ``source`` who serves this slot's decision (``source``
+    hold/edge/cloud, ``why``; None while a plan is in flight), ``router`` what the router has
+    seen (each tier's last latency, whether the edge team settled); ``inflight``/``held`` add
+    the plan's ``source`` and whether its decision ``settled``.
     """
 
     settings: dict
@@ -93,6 +100,8 @@ class EpisodeState(TypedDict, total=False):
     intents: Annotated[list, operator.add]
     inflight: dict | None
     held: dict | None
+    source: dict | None
+    router: dict
 
 
 def sense(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
@@ -100,7 +109,35 @@ def sense(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     rt.env_at(state["committed"])
     slot = len(state["committed"])
     emit(scene_event(rt, slot, state["settings"]["steps"], state.get("intents") or []))
-    return {"slot": slot}
+    route = state["settings"].get("route")
+    if route is None:
+        return {"slot": slot}
+    return {"slot": slot, "source": route_source(state, slot, rt)}
+
+
+def route_source(state: EpisodeState, slot: int, rt: EpisodeContext) -> dict | None:
+    """With a ``route``: who serves this slot's decision (:mod:`.router`), ``{"source": hold |
+    edge | cloud, "why"}``; None while a plan is in flight (no decision this slot)."""
+    s = state["settings"]
+    inflight, held = state.get("inflight"), state.get("held")
+    if inflight is not None:
+        if inflight["lands"] > slot:
+            return None
+        held = inflight  # it lands this slot: the plan on the air from now on
+    if s["route"] == "cloud":
+        return {"source": "cloud", "why": "route cloud"}
+    seen = state.get("router") or {}
+    slot_s = slot_seconds(rt.env)
+    doppler = float(getattr(rt.env.scenario.config, "doppler_hz", 0.0) or 0.0)
+    deadline = deadline_s(doppler, s.get("deadline_ms"))
+    uses_model = s["planner"] == "llm"
+    expected = {
+        tier: seen.get(f"{tier}_s", prior_s(tier, rt.timing, s["rounds"], uses_model,
+                                            rt.cloud_backend is not None))
+        for tier in TIERS
+    }  # fmt: skip
+    source, why = choose(held, slot, slot_s, deadline, expected, seen.get("edge_settled", True))
+    return {"source": source, "why": why, "deadline_s": deadline, "expected_s": expected}
 
 
 def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
@@ -111,7 +148,9 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     g = np.asarray(env.gains, dtype=float)
     constraints = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
     t0 = time.perf_counter()
+    source = (state.get("source") or {}).get("source")
     if s["planner"] in TEAM_PLANNERS:
+        planner = rt.cloud_planner if source == "cloud" else rt.planner
         ctx = {
             "obs": rt.obs,
             "infos": rt.infos,
@@ -123,7 +162,7 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
             "positions": None if env.positions is None else env.positions[0],
         }
         cons = {**constraints, **rt.goals}  # the objective the operator stated (the team's)
-        tp = rt.planner.plan_detailed(g, env.p_max, env.noise, cons, context=ctx)
+        tp = planner.plan_detailed(g, env.p_max, env.noise, cons, context=ctx)
         powers = tp.powers
         pending = {
             "agreed": tp.agreed,
@@ -150,6 +189,8 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         pending.update(llm_tokens=0, llm_seconds=0.0, escalation=None, carry={})
     pending["decide_seconds"] = time.perf_counter() - t0
     pending.update(decision_latency(pending, s["planner"], rt.timing))  # simulated, not wall
+    if source is not None:
+        pending["source"] = source
     return {"plan": [float(x) for x in np.asarray(powers).reshape(-1)], "pending": pending}
 
 
@@ -201,6 +242,9 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         p = state["plan"]
     p = np.nan_to_num(np.asarray(p, dtype=float), nan=0.0)
     p = np.clip(p, 0.0, env.p_max)
+    fast = None
+    if s.get("fast_loop"):  # each link's own closed loop on this slot's channel (.fastloop)
+        p, fast = slot_fast_loop(state, p, g, rt)
     r = link_rates(g, p, env.noise)
     w = solve(g, env.p_max, env.noise, algo="wmmse")
     wr = float(link_rates(g, w, env.noise).sum())
@@ -235,6 +279,8 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     # the constrained best planner on the same channel, constraints and objective (.reference)
     cons = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
     record.update(best_reference(g, env.p_max, env.noise, cons, rt.goals))
+    if fast is not None:
+        record["fast_loop"] = fast
     record.update(constraint_record(s, pend, p, r, env.p_max))
     if rt.goals:  # the slot's value under the objective the team planned for
         record["utility"] = float(
@@ -289,6 +335,8 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     }
     if realtime:
         out.update(timing_update)
+        if s.get("route") is not None:
+            out["router"] = router_seen(state)
         if state["pending"] is None:  # no decision this slot: the carried notes stay
             out["carry"] = state.get("carry") or {}
     return out
@@ -312,7 +360,8 @@ def realtime_powers(state: EpisodeState, slot: int, env, rt: EpisodeContext):
 
     def land(inflight, held):
         if inflight is not None and inflight["lands"] <= slot:
-            return None, {"plan": inflight["plan"], "slot": inflight["slot"]}
+            kept = ("plan", "slot", "settled", "source")  # the last two only with a route
+            return None, {key: inflight[key] for key in kept if key in inflight}
         return inflight, held
 
     inflight, held = land(inflight, held)  # the last plan first (its slot came: we decided)
@@ -321,6 +370,9 @@ def realtime_powers(state: EpisodeState, slot: int, env, rt: EpisodeContext):
         lands = landing_slot(slot, latency, slot_s)
         inflight = {"plan": list(state["plan"]), "slot": slot, "lands": lands,
                     "latency_s": latency}  # fmt: skip
+        if "source" in state["pending"]:  # a route: who decided, and whether it settled
+            inflight.update(source=state["pending"]["source"],
+                            settled=settled(state["pending"]))  # fmt: skip
         inflight, held = land(inflight, held)  # at once when it takes no time
     p = held["plan"] if held is not None else [env.p_max] * env.n_agents
     when = {
@@ -331,13 +383,48 @@ def realtime_powers(state: EpisodeState, slot: int, env, rt: EpisodeContext):
         "age_slots": slot - held["slot"] if held is not None else None,
         "slot_s": slot_s,
     }
+    if state["settings"].get("route") is not None:
+        src = state.get("source") or {}
+        when["source"] = src.get("source")  # hold / edge / cloud; None: a plan was in flight
+        when["why"] = src.get("why")
+        when["applied_source"] = held.get("source") if held is not None else None
     return p, {"inflight": inflight, "held": held}, when
+
+
+def router_seen(state: EpisodeState) -> dict:
+    """What the router knows after this slot: each tier's last simulated latency
+    (``edge_s``/``cloud_s``) and whether the edge team's last decision settled (a cloud
+    decision clears it: the edge team gets the next turn)."""
+    seen = dict(state.get("router") or {})
+    pend = state.get("pending")
+    if pend is not None and pend.get("source") in TIERS:
+        seen[f"{pend['source']}_s"] = float(pend.get("latency_s") or 0.0)
+        # an unsettled edge team hands the next decision to the cloud, then gets its turn again
+        seen["edge_settled"] = settled(pend) if pend["source"] == "edge" else True
+    return seen
+
+
+def slot_fast_loop(state: EpisodeState, p: np.ndarray, g: np.ndarray, rt: EpisodeContext):
+    """The fast timescale (:mod:`.fastloop`): the links' closed loop on this slot's channel from
+    the powers ``p`` on the air; ``(powers, record)``."""
+    env, s, slot = rt.env, state["settings"], state["slot"]
+    k = env.n_agents
+    constraints = with_intents(rt.constraints, state.get("intents"), k, slot)
+    names = list(rt.infos)
+    neighbours = [[int(j) for j in rt.infos[a]["neighbours"]] for a in names]
+    cfg = rt.planner.config if rt.planner is not None else None
+    ctrl = (cfg.ctrl_power if cfg is not None else None) or env.p_max
+    p_loss = ch.loss_matrix(g, ctrl, env.noise, float(s.get("loss") or 0.0))
+    return fast_loop(g, p, env.p_max, env.noise, constraints, rt.goals, neighbours, p_loss,
+                     s["seed"], slot, rt.timing.minislot_ms)  # fmt: skip
 
 
 def route_sense(state: EpisodeState):
     """Realtime timing: decide only when no plan is in flight (the last one landed)."""
     inflight = state.get("inflight")
     if inflight is not None and inflight["lands"] > len(state["committed"]):
+        return "step"
+    if (state.get("source") or {}).get("source") == "hold":  # the router: the last plan serves
         return "step"
     return "decide"
 

@@ -10,6 +10,7 @@ import numpy as np
 from wireless_agents.agents.models import DEFAULT_MODEL
 from wireless_agents.planners.coordination.config import AIR_ENCODINGS, DEFAULT_TOOLS, TeamConfig
 
+from .router import ROUTES
 from .timing import TIMINGS, timing_model
 
 CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
@@ -146,6 +147,7 @@ def default_settings(**over) -> dict:
         s.pop("timing", None)
     elif s["timing"] not in TIMINGS:
         raise ValueError(f"timing must be one of {', '.join(TIMINGS)}, got {s['timing']!r}")
+    timescales(s)
     if s.get("timing_model") is None:  # overrides of the declared latency figures
         s.pop("timing_model", None)
     else:
@@ -161,6 +163,38 @@ def default_settings(**over) -> dict:
     if s["rounds"] is None:
         s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", team.rounds)
     return s
+
+
+def timescales(s: dict) -> None:
+    """Check (in place) the realtime options: ``fast_loop`` (each link's own closed loop every
+    slot, :mod:`.fastloop`), ``route`` (who serves a team's plan, :mod:`.router`) and
+    ``deadline_ms`` (the router's deadline). Only a run that sets one keeps its key, so every
+    other run's settings (and trace) stay as they were. Raises ValueError (one line)."""
+    realtime = s.get("timing") == "realtime"
+    if s.get("fast_loop", False) is False:
+        s.pop("fast_loop", None)
+    elif s["fast_loop"] is not True:
+        raise ValueError(f"fast_loop must be true or false, got {s['fast_loop']!r}")
+    elif not realtime:
+        raise ValueError("fast_loop needs timing realtime (frozen plans are applied at once)")
+    if s.get("route", "edge") == "edge":
+        s.pop("route", None)
+    elif s["route"] not in ROUTES:
+        raise ValueError(f"route must be one of {', '.join(ROUTES)}, got {s['route']!r}")
+    elif not realtime:
+        raise ValueError(f"route {s['route']} needs timing realtime")
+    elif s["planner"] not in TEAM_PLANNERS:
+        raise ValueError(f"route {s['route']} needs a team planner (llm or tool)")
+    elif int(s.get("tiers") or 2) == 3 or s.get("strategy") == "cloud":
+        raise ValueError(f"route {s['route']} needs an edge team (2 tiers, not the cloud strategy)")
+    if s.get("deadline_ms") is None:
+        s.pop("deadline_ms", None)
+    elif s.get("route") != "router":
+        raise ValueError("deadline_ms is the router's deadline: it needs route router")
+    else:
+        d = s["deadline_ms"]
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not d > 0 or d == float("inf"):
+            raise ValueError(f"deadline_ms must be a positive number, got {d!r}")
 
 
 def team_config(settings: dict, intent: str | None = None):

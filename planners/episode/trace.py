@@ -200,7 +200,9 @@ def timing_summary(settings: dict, steps: list) -> dict:
     channel it was computed on; realtime: when it lands), the decisions' simulated
     ``latency_mean_s``/``latency_max_s`` (declared profiles, :mod:`.latency`), and with realtime
     timing ``decided_slots`` (slots the planner decided in) and ``mean_age_slots`` (how old the
-    measurements behind the applied plans were, over the slots a plan was applied)."""
+    measurements behind the applied plans were, over the slots a plan was applied); with
+    ``fast_loop`` its mean mini-slots, yields and messages per run; with a ``route`` the
+    slots each source served a decision in (``sources``: edge, cloud, hold)."""
     lat = [x["latency_s"] for x in steps if x.get("latency_s") is not None]
     out = {
         "timing": settings.get("timing", "frozen"),
@@ -212,6 +214,19 @@ def timing_summary(settings: dict, steps: list) -> dict:
         ages = [w["age_slots"] for w in when if w.get("age_slots") is not None]
         out["decided_slots"] = int(sum(bool(w.get("decided")) for w in when))
         out["mean_age_slots"] = float(np.mean(ages)) if ages else None
+    if settings.get("fast_loop"):  # the fast timescale (.fastloop): what its loop did per slot
+        loops = [x["fast_loop"] for x in steps if x.get("fast_loop")]
+        out["fast_loop"] = True
+        out["fast_loop_minislots_mean"] = (
+            float(np.mean([f["minislots"] for f in loops])) if loops else 0.0
+        )
+        out["fast_loop_yields"] = int(sum(len(f["yielded"]) for f in loops))
+        out["fast_loop_messages"] = int(sum(f["messages"] for f in loops))
+    if settings.get("route"):  # who served the plans (.router): decisions per source, holds
+        when = [x.get("timing") or {} for x in steps]
+        out["route"] = settings["route"]
+        out["sources"] = {src: int(sum(w.get("source") == src for w in when))
+                          for src in ("edge", "cloud", "hold")}  # fmt: skip
     return out
 
 

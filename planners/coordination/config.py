@@ -43,8 +43,8 @@ class TeamConfig:
     :func:`~.inputs.peer_tables`; None: no bound). The defaults (40, 56) leave every K <= 41
     as it was (no view there has more than 40 neighbours, nor any device more than 40 peers);
     smaller bounds cost the team's plans: the tool team at K = 64 (d2d, 1 slot, 2 rounds, seeds
-    0-7) reaches 0.961 of WMMSE with (40, 56), 0.949 with (32, 48), 0.836 with (24, 32) and
-    0.936 unbounded; at K = 128 (seeds 0-5) 0.929 with (40, 48) against 0.963 unbounded.
+    0-7) reaches 0.961 of WMMSE with (40, 56), 0.949 with (32, 48), 0.846 with (24, 32) and
+    0.936 unbounded; at K = 128 (seeds 0-5) 0.946 with (40, 56) against 0.963 unbounded.
     ``inbox_messages``: the model reads the texts of at most this many neighbours, loudest first
     (its tools still get every note).
     ``decider``: who decides on each device: ``model`` (an :class:`~wireless_agents.agents.agent.

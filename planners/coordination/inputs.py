@@ -3,7 +3,9 @@
 :func:`decide_input` turns the slot's local observations (or, without them, the gain matrix)
 and the constraints into the JSON input of the decide graph. Each agent's
 :class:`~wireless_agents.tools.LocalView` keeps only its significant interferers
-(:func:`significant_neighbours`); per-link constraints become each view's ``min_rate`` and
+(:func:`significant_neighbours`, at most ``max_neighbours`` of them), and no device hears more
+than ``max_peers`` others (:func:`peer_tables`), so views, notes and local problems stay bounded
+as K grows; per-link constraints become each view's ``min_rate`` and
 ``cap`` (:func:`link_caps`). The network objective and the link weights, when the constraints
 state them (``objective``, ``weights``: :func:`goals`), become each view's ``objective`` and
 ``weight``; without them the views are the plain sum-rate views they always were.

@@ -193,3 +193,66 @@ def test_llm_team_at_k8_reaches_wmmse_in_the_cold_slot(model):
     called = [c["tool"] for d in tp.decisions for c in d["tool_calls"]]
     assert called.count("local_wmmse") >= len(tp.decisions) // 2
     assert not any(d["fallback"] for d in tp.decisions)
+
+
+def _first_views(k: int, seed: int, cfg: TeamConfig) -> dict:
+    from wireless_agents.planners.coordination import decide_input
+
+    env = make_env("d2d", n_agents=k, seed=seed, n_interferers=k - 1)  # as an episode senses
+    obs, infos = env.reset(seed=seed)
+    ctx = {"obs": obs, "infos": infos, "slot": 0}
+    return decide_input(env.gains, env.p_max, env.noise, None, ctx, cfg)
+
+
+def test_views_and_peer_tables_stay_bounded_as_k_grows():
+    """However many interferers pass the TIN test, a view keeps at most ``max_neighbours`` (the
+    strongest) and no device hears more than ``max_peers`` on the control channel."""
+    free = _first_views(64, 0, TeamConfig(max_neighbours=None, max_peers=None))
+    assert max(len(n) for n in free["neighbours"]) > 8  # unbounded, they grow with K
+    assert max(len(h) for h in listeners(free["neighbours"])) > 12
+    for k in (32, 64):
+        got = _first_views(k, 0, TeamConfig(max_neighbours=8, max_peers=12))
+        wide = _first_views(k, 0, TeamConfig(max_neighbours=None, max_peers=None))
+        hears = listeners(got["neighbours"])
+        assert max(len(n) for n in got["neighbours"]) <= 8
+        assert max(len(h) for h in hears) <= 12
+        for i, (nb, v) in enumerate(zip(got["neighbours"], got["views"], strict=True)):
+            # strongest first, a subsequence of the unbounded list; the view and the state agree
+            order = wide["neighbours"][i]
+            assert [order.index(j) for j in nb] == sorted(order.index(j) for j in nb)
+            assert list(v["neighbours"]) == nb and len(v["neighbour_gains"]) == len(nb)
+    # the defaults bind at K = 64 (seed 0: a view of 59 interferers, a device with 60 peers)
+    dflt = _first_views(64, 0, TeamConfig())
+    assert max(len(n) for n in dflt["neighbours"]) == TeamConfig.max_neighbours
+    assert max(len(h) for h in listeners(dflt["neighbours"])) <= TeamConfig.max_peers
+    with pytest.raises(ValueError, match="at least 0"):
+        TeamConfig(max_peers=-1)
+
+
+def test_the_bounds_leave_the_small_teams_as_they_were():
+    """K = 6 (the quick start) and K = 16 build the same input with or without the bounds."""
+    for k, seed in ((6, 11), (16, 0)):
+        free = _first_views(k, seed, TeamConfig(max_neighbours=None, max_peers=None))
+        assert _first_views(k, seed, TeamConfig()) == free
+
+
+def test_the_prompt_names_a_bounded_number_of_links_at_k_64():
+    """The model reads its own link, its 3 loudest interferers and the messages of its 5
+    loudest neighbours, however many devices it hears (no model call here: the text alone)."""
+    import re
+    from dataclasses import replace
+
+    from wireless_agents.agents.perception import perceive
+    from wireless_agents.agents.prompts import user_prompt
+    from wireless_agents.planners.coordination.edge import model_inbox
+    from wireless_agents.planners.coordination.state import view_from_dict
+
+    got = _first_views(64, 0, TeamConfig())
+    hears = listeners(got["neighbours"])
+    i = max(range(64), key=lambda a: len(hears[a]))
+    view = view_from_dict(got["views"][i], [], last_power=1.0)
+    view = replace(view, neighbour_rx_last=view.neighbour_gains)  # all of them heard
+    box = [{"from": j, "text": f"inform {j}", "note": {}} for j in hears[i]]
+    text = user_prompt(perceive(view, 0), "", model_inbox(box, view.neighbours, 5))
+    named = set(re.findall(r"link (\d+)", text))
+    assert len(hears[i]) > 20 and len(named) <= 1 + 3 + 5

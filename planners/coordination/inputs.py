@@ -3,7 +3,9 @@
 :func:`decide_input` turns the slot's local observations (or, without them, the gain matrix)
 and the constraints into the JSON input of the decide graph. Each agent's
 :class:`~wireless_agents.tools.LocalView` keeps only its significant interferers
-(:func:`significant_neighbours`); per-link constraints become each view's ``min_rate`` and
+(:func:`significant_neighbours`, at most ``max_neighbours`` of them), and no device hears more
+than ``max_peers`` others (:func:`peer_tables`), so views, notes and local problems stay bounded
+as K grows; per-link constraints become each view's ``min_rate`` and
 ``cap`` (:func:`link_caps`). The network objective and the link weights, when the constraints
 state them (``objective``, ``weights``: :func:`goals`), become each view's ``objective`` and
 ``weight``; without them the views are the plain sum-rate views they always were.
@@ -58,19 +60,27 @@ def goals(constraints: dict, k: int) -> tuple[str | None, list[float | None]]:
     return objective, [float(w) for w in link_weights(weights, k)]
 
 
-def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | None) -> LocalView:
+def significant_neighbours(
+    view: LocalView, strongest: int, tin_eta: float | None, most: int | None = None
+) -> LocalView:
     """``view`` keeping the ``strongest`` interferers it senses (strongest first, as observed) and
     any other whose interference-to-noise ratio at full power reaches ``SNR ** tin_eta`` (own
-    signal-to-noise ratio at full power). The others stay in the measured interference; those
-    above the noise at full power are the view's ``outside`` (its notes' rows carry their gains:
-    a plan of the neighbourhood that silences every neighbour of a link otherwise values that
-    link as if it were alone), the summed gain of the rest its ``outside_gain``."""
+    signal-to-noise ratio at full power), at ``most`` of them in all (the strongest; None: no
+    bound). The others stay in the measured interference; those above the noise at full power
+    are the view's ``outside`` (its notes' rows carry their gains: a plan of the neighbourhood
+    that silences every neighbour of a link otherwise values that link as if it were alone),
+    the summed gain of the rest its ``outside_gain``."""
     snr = view.direct_gain * view.p_max / view.noise
     keep = [
         a
         for a, g in enumerate(view.neighbour_gains)
         if a < strongest or (tin_eta is not None and g * view.p_max / view.noise >= snr**tin_eta)
-    ]
+    ][:most]
+    return keep_neighbours(view, keep)
+
+
+def keep_neighbours(view: LocalView, keep: list[int]) -> LocalView:
+    """``view`` with only the neighbours at positions ``keep`` (in their order)."""
     if len(keep) == len(view.neighbours):
         return view
     left = [a for a in range(len(view.neighbours)) if a not in keep]
@@ -84,6 +94,32 @@ def significant_neighbours(view: LocalView, strongest: int, tin_eta: float | Non
         neighbour_gains=tuple(view.neighbour_gains[a] for a in keep),
         neighbour_rx_last=tuple(view.neighbour_rx_last[a] for a in keep),
     )
+
+
+def peer_tables(views: list[LocalView], most: int | None) -> list[LocalView]:
+    """``views`` trimmed so that no device hears more than ``most`` peers on the control channel.
+
+    A device hears its own neighbours and every device that counts it as one (the symmetric
+    closure, :func:`~.channel.listeners`); however short each neighbour list, that closure can
+    grow with K around a loud transmitter. Each device keeps a peer table of at most ``most``
+    entries, filled strongest link first: the pairs ``(i, j)`` with ``j`` in ``i``'s list go
+    through in order of the measured gain ``G[i, j]`` (ties by ids); a pair whose link is already
+    in both tables is kept, a new link only when both tables have room; a dropped pair leaves
+    ``j`` in ``i``'s measured interference. None: no bound (the views as they are)."""
+    if most is None:
+        return views
+    pairs = sorted(
+        ((-g, i, a) for i, v in enumerate(views) for a, g in enumerate(v.neighbour_gains)),
+    )
+    table: list[set[int]] = [set() for _ in views]
+    keep: list[list[int]] = [[] for _ in views]
+    for _, i, a in pairs:
+        j = views[i].neighbours[a]
+        if j in table[i] or (len(table[i]) < most and len(table[j]) < most):
+            table[i].add(j)
+            table[j].add(i)
+            keep[i].append(a)
+    return [keep_neighbours(v, sorted(kp)) for v, kp in zip(views, keep, strict=True)]
 
 
 def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, own=None) -> dict:
@@ -104,8 +140,7 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, o
     caps = link_caps(cons, k, p_max)
     objective, weights = goals(cons, k)
     obs, infos = ctx.get("obs"), ctx.get("infos")
-    views = []
-    neighbours = []
+    built = []
     for i in range(k):
         name = f"agent_{i}"
         if obs is not None and infos is not None:
@@ -114,8 +149,7 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, o
                 i, obs[name], nb, p_max, noise, min_rate=mins[i], cap=caps[i]
             )
             v = replace(v, objective=objective, weight=weights[i])
-            v = significant_neighbours(v, cfg.strongest, cfg.tin_eta)
-            nb = list(v.neighbours)
+            v = significant_neighbours(v, cfg.strongest, cfg.tin_eta, cfg.max_neighbours)
         else:  # no observation: the agent's own row of gains, nobody transmitted yet
             n = min(5, k - 1) if cfg.n_interferers is None else cfg.n_interferers
             order = [j for j in np.argsort(-gains[i], kind="stable") if j != i][:n]
@@ -127,10 +161,13 @@ def decide_input(gains, p_max, noise, constraints, ctx: dict, cfg: TeamConfig, o
                 neighbour_rx_last=tuple(0.0 for _ in nb), min_rate=mins[i], cap=caps[i],
                 objective=objective, weight=weights[i],
             )  # fmt: skip
+        built.append(v)
+    views, neighbours = [], []
+    for i, v in enumerate(peer_tables(built, cfg.max_peers)):
         if own is not None:
             v = own(i, v)
         views.append(view_to_dict(v))
-        neighbours.append(nb)
+        neighbours.append(list(v.neighbours))
     clusters = None
     if cfg.tiers == 3:
         clusters = ctx.get("clusters") or make_clusters(ctx.get("positions"), k, cfg.cluster_size)

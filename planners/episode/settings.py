@@ -201,7 +201,8 @@ def team_config(settings: dict, intent: str | None = None):
     """The LLM team's :class:`~wireless_agents.planners.coordination.TeamConfig` of a run's
     settings: the team's own defaults, overridden by the settings and the scenario's team."""
     s = settings
-    over = {key: int(s[key]) for key in ("tiers", "cluster_size") if s.get(key) is not None}
+    over = {key: int(s[key]) for key in ("tiers", "cluster_size", "max_neighbours", "max_peers")
+            if s.get(key) is not None}  # fmt: skip
     return TeamConfig(
         strategy=s["strategy"],
         rounds=s["rounds"],

@@ -95,20 +95,29 @@ def _unique(cols: np.ndarray) -> np.ndarray:
     return cols[np.sort(idx)]
 
 
-def _solve_lp(objective, r, p, w, floors, served, p_max_total):
-    """One LP over the columns; returns (fractions, value, duals lambda (K,), dual mu0) or None."""
-    c_n, k = r.shape
-    has_t = objective == "max_min"
-    nv = c_n + (1 if has_t else 0)
-    cost = np.zeros(nv)
+def objective_cost(objective: str, r, p, w) -> np.ndarray:
+    """The cost vector a minimizing LP/MILP over the columns' shares puts on ``objective``:
+    (C,) for the columns' rates ``r`` (C, K) and powers ``p`` (C, K) (``w`` (K,) the weights),
+    plus one last entry, the common rate ``t``, for ``max_min`` (C + 1,)."""
+    c_n = r.shape[0]
+    cost = np.zeros(c_n + int(objective == "max_min"))
     if objective == "sum_rate":
         cost[:c_n] = -r.sum(1)
     elif objective == "weighted_sum_rate":
         cost[:c_n] = -(r @ w)
     elif objective == "max_min":
         cost[-1] = -1.0
-    else:
+    else:  # min_power
         cost[:c_n] = p.sum(1)
+    return cost
+
+
+def _solve_lp(objective, r, p, w, floors, served, p_max_total):
+    """One LP over the columns; returns (fractions, value, duals lambda (K,), dual mu0) or None."""
+    c_n, k = r.shape
+    has_t = objective == "max_min"
+    nv = c_n + (1 if has_t else 0)
+    cost = objective_cost(objective, r, p, w)
     rows, rhs, links = [], [], []
     for i in np.flatnonzero(floors > 0):
         row = np.zeros(nv)

@@ -70,6 +70,11 @@ def add_parser(sub) -> None:
                    "from, as if thinking took no time; realtime: it lands ceil(latency / slot) "
                    "slots later (latency simulated from declared compute profiles), the "
                    "previous plan holding until then")  # fmt: skip
+    p.add_argument("--mini-slots", type=int, default=1, metavar="L",
+                   help="split each slot into L time slices (default 1: one power vector per "
+                   "slot); a plan is then a links x slices schedule, each link's rate its mean "
+                   "over the slices (--planner timeshare plans one; the team shares time with "
+                   "its strongest interferers where that pays)")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable); each run is a thread of "
                    "its own in the file")  # fmt: skip
@@ -103,6 +108,8 @@ def _check(args) -> list[str] | None:
     if args.min_rate is not None and not (math.isfinite(args.min_rate) and args.min_rate > 0):
         raise UsageError("--min-rate must be a positive rate in bit/s/Hz")
     _check_tiers(args)
+    if args.mini_slots < 1:
+        raise UsageError(f"--mini-slots must be at least 1, got {args.mini_slots}")
     if args.resume and not args.checkpoint:
         raise UsageError("--resume needs --checkpoint FILE.sqlite")
     if args.run is not None and not args.resume:
@@ -178,7 +185,7 @@ def _settings(args) -> dict:
         intent_reader=args.intent_reader, devices=args.devices,
         inbox=False if args.no_inbox else None, timing=args.timing, air=args.air,
         direct_tool=False if args.model_calls_tool else None,
-        cluster_size=args.cluster_size,
+        cluster_size=args.cluster_size, mini_slots=args.mini_slots,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,
     )  # fmt: skip

@@ -6,9 +6,13 @@ network objective, its strongest interferer's strength, and what its tool
 mean rate and the group's objective when the group takes turns over the slices, and both under
 spatial reuse (every link in every slice). It then chooses ``share`` or ``reuse``:
 
-- the model (:func:`model_choice`): one call under a JSON-schema grammar,
-  ``{"choice": "share" | "reuse"}``; a failing call or an unparsable answer is ``reuse`` (the
-  plan as it was), recorded as a fallback;
+- the model (:func:`model_choice`): one call under a JSON-schema grammar, ``{"plan": "A" |
+  "B"}``, plan A the tool's pick (the rule's verdict below), plan B the other, each with the
+  numbers it gives the link and the group; a failing call or an unparsable answer is
+  ``reuse`` (the plan as it was), recorded as a fallback. (Asked to pick ``share`` or
+  ``reuse`` by name, or ``yes``/``no``, the bundled 135M model answered the same word whatever
+  the numbers: chance on a dev set of 24 random pairs, not the suite's. With the tool's pick
+  first it takes it, 24 of 24: like its power decision, it adopts its tool.)
 - the rule (:func:`rule_choice`, the model-free ``tool`` team): share when its floor cannot be
   met by power alone and sharing meets it (or misses it by less), or when sharing serves the
   group's objective better (the tool's verdict, :attr:`SharePlan.better`).
@@ -29,24 +33,28 @@ from wireless_agents.tools.view import LocalView
 
 CHOICES = ("share", "reuse")
 SYSTEM = (
-    "You decide how your radio link shares the band with its strongest interferers in the next "
-    "slot, which is split into time slices. share: the links take turns, each transmits only in "
-    "its own slices. reuse: every link transmits in every slice at its planned power. Choose "
-    'what serves your floor and the network objective. Answer with JSON only: {"choice": '
-    '"share" or "reuse"}.'
+    "You pick the plan of your radio link for the next slot, which is split into time slices. "
+    "In one plan the links take turns: each transmits only in its own slices. In the other "
+    "every link transmits in every slice at its planned power. Pick what serves your floor and "
+    'the network objective. Answer with JSON only: {"plan": "A" or "B"}.'
 )
-SCHEMA = {
-    "type": "object",
-    "properties": {"choice": {"enum": list(CHOICES)}},
-    "required": ["choice"],
-    "additionalProperties": False,
-}
+KEY = "plan"  # the answer's one field; plan A is the tool's pick, plan B the other
 GOALS = {
     "sum_rate": ("the sum-rate", "sum-rate"),
     "weighted_sum_rate": ("the weighted sum-rate", "weighted sum-rate"),
     "max_min": ("the worst link's rate (fairness)", "worst rate"),
     "min_power": ("saving power while every floor holds", "power saved"),
 }
+
+
+def schema() -> dict:
+    """The answer's grammar: ``{"plan": "A" | "B"}``."""
+    return {
+        "type": "object",
+        "properties": {KEY: {"enum": ["A", "B"]}},
+        "required": [KEY],
+        "additionalProperties": False,
+    }
 
 
 @dataclass
@@ -73,8 +81,10 @@ class ShareChoice:
         return d
 
 
-def situation(view: LocalView, plan: SharePlan, rate_now: float, objective: str | None) -> str:
-    """What the link perceives, in the first person (short: the model is small)."""
+def situation(view: LocalView, plan: SharePlan, rate_now: float, objective: str | None,
+              pick: str) -> str:  # fmt: skip
+    """What the link perceives, in the first person (short: the model is small); plan A is
+    ``pick`` (the tool's), plan B the other."""
     goal, short = GOALS.get(objective or "sum_rate", GOALS["sum_rate"])
     floor = float(view.min_rate or 0.0)
     if floor > 0:
@@ -87,11 +97,16 @@ def situation(view: LocalView, plan: SharePlan, rate_now: float, objective: str 
     inr = 10.0 * math.log10(max(gains.get(j, 0.0) * view.p_max / view.noise, 1e-30))
     n = plan.schedule.shape[1]
     mine = len(plan.slices_of(view.agent))
+    plans = {
+        "share": f"we take turns, I get {mine} of {n} slices and {plan.rates[0]:.2f}, group "
+        f"{short} {plan.value:.2f}",
+        "reuse": f"we all transmit in every slice, I get {plan.reuse_rates[0]:.2f}, group "
+        f"{short} {plan.reuse_value:.2f}",
+    }
+    other = "reuse" if pick == "share" else "share"
     return (
         f"{own} Link {j} interferes at {inr:.0f} dB above noise. The network wants {goal}. "
-        f"My tool: if we share, I take {mine} of {n} slices and get {plan.rates[0]:.2f}, "
-        f"group {short} {plan.value:.2f}; if we reuse, I get {plan.reuse_rates[0]:.2f}, group "
-        f"{short} {plan.reuse_value:.2f}."
+        f"Plan A (my tool's pick): {plans[pick]}. Plan B: {plans[other]}."
     )
 
 
@@ -99,38 +114,40 @@ def rule_choice(view: LocalView, plan: SharePlan, rate_now: float) -> ShareChoic
     """The model-free choice (see the module)."""
     floor = float(view.min_rate or 0.0)
     own_short = floor > 0 and rate_now < floor - RATE_TOL
-    helps = plan.rates[0] > rate_now + RATE_TOL and plan.short <= plan.reuse_short + RATE_TOL
+    helps = plan.takes_turns and plan.rates[0] > rate_now + RATE_TOL
+    helps = helps and plan.short <= plan.reuse_short + RATE_TOL
     share = (own_short and helps) or plan.better
     return ShareChoice(view.agent, "share" if share else "reuse", "rule")
 
 
 def model_choice(backend, view: LocalView, plan: SharePlan, rate_now: float,
                  objective: str | None, max_tokens: int = 12, seed: int = 0) -> ShareChoice:  # fmt: skip
-    """The model's choice: one call under :data:`SCHEMA` (a failure is ``reuse``)."""
-    text = situation(view, plan, rate_now, objective)
+    """The model's choice: one call under :func:`schema` (a failure is ``reuse``)."""
+    pick = rule_choice(view, plan, rate_now).choice  # the tool's verdict is plan A
+    text = situation(view, plan, rate_now, objective, pick)
     out = ShareChoice(view.agent, "reuse", "model", text=text)
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
     gen = GenerationConfig(max_tokens=max_tokens, temperature=0.0, seed=seed)
     try:
         if backend.is_chat:
-            c = backend.chat(messages, schema=SCHEMA, config=gen)
+            c = backend.chat(messages, schema=schema(), config=gen)
         else:
             from wireless_agents.agents.prompts import as_completion_prompt
 
-            c = backend.complete(as_completion_prompt(messages), schema=SCHEMA, config=gen)
+            c = backend.complete(as_completion_prompt(messages), schema=schema(), config=gen)
     except (BackendError, RuntimeError, ValueError) as exc:
         out.fallback = f"model error: {exc}"[:200]
         return out
     out.raw, out.tokens, out.seconds = c.text, c.prompt_tokens + c.completion_tokens, c.seconds
     try:
-        choice = json.loads(c.text)["choice"]
+        word = json.loads(c.text)[KEY]
     except (json.JSONDecodeError, KeyError, TypeError):
         out.fallback = "unparsable answer"
         return out
-    if choice not in CHOICES:
-        out.fallback = f"unknown choice {choice!r}"
+    if word not in ("A", "B"):
+        out.fallback = f"unknown plan {word!r}"
         return out
-    out.choice = choice
+    out.choice = pick if word == "A" else ("reuse" if pick == "share" else "share")
     return out
 
 

@@ -59,9 +59,17 @@ class SharePlan:
         return [int(t) for t in np.flatnonzero(row > 0)]
 
     @property
+    def takes_turns(self) -> bool:
+        """Whether the schedule shares time (some link's power differs between slices); one
+        vector in every slice is no time-sharing, whatever its powers."""
+        return bool(np.ptp(self.schedule, axis=1).max(initial=0.0) > 0)
+
+    @property
     def better(self) -> bool:
-        """Whether sharing beats reuse: a smaller floor shortfall, or the same and a higher
-        objective (by more than round-off)."""
+        """Whether sharing beats reuse: it takes turns, and has a smaller floor shortfall, or
+        the same and a higher objective (by more than round-off)."""
+        if not self.takes_turns:
+            return False
         if self.short < self.reuse_short - RATE_TOL:
             return True
         same = abs(self.short - self.reuse_short) <= RATE_TOL

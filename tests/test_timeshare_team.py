@@ -141,3 +141,28 @@ def test_cli_episode_mini_slots(tmp_path, capsys):
     assert main([*argv[:-4], "--mini-slots", "0", "--out", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--mini-slots" in err[0] and not bad.exists()
+
+
+def test_sliced_team_episode_emits_only_declared_events_and_the_dashboard_draws_slices():
+    from rich.console import Console
+    from wireless_agents.demos.dashboard import Dashboard
+    from wireless_agents.planners.events import check_event
+
+    s = default_settings(planner="tool", steps=2, mini_slots=4, constraints=FLOORS, **PAIR)
+    board, emitted = Dashboard(s), []
+
+    def on_event(e):
+        emitted.append(e)
+        board.on_event(e)
+
+    tr = run_episode(s, on_event=on_event)
+    for e in emitted + [e for x in tr["steps"] for e in x["events"]]:
+        check_event(e)
+    commits = [e for e in emitted if e["type"] == "commit"]
+    plans = [e for e in emitted if e["type"] == "plan"]
+    assert np.asarray(commits[1]["schedule_frac"]).shape == (2, 4)
+    assert np.asarray(plans[1]["schedule"]).shape == (2, 4) and len(plans[1]["powers"]) == 2
+    console = Console(width=100, record=True)
+    console.print(board.render(100, 24))
+    text = console.export_text()
+    assert "slices" in text and "██  " in text  # link A0 on in two slices, off in two

@@ -439,6 +439,9 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
     )
     console.print(table)
     console.print(_timing_line(s))
+    if s.get("mini_slots"):  # time slices: rates above are the schedules' means
+        console.print(f"time slices: {s['mini_slots']} per slot (rates are means over them); "
+                      f"time shared in {s['shared_slots']} of {len(trace['steps'])} slots")  # fmt: skip
     if s.get("adoption") is not None:
         console.print(
             f"adoption {s['adoption']:.0%} of {s['suggested_decisions']} decisions with a tool "

@@ -12,6 +12,14 @@ grant       tell link ``to`` its request is granted: I go to ``amount``
 refuse      tell link ``to`` its request is refused: I keep my power
 ==========  ==================================================================================
 
+Time slices (a slot split into L mini-slots): an ``offer`` of slices names the slices its
+receiver may transmit in (the sender and the rest of its group take the others), a ``grant``
+of slices accepts them, a ``refuse`` of slices keeps every slice for both (spatial reuse)::
+
+    offer link 1 slices 2,3: we take turns
+    grant link 0 slices 2,3
+    refuse link 0 slices: my floor needs them
+
 ``amount`` is a fraction of the receiver's (for ``request``) or the sender's p_max, at most 3
 decimals. ``reason`` is the free text that remains: a short phrase of letters, spaces, commas and
 apostrophes (no digits: the numbers live in the act), at most :data:`REASON_CHARS` characters,
@@ -48,6 +56,7 @@ _ACT = re.compile(
     r"(?: link (?P<to>\d+))?"
     r"(?: (?P<kind>lower|raise|silence))?"
     r"(?: (?P<amount>0|1|1\.0|0\.\d{1,3}))?"
+    r"(?: slices(?P<slices>(?: \d{1,2}(?:,\d{1,2})*)?))?"
     r"(?:: (?P<reason>[A-Za-z][A-Za-z ,']{0,39}))?$"
 )
 _REASON_OUT = re.compile(r"[^A-Za-z ,']")
@@ -84,6 +93,7 @@ class Act:
     kind: str | None = None
     amount: float | None = None
     reason: str = ""
+    slices: tuple[int, ...] | None = None  # time slices (offer, grant; empty: refuse them)
 
     def __post_init__(self) -> None:
         if self.act not in ACTS:
@@ -92,7 +102,7 @@ class Act:
             raise ValueError(f"unknown request kind {self.kind!r}; one of {KINDS}")
         if (self.act == "inform") != (self.to is None):
             raise ValueError("an inform goes to every listener; every other act names its link")
-        if self.act in ("inform", "offer", "grant") and self.amount is None:
+        if self.act in ("inform", "offer", "grant") and self.amount is None and self.slices is None:
             raise ValueError(f"{self.act} needs an amount")
         if self.act == "request" and self.kind is None:
             raise ValueError("a request needs a kind (lower, raise, silence)")
@@ -107,11 +117,18 @@ class Act:
             parts.append(self.kind)
         if self.amount is not None:
             parts.append(amount_text(self.amount))
+        if self.slices is not None:
+            parts.append("slices" + (" " + ",".join(map(str, self.slices)) if self.slices else ""))
         head = " ".join(parts)
         return f"{head}: {self.reason}" if self.reason else head
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if self.slices is None:  # only an act about time slices has the key
+            d.pop("slices")
+        else:
+            d["slices"] = list(self.slices)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Act:
@@ -122,6 +139,7 @@ class Act:
             kind=d.get("kind"),
             amount=None if amount is None else float(amount),
             reason=d.get("reason") or "",
+            slices=None if d.get("slices") is None else tuple(int(t) for t in d["slices"]),
         )
 
 
@@ -137,7 +155,9 @@ def parse_act(text: str) -> Act | None:
             kind=m["kind"],
             amount=None if m["amount"] is None else float(m["amount"]),
             reason=m["reason"] or "",
-        )
+            slices=None if m["slices"] is None
+            else tuple(int(t) for t in m["slices"].split(",") if t.strip()),
+        )  # fmt: skip
     except ValueError:
         return None
 

@@ -7,7 +7,8 @@ terminal of a given size::
 
     +- header: scenario, model, slot ------------------------------------------------+
     | map: transmitters A B C, receivers a b c  | links: power, SINR, rate as bars   |
-    | who hears whom                            | (and the plan of the slot)         |
+    | who hears whom                            | (and the plan of the slot; with    |
+    |                                           | time slices each link's schedule)  |
     | message feed (proposals, deliveries, ...) | sum-rate per slot, team vs WMMSE   |
     +- footer: round, tokens/s, mode, keys, the line being typed ---------------------+
 
@@ -52,6 +53,7 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 FEED_LINES = 200
 SINR_RANGE_DB = (-10.0, 60.0)  # drawing scale of the SINR bars
 BAR_FULL, BAR_EMPTY = "█", "░"
+SHADES = " ▁▂▃▄▅▆▇█"  # a link's power in one time slice, silent to p_max
 # Event types not drawn, and why. ``cluster`` (the L1 coordinators' answers): what they could not
 # settle shows as the ``escalate`` that follows, and what they settled in the committed links.
 IGNORED_EVENTS = {
@@ -62,6 +64,11 @@ IGNORED_EVENTS = {
 
 def _letter(i: int, tx: bool) -> str:
     return chr((65 if tx else 97) + i % 26)
+
+
+def _shade(frac: float) -> str:
+    """One character for a power fraction of p_max: blank (silent) up to a full block."""
+    return SHADES[round(min(max(float(frac), 0.0), 1.0) * (len(SHADES) - 1))]
 
 
 def _fmt(x, spec: str = ".2f", none: str = "-") -> str:
@@ -280,9 +287,14 @@ class Dashboard:
     def _links_panel(self, w: int, h: int) -> Panel:
         c = self.links
         k = (self.scene or {}).get("agents") or len(c.get("power_frac") or []) or 0
-        bar = max(3, (w - 28) // 3)  # label 3, three (bar, space, value 4, space), plan 4, mark 3
+        sched = c.get("schedule_frac")  # time slices: each link's power per slice
+        extra = len(sched[0]) + 1 if sched else 0
+        # label 3, three (bar, space, value 4, space), plan 4, mark 3 (and the slices)
+        bar = max(3, (w - 28 - extra) // 3)
         head = Text(f"{'':3}{'power':<{bar + 6}}{'SINR dB':<{bar + 6}}"
                     f"{'rate b/s/Hz':<{bar + 6}}{'plan':>4}", style="bold")  # fmt: skip
+        if sched:
+            head.append(f" {'slices':<{extra - 1}}", style="bold")
         rows = [head]
         rates = c.get("rates") or []
         top_rate = max([r for r in rates if r is not None] or [1.0]) or 1.0
@@ -304,6 +316,8 @@ class Dashboard:
             t.append(f" {_fmt(rt, '.2f' if (rt or 0) < 10 else '.1f'):>4} ")
             pl = self.plan.get(i)
             t.append(f"{_fmt(pl):>4}", style="bold" if self.planned else "dim")
+            if sched and i < len(sched):  # the link's power in each slice, a shade per slice
+                t.append(" " + "".join(_shade(x) for x in sched[i]), style="magenta")
             if i in held:
                 t.append(" ok" if held[i] else " !!", style="green" if held[i] else "red")
             rows.append(t)

@@ -406,7 +406,8 @@ class EscalateEvent(TypedDict):
 
 class PlanEvent(TypedDict):
     """The decide graph's commit: ``powers`` the plan (W per link, clipped to each cap),
-    ``rounds`` rounds run, ``agreed``, the slot's ``channel`` counters so far."""
+    ``rounds`` rounds run, ``agreed``, the slot's ``channel`` counters so far; with time slices
+    ``schedule`` the (K, L) plan (``powers`` then its means over the slices)."""
 
     type: Literal["plan"]
     slot: int
@@ -414,6 +415,7 @@ class PlanEvent(TypedDict):
     agreed: bool
     powers: list[float]
     channel: ChannelCounters
+    schedule: NotRequired[list[list[float]]]  # time slices: the (K, L) schedule, W
 
 
 class MaxMinRecord(TypedDict):
@@ -551,7 +553,9 @@ class CommitEvent(TypedDict):
     missing ones); ``llm_tokens``/``llm_seconds``/``tokens_per_s`` the edge model's cost (None
     rate without model time); ``approval`` the operator's answer (None without a pause);
     ``intents`` the typed intents holding in the slot and whether each held; ``floors_met`` per
-    link, the scenario's floors (zou; None elsewhere).
+    link, the scenario's floors (zou; None elsewhere). With time slices (``mini_slots`` L > 1)
+    ``schedule_frac`` the (K, L) schedule as fractions of p_max (``powers``/``power_frac`` its
+    means over the slices, ``rates`` the mean rates).
     """
 
     type: Literal["commit"]
@@ -572,6 +576,7 @@ class CommitEvent(TypedDict):
     approval: ApprovalRecord | None
     intents: list[IntentReport]
     floors_met: list[bool] | None
+    schedule_frac: NotRequired[list[list[float]]]  # time slices (L > 1): links x slices
 
 
 EVENT_TYPES: dict[str, type] = {

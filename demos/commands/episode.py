@@ -85,6 +85,11 @@ def add_parser(sub) -> None:
     p.add_argument("--deadline-ms", type=float, default=None, metavar="MS",
                    help="the router's deadline (default: the fading's coherence time, "
                    "0.423 / doppler)")  # fmt: skip
+    p.add_argument("--mini-slots", type=int, default=1, metavar="L",
+                   help="split each slot into L time slices (default 1: one power vector per "
+                   "slot); a plan is then a links x slices schedule, each link's rate its mean "
+                   "over the slices (--planner timeshare plans one; the team shares time with "
+                   "its strongest interferers where that pays)")  # fmt: skip
     p.add_argument("--checkpoint", default=None, metavar="FILE.sqlite",
                    help="checkpoint every step to SQLite (resumable); each run is a thread of "
                    "its own in the file")  # fmt: skip
@@ -118,6 +123,8 @@ def _check(args) -> list[str] | None:
     if args.min_rate is not None and not (math.isfinite(args.min_rate) and args.min_rate > 0):
         raise UsageError("--min-rate must be a positive rate in bit/s/Hz")
     _check_tiers(args)
+    if args.mini_slots < 1:
+        raise UsageError(f"--mini-slots must be at least 1, got {args.mini_slots}")
     if args.resume and not args.checkpoint:
         raise UsageError("--resume needs --checkpoint FILE.sqlite")
     if args.run is not None and not args.resume:
@@ -202,7 +209,7 @@ def _team_settings(args, tools) -> dict:
         fast_loop=args.fast_loop or None, route=args.route, deadline_ms=args.deadline_ms,
         direct_tool=False if args.model_calls_tool else None,
         skip_forced=True if args.skip_forced else None,
-        cluster_size=args.cluster_size,
+        cluster_size=args.cluster_size, mini_slots=args.mini_slots,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,
     )  # fmt: skip
@@ -477,6 +484,9 @@ def _print_summary(trace, out, to_stderr: bool) -> None:
     )
     console.print(table)
     console.print(_timing_line(s))
+    if s.get("mini_slots"):  # time slices: rates above are the schedules' means
+        console.print(f"time slices: {s['mini_slots']} per slot (rates are means over them); "
+                      f"time shared in {s['shared_slots']} of {len(trace['steps'])} slots")  # fmt: skip
     if s.get("adoption") is not None:
         console.print(
             f"adoption {s['adoption']:.0%} of {s['suggested_decisions']} decisions with a tool "

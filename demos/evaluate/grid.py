@@ -108,6 +108,7 @@ def settings_for(sc: Scenario, planner: str, seed: int | None = None) -> dict:
     base = dict(
         scenario=sc.topology, agents=sc.n_agents, steps=sc.steps,
         seed=sc.seed if seed is None else seed, env=dict(sc.env_kwargs) or None,
+        mini_slots=sc.mini_slots,  # time slices (1, the default, leaves the settings as they were)
     )  # fmt: skip
     # the scenario's timing (every planner's); who serves a plan (route) only the team's
     team_only = ("route", "deadline_ms")

@@ -63,6 +63,9 @@ class TeamConfig:
     ``skip_forced``: with ``direct_tool``, a model agent whose decision leaves language nothing
     to settle takes its tool's suggestion with no model call, recorded as forced
     (:meth:`~wireless_agents.agents.agent.EdgeAgent.forced`; default False: always asked).
+    ``mini_slots``: time slices per slot (1: one power vector); with L > 1 the links choose
+    between sharing time with their strongest interferers and reusing space, and negotiate
+    the slices (:mod:`.sharing`); the plan is then a (K, L) schedule.
     """
 
     strategy: str = "negotiation"
@@ -95,6 +98,7 @@ class TeamConfig:
     air_step_db: float = 0.25
     rerequests: int = 6
     max_age: int | None = None
+    mini_slots: int = 1
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -119,6 +123,12 @@ class TeamConfig:
             raise ValueError("air_step_db must be positive (dB)")
         if self.rerequests < 0 or (self.max_age is not None and self.max_age < 0):
             raise ValueError("rerequests and max_age must be at least 0")
+        if (
+            isinstance(self.mini_slots, bool)
+            or int(self.mini_slots) != self.mini_slots
+            or (self.mini_slots < 1)
+        ):
+            raise ValueError(f"mini_slots must be an integer >= 1, got {self.mini_slots!r}")
         if self.profile_reader not in ("model", "rules"):
             raise ValueError(f"unknown profile reader {self.profile_reader!r}; model or rules")
 
@@ -136,4 +146,6 @@ class TeamConfig:
             "air_step_db": self.air_step_db,
             "rerequests": self.rerequests,
             "max_age": self.max_age,
+            # time slices: only a sliced team's state has the key (.sharing)
+            **({"mini_slots": int(self.mini_slots)} if self.mini_slots > 1 else {}),
         }

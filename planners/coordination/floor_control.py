@@ -71,10 +71,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from langgraph.runtime import Runtime
 from wireless_agents.tools.view import power_cap
 
 from . import channel as ch
 from . import yielding
+from .context import TeamContext
 from .maxmin_phase import max_min_phase
 from .minislot import Measurement, Medium
 from .state import DecideState
@@ -306,14 +308,16 @@ def capped_plan(state: DecideState) -> list[float]:
     return plan
 
 
-def validate(state: DecideState) -> dict:
+def validate(state: DecideState, runtime: Runtime[TeamContext]) -> dict:
     """Node: the team's plan, capped (:func:`capped_plan`), through the closed loop
     (:func:`close_floors`) on the slot's medium (the state's ``gains``).
 
     Writes ``plan`` (W per link, what ``commit`` commits), ``validation`` (the loop's record, or
     None when no link has a floor or a cap) and, with a record, the ``channel`` counters plus
     the loop's messages (``floor_requests``/``floor_bytes``/``yield_messages``/``yield_bytes``)
-    and its ``floor_control`` event.
+    and its ``floor_control`` event. With time slices (``mini_slots`` L > 1 in the settings)
+    the settled powers go on to :mod:`.sharing`: ``plan`` is then the (K, L) schedule and
+    ``timeshare`` its record (its messages counted in the ``channel``).
     """
     plan = capped_plan(state)
     grants, refusals = negotiated(state)
@@ -322,6 +326,8 @@ def validate(state: DecideState) -> dict:
         state["views"], state["neighbours"], state["p_loss"], seed=state["seed"],
         slot=state["slot"], grant_caps=grants, refusals=refusals,
     )  # fmt: skip
+    if state["settings"].get("mini_slots", 1) > 1:
+        return _sliced(state, runtime, powers, record, extra)
     if record is None:
         return {"plan": [float(x) for x in powers], "validation": None}
     channel = dict(state["channel"])
@@ -338,3 +344,32 @@ def validate(state: DecideState) -> dict:
         "channel": channel,
         "events": [{"type": "floor_control", **record}],
     }
+
+
+def _sliced(state: DecideState, runtime: Runtime[TeamContext], powers, record, extra) -> dict:
+    """``validate``'s answer with time slices: the settled powers shared over the slices
+    (:func:`.sharing.share_slices`), the closed loop's record and event as without them."""
+    from .sharing import share_slices
+
+    team = runtime.context
+    try:
+        target = ((record or {}).get("max_min") or {}).get("target")
+        sched, rec = share_slices(state, team.agents, team.config.decider, powers, close_floors,
+                                  target=target)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a failing share degrades the plan: reuse
+        n = int(state["settings"]["mini_slots"])
+        sched = np.repeat(np.asarray(powers, dtype=float).reshape(-1, 1), n, axis=1)
+        rec = {"mini_slots": n, "shared": False, "error": f"{type(exc).__name__}: {exc}"[:200],
+               "counters": {}, "tokens": 0}  # fmt: skip
+    channel = dict(state["channel"])
+    for key, v in list((extra or {}).items()) + list(rec["counters"].items()):
+        channel[key] = channel.get(key, 0) + v
+    out = {"plan": sched.tolist(), "validation": record, "timeshare": rec, "channel": channel}
+    if record is not None:
+        channel["floor_requests"] = record["floor_messages"]
+        channel["floor_bytes"] = record["floor_bytes"]
+        channel["yield_messages"] = record["yield_messages"]
+        channel["yield_bytes"] = record["yield_bytes"]
+        emit({"type": "floor_control", "slot": state["slot"], **record})
+        out["events"] = [{"type": "floor_control", **record}]
+    return out

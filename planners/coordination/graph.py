@@ -95,6 +95,10 @@ def commit(state: DecideState) -> dict:
         "powers": state["plan"],
         "channel": state["channel"],
     }
+    if state.get("timeshare") is not None:  # a (K, L) schedule: powers are its means
+        sched = state["plan"]
+        ev["powers"] = [sum(row) / len(row) for row in sched]
+        ev["schedule"] = sched
     emit(ev)
     return {"events": [ev]}
 

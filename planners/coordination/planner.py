@@ -62,6 +62,7 @@ class TeamPlan:
     clusters: list | None = None
     floor_control: dict | None = None  # what the validate node's closed loop changed
     profiles: list | None = None  # device profiles the agents read this slot (Profile.as_dict)
+    timeshare: dict | None = None  # with time slices: who shared time with whom (.sharing)
 
 
 class LLMPlanner:
@@ -132,12 +133,14 @@ class LLMPlanner:
             channel=out["channel"],
             escalation=out.get("escalation"),
             carry=carry,
-            llm_tokens=sum(d["tokens"] for d in out["decisions"]),
+            llm_tokens=sum(d["tokens"] for d in out["decisions"])
+            + int((out.get("timeshare") or {}).get("tokens", 0)),
             llm_seconds=after - before,
             cluster_escalation=out.get("tier1"),
             clusters=out.get("clusters"),
             floor_control=out.get("validation"),
             profiles=[p.as_dict() for p in read] or None,
+            timeshare=out.get("timeshare"),
         )
 
 

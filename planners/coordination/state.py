@@ -37,7 +37,8 @@ class DecideState(TypedDict, total=False):
 
     Outputs: ``plan`` (watts per agent, validated), ``agreed``, ``floors_ok``, ``escalation``
     (the cloud's, L0), ``tier1`` (the cluster coordinators', L1), ``validation`` (the closed
-    loop's record, None when no link has a floor or a cap), ``events``
+    loop's record, None when no link has a floor or a cap), ``timeshare`` (with time slices:
+    who shared time with whom, :mod:`.sharing`), ``events``
     (everything that happened, in order), ``decisions`` (each agent decision's record).
     """
 
@@ -69,6 +70,7 @@ class DecideState(TypedDict, total=False):
     escalation: dict | None
     tier1: dict | None
     validation: dict | None
+    timeshare: dict | None
     leader: int | None
     events: Annotated[list, operator.add]
     decisions: Annotated[list, operator.add]

@@ -15,7 +15,7 @@ import numpy as np
 from wireless_agents.environment import make_env
 
 from .intents import merge_constraints, operator_constraints, team_goals
-from .settings import SCENARIO_ENV, TEAM_PLANNERS, scenario_setup, team_config
+from .settings import SCENARIO_ENV, TEAM_PLANNERS, scenario_setup, slices, team_config
 from .timing import timing_model
 
 
@@ -76,11 +76,12 @@ class EpisodeContext:
         if self.env is not None and self.env.steps == n:
             return
         s = self.settings
+        sliced = {"mini_slots": slices(s)} if slices(s) > 1 else {}
         # every receiver senses every transmitter's pilot; the team keeps the ones that matter
         self.env = make_env(
             self.topology, n_agents=s["agents"], seed=s["seed"], max_steps=s["steps"] + 1,
             **{"n_interferers": s["agents"] - 1, **SCENARIO_ENV.get(s["scenario"], {}),
-               **(s.get("env") or {})},
+               **(s.get("env") or {}), **sliced},
         )  # fmt: skip
         self.obs, self.infos = self.env.reset(seed=s["seed"])
         for p in committed:

@@ -56,14 +56,22 @@ def commit_view(record: dict, gains, p_max: float, noise: float) -> dict:
     ``sinr_db`` (None for a silent link), ``rates``; ``ratio`` to WMMSE, ``rounds``, ``agreed``,
     model ``llm_tokens``/``llm_seconds``/``tokens_per_s`` (prompt + completion tokens), the
     ``approval``, the typed ``intents`` with whether each held and the scenario's ``floors_met``
-    (zou; None elsewhere)."""
+    (zou; None elsewhere); with time slices ``schedule_frac`` (K, L), the schedule as fractions
+    of p_max (``power_frac`` its means, ``sinr_db`` the SINR of each link's mean rate)."""
     from wireless_agents.environment.metrics import linear_to_db, sinr
 
     p = np.asarray(record["powers"], dtype=float)
     s = sinr(np.asarray(gains, dtype=float), p, noise)
+    sched = record.get("schedule")
+    if sched is not None:  # time slices: the SINR whose rate is the link's mean rate
+        s = np.exp2(np.asarray(record["rates"], dtype=float)) - 1.0
     secs, toks = float(record.get("llm_seconds") or 0.0), int(record.get("llm_tokens") or 0)
     wr = record["wmmse_sum_rate"]
+    extra = {}
+    if sched is not None:  # the (K, L) schedule, links by time slices, as fractions of p_max
+        extra["schedule_frac"] = (np.asarray(sched, dtype=float) / p_max).tolist()
     return {
+        **extra,
         "p_max": float(p_max),
         "power_frac": (p / p_max).tolist(),
         "sinr_db": [float(linear_to_db(x)) if x > 0 else None for x in s],

@@ -59,7 +59,7 @@ from .latency import decision_latency
 from .profiles import profiles_met, with_new_profiles
 from .reference import best_reference
 from .router import TIERS, choose, deadline_s, prior_s, settled
-from .settings import TEAM_PLANNERS
+from .settings import TEAM_PLANNERS, slices
 from .timing import landing_slot, slot_seconds
 from .trace import heard_by, refused_by, slot_messages
 
@@ -178,20 +178,60 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
             "carry": tp.carry,
             "validation": tp.floor_control,
         }
+        if tp.timeshare is not None:  # time slices: who shared time with whom
+            pending["timeshare"] = tp.timeshare
         if tp.profiles:  # device profiles the agents read this slot (once per device)
             pending["profiles"] = tp.profiles
     else:
-        opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
-        powers = get_planner(s["planner"], **opts).plan(
-            g, env.p_max, env.noise, constraints, context=None
-        )
+        if s["planner"] == "timeshare":  # a (K, L) schedule over the slot's time slices
+            powers = timeshare_plan(g, env.p_max, env.noise, constraints, rt.goals, slices(s))
+        else:
+            opts = {"seed": s["seed"] * 100003 + slot} if s["planner"] == "random" else {}
+            powers = get_planner(s["planner"], **opts).plan(
+                g, env.p_max, env.noise, constraints, context=None
+            )
         pending = {"agreed": True, "rounds": 0, "events": [], "decisions": [], "channel": {}}
         pending.update(llm_tokens=0, llm_seconds=0.0, escalation=None, carry={})
     pending["decide_seconds"] = time.perf_counter() - t0
     pending.update(decision_latency(pending, s["planner"], rt.timing))  # simulated, not wall
     if source is not None:
         pending["source"] = source
-    return {"plan": [float(x) for x in np.asarray(powers).reshape(-1)], "pending": pending}
+    return {"plan": plan_json(powers, slices(s)), "pending": pending}
+
+
+def plan_json(powers, n_slices: int) -> list:
+    """A plan as the state keeps it: ``(K,)`` watts, or with ``n_slices > 1`` and a schedule
+    ``(K, L)`` nested lists (a single vector stays ``(K,)``: the env uses it in every slice)."""
+    arr = np.asarray(powers, dtype=float)
+    if n_slices > 1 and arr.ndim == 2 and arr.shape[1] > 1:
+        return [[float(x) for x in row] for row in arr]
+    return [float(x) for x in arr.reshape(-1)]
+
+
+def timeshare_plan(g, p_max: float, noise: float, constraints: dict, goals: dict, n_slices):
+    """The ``timeshare`` planner's (K, L) schedule (W) under the run's objective and the slot's
+    floors and caps (``planners.timeshare_api``)."""
+    from wireless_agents.planners.api import solve_detailed
+
+    keys = ("min_rate", "max_power_frac", "max_power")
+    cons = {k: v for k, v in constraints.items() if k in keys and v is not None}
+    sol = solve_detailed(g, p_max, noise, algo="timeshare", mini_slots=int(n_slices),
+                         objective=goals.get("objective", "sum_rate"),
+                         weights=goals.get("weights"), **cons)  # fmt: skip
+    return np.asarray(sol.powers, dtype=float).reshape(g.shape[0], int(n_slices))
+
+
+def applied(plan, env) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """What a plan does on the slot's channel: ``(powers, schedule, peak, rates)``. A ``(K,)``
+    plan: its powers, no schedule, its powers as the peak, its rates. A ``(K, L)`` schedule
+    (the env has L time slices): the links' mean powers over the slices, the schedule, each
+    link's largest slice power (what a cap is checked on) and its mean rate (bit/s/Hz)."""
+    p = np.clip(np.nan_to_num(np.asarray(plan, dtype=float), nan=0.0), 0.0, env.p_max)
+    g = np.asarray(env.gains, dtype=float)
+    if p.ndim == 1:
+        return p, None, p, link_rates(g, p, env.noise)
+    r = link_rates(g[None], p.T, env.noise).mean(axis=0)
+    return p.mean(axis=-1), p, p.max(axis=-1), r
 
 
 def approve(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
@@ -201,7 +241,9 @@ def approve(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         {
             "slot": state["slot"],
             "plan": state["plan"],
-            "plan_frac": [x / p_max for x in state["plan"]] if p_max else None,
+            "plan_frac": (np.asarray(state["plan"], dtype=float) / p_max).tolist()
+            if p_max
+            else None,
             "p_max": p_max,
             "question": "approve this plan? (yes / no / comma-separated powers as fractions)",
         }
@@ -240,12 +282,13 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         p, timing_update, when = realtime_powers(state, slot, env, rt)
     else:
         p = state["plan"]
-    p = np.nan_to_num(np.asarray(p, dtype=float), nan=0.0)
-    p = np.clip(p, 0.0, env.p_max)
+    p, sched, peak, r = applied(p, env)
     fast = None
-    if s.get("fast_loop"):  # each link's own closed loop on this slot's channel (.fastloop)
-        p, fast = slot_fast_loop(state, p, g, rt)
-    r = link_rates(g, p, env.noise)
+    if s.get("fast_loop") and sched is None:  # each link's own closed loop on this slot's
+        p, fast = slot_fast_loop(state, p, g, rt)  # channel (.fastloop); a schedule holds
+        peak, r = p, link_rates(g, p, env.noise)
+    if sched is None and env.time_slices > 1:  # a single vector, used in every slice
+        sched = np.repeat(p[:, None], env.time_slices, axis=1)
     w = solve(g, env.p_max, env.noise, algo="wmmse")
     wr = float(link_rates(g, w, env.noise).sum())
     pend = state["pending"] or {}
@@ -274,6 +317,10 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         "decisions": pend.get("decisions", []),
         "events": pend.get("events", []),
     }
+    if sched is not None:  # the slot's (K, L) schedule: powers and rates are its means
+        record["schedule"] = sched.tolist()
+        if pend.get("timeshare") is not None:
+            record["timeshare"] = pend["timeshare"]
     if realtime:
         record["timing"] = when
     # the constrained best planner on the same channel, constraints and objective (.reference)
@@ -281,7 +328,7 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     record.update(best_reference(g, env.p_max, env.noise, cons, rt.goals))
     if fast is not None:
         record["fast_loop"] = fast
-    record.update(constraint_record(s, pend, p, r, env.p_max))
+    record.update(constraint_record(s, pend, peak, r, env.p_max))
     if rt.goals:  # the slot's value under the objective the team planned for
         record["utility"] = float(
             utility(rt.goals["objective"], r, p, env.p_max, rt.goals.get("weights"))
@@ -314,7 +361,8 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
             record["profile_reads"] = pend["profiles"]
         if s.get("devices") and s["planner"] == "llm":
             record["profiles_met"] = profiles_met(memory, p, r, env.p_max)
-    rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(p))
+    on_air = p if sched is None else sched
+    rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(on_air))
     emit(
         CommitEvent(
             type="commit",
@@ -326,7 +374,7 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         )
     )
     out = {
-        "committed": [*state["committed"], p.tolist()],
+        "committed": [*state["committed"], on_air.tolist()],
         "memory": memory,
         "carry": pend.get("carry") or {},
         "plan": None,

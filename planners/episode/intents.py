@@ -119,7 +119,8 @@ def operator_goals(settings: dict) -> dict:
 
 def team_goals(settings: dict) -> dict:
     """``{"objective": name, "weights": [...] | None}`` the team planners plan for (empty: the
-    plain sum-rate, and for every classical planner, which stays objective-blind in an episode).
+    plain sum-rate, and for every classical planner, which stays objective-blind in an episode,
+    but ``timeshare``, whose schedule serves the objective as the team's plan does).
 
     Given as numbers in the settings (``objective``, ``weights``: an API call), those; else what
     the operator's sentences state (:func:`operator_goals`). The ``tool`` team reads no language,
@@ -129,7 +130,7 @@ def team_goals(settings: dict) -> dict:
 
     from .settings import TEAM_PLANNERS
 
-    if settings["planner"] not in TEAM_PLANNERS:
+    if settings["planner"] not in (*TEAM_PLANNERS, "timeshare"):  # timeshare: the schedule's
         return {}
     objective, weights = settings.get("objective"), settings.get("weights")
     if objective is None and weights is None:

@@ -13,7 +13,9 @@ from wireless_agents.planners.coordination.config import AIR_ENCODINGS, DEFAULT_
 from .router import ROUTES
 from .timing import TIMINGS, timing_model
 
-CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal")
+CLASSICAL = ("maxpower", "random", "wmmse", "fp", "greedy", "best", "optimal", "timeshare")
+# ``timeshare`` plans a (K, L) schedule over the slot's ``mini_slots`` time slices under the
+# team's objective (``planners.timeshare_api``); with one slice it is the best single vector
 # the team planners: ``llm`` (the agents decide with the edge model) and ``tool`` (the same team,
 # graph, control channel, tools and closed loop; each agent adopts its tool's suggestion, sends
 # no text and reads no language: see :func:`reads_language`; no model is loaded)
@@ -91,6 +93,19 @@ def device_texts(devices, k: int) -> dict[str, str]:
     return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
 
 
+def mini_slots(value) -> int:
+    """``value`` as a number of time slices per slot (an integer >= 1); ValueError (one line)
+    otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"mini_slots must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def slices(settings: dict) -> int:
+    """The run's time slices per slot (1 unless ``mini_slots`` says more)."""
+    return int(settings.get("mini_slots") or 1)
+
+
 def default_settings(**over) -> dict:
     """The settings document of a run: these defaults (the team's are :class:`TeamConfig`'s),
     overridden by ``over`` (None keeps the default, except for the models and ``min_rate``)."""
@@ -156,6 +171,10 @@ def default_settings(**over) -> dict:
         s.pop("air", None)  # only a run with the plain encoding keeps the key
     elif s["air"] not in AIR_ENCODINGS:
         raise ValueError(f"air must be one of {', '.join(AIR_ENCODINGS)}, got {s['air']!r}")
+    if s.get("mini_slots", 1) == 1:  # time slices per slot: only a sliced run keeps the key
+        s.pop("mini_slots", None)
+    else:
+        s["mini_slots"] = mini_slots(s["mini_slots"])
     if s.get("devices") is not None:  # device profiles: only a run that has them keeps the key
         s["devices"] = device_texts(s["devices"], s["agents"])
     if s["tools"] is None:  # the scenario's tool: energy saving needs min_power, rates local_wmmse
@@ -222,6 +241,7 @@ def team_config(settings: dict, intent: str | None = None):
         direct_tool=s.get("direct_tool", True),
         skip_forced=s.get("skip_forced", False),
         air=s.get("air", TeamConfig.air),
+        mini_slots=slices(s),
         **over,
         **{k: v for k, v in SCENARIO_TEAM.get(s["scenario"], {}).items() if k != "rounds"},
     )

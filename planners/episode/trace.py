@@ -176,6 +176,8 @@ def summarize(
         # device profiles: what each device's own agent read, and how often it held
         **profile_summary(s, steps),
         **goal_summary(s, steps),
+        # time slices (mini_slots > 1): the rates above are the schedules' mean rates
+        **slice_summary(s, steps),
         # what the deciders added to their tools (None for classical planners): .adoption
         **adoption_summary(s, steps, gains, p_max, noise),
     }
@@ -285,3 +287,18 @@ def _per_decision(steps: list, key: str) -> float | None:
     """Mean of the decisions' ``key`` over the decisions that made a model call (None: none)."""
     vals = [d.get(key, 0) for x in steps for d in x["decisions"] if d.get("raw")]
     return sum(vals) / len(vals) if vals else None
+
+
+def slice_summary(settings: dict, steps: list) -> dict:
+    """With ``mini_slots`` L > 1: ``mini_slots`` and ``shared_slots``, the slots whose schedule
+    gave some link different powers in different slices (time-sharing, not one vector); the
+    sum-rates and utilities of the summary are then means over the slices. Empty with L = 1."""
+    n = int(settings.get("mini_slots") or 1)
+    if n <= 1:
+        return {}
+    shared = sum(
+        bool(np.ptp(np.asarray(x["schedule"], dtype=float), axis=-1).max(initial=0.0) > 0)
+        for x in steps
+        if x.get("schedule") is not None
+    )
+    return {"mini_slots": n, "shared_slots": int(shared)}

@@ -1,0 +1,233 @@
+"""Share time or reuse space: the team's plan over a slot split into L time slices.
+
+Runs inside the ``validate`` node, after the closed loop of :mod:`.floor_control` settled one
+power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.TeamConfig`):
+
+1. *Perceive.* Each link measures its rate at the settled powers (:class:`.minislot.Medium`, its
+   own row), reads its floor and the network objective, and its tool
+   (:func:`wireless_agents.tools.timeshare.share_plan`) computes from its own view (its row and
+   its neighbours' notes: their rows) the schedule of its neighbourhood, itself and its strongest
+   interferers, over the L slices, beside spatial reuse (the settled powers in every slice,
+   which it infers from what it measures of each).
+2. *Choose.* Each link chooses ``share`` or ``reuse`` (:mod:`wireless_agents.agents.sharing`:
+   the model under a grammar, or the ``tool`` team's rule).
+3. *Negotiate.* Links that chose to share offer their partners slices, most pressed first (the
+   largest floor shortfall, then the lowest rate): ``offer link j slices 2,3``; each partner
+   answers ``grant``/``refuse`` of those slices (its floor by the rule,
+   :func:`~wireless_agents.agents.sharing.answer_offer`), over the lossy control channel (a lost
+   offer or answer: no share). A group forms when every partner granted and no member is in a
+   group already; its rows of the schedule are its tool's.
+4. *Hold the floors per slice.* With a group formed, the closed loop of :mod:`.floor_control`
+   runs in every slice: a link's floor is on its mean rate, so in each slice it aims at its share
+   of the floor (its floor times its slice rate over its mean rate), a link off in the slice has
+   cap 0; under ``min_power`` every power falls to the least that meets those aims, no link
+   yields (the schedule decided who is silent) and no max-min phase runs (the tool's schedule
+   served the minimum).
+
+5. *Object.* Every link measures its mean rate over the slices: one whose floor held under
+   reuse and is now missed, or under ``max_min`` one below the common rate the max-min phase
+   reached (announced on the control channel), refuses the schedule (one message), and the
+   team falls back to reuse.
+
+Links in no group keep the settled power in every slice. The record (``timeshare`` in the
+decide state and the slot's trace record) lists each choice, the acts, the groups and the
+messages. Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from wireless_agents.agents.acts import Act, message_text
+from wireless_agents.agents.sharing import answer_offer, model_choice, rule_choice
+from wireless_agents.tools.timeshare import MAX_GROUP, RATE_TOL, share_plan
+
+from . import channel as ch
+from .minislot import Medium
+from .state import note_from_dict, view_from_dict
+
+TAG = 104729  # the offers' channel draws: a stream of their own
+TRIES = 3  # an offer or an answer lost on the air is sent again, up to this many times in all
+
+
+def _views(state, powers):
+    """Each link's view with the notes that reached it and its settled power. A note's cap is
+    its sender's own cap (a power it granted in the negotiation bound the one-vector plan, not
+    a schedule: each partner states its own cap when it answers an offer)."""
+    own_caps = [v.get("cap") for v in state["views"]]
+    out = []
+    for i, v in enumerate(state["views"]):
+        box = (state.get("mailbox") or {}).get(str(i), {})
+        notes = [replace(note_from_dict(e["note"]), cap=own_caps[int(e["note"]["sender"])])
+                 for e in box.values() if e.get("note")]  # fmt: skip
+        out.append(view_from_dict(v, notes, last_power=float(powers[i])))
+    return out
+
+
+def _send(envelopes, k, p_loss, seed, slot, step):
+    """Addressed messages over the control channel, each sent again (up to ``TRIES`` times in
+    all) while it is lost: (delivered pairs, counters)."""
+    counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
+    got: set = set()
+    left = list(envelopes)
+    for attempt in range(TRIES):
+        if not left:
+            break
+        hears = [[] for _ in range(k)]
+        for e in left:
+            hears[e["to"]].append(e["from"])
+        rng = ch.seeded_rng(seed, slot, TAG, step, attempt)
+        _, out = ch.deliver(left, hears, p_loss, rng)
+        for key, v in out.as_dict().items():
+            counters[key] += v
+        got |= {(r["from"], r["to"]) for r in out.delivered}
+        left = [e for e in left if (e["from"], e["to"]) not in got]
+    return got, counters
+
+
+def share_slices(state, agents, decider: str, powers, close, target=None
+                 ) -> tuple[np.ndarray, dict]:  # fmt: skip
+    """Steps 1-5 on the settled powers ``powers`` (K,): ``(schedule (K, L) W, record)``.
+    ``agents`` the team's agents (their backends for the model's choice); ``close`` the closed
+    loop (``floor_control.close_floors``); ``target`` the common rate of the max-min phase
+    (None: none ran)."""
+    n_sl = int(state["settings"]["mini_slots"])
+    p = np.asarray(powers, dtype=float).reshape(-1)
+    k = len(p)
+    g = np.asarray(state["gains"], dtype=float)
+    noise, slot, seed = state["noise"], state["slot"], state["seed"]
+    medium = Medium(g, noise, state["neighbours"])
+    now = medium.measure(p).rate(p)
+    objective = next((v["objective"] for v in state["views"] if v.get("objective")), None)
+    views = _views(state, p)
+    base = {j: float(p[j]) for j in range(k)}  # what each measures of its interferers' powers
+    plans, choices = {}, []
+    for i, v in enumerate(views):
+        partners = list(v.neighbours)[: MAX_GROUP - 1]
+        plan = share_plan(v, partners, n_sl, objective, base=base) if partners else None
+        if plan is None:
+            continue
+        plans[i] = plan
+        if decider == "model":
+            c = model_choice(agents[i].backend, v, plan, float(now[i]), objective,
+                             seed=int(seed))  # fmt: skip
+        else:
+            c = rule_choice(v, plan, float(now[i]))
+        choices.append(c)
+    floors = np.array([float(v.min_rate or 0.0) for v in views])
+    short = np.where(floors > 0, np.maximum(floors - now, 0.0), 0.0)
+    want = sorted((c.agent for c in choices if c.choice == "share"),
+                  key=lambda i: (-short[i], now[i], i))  # fmt: skip
+    sched = np.repeat(p[:, None], n_sl, axis=1)
+    taken: set[int] = set()
+    offers, answers, groups = [], [], []
+    counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
+    for step, i in enumerate(want):
+        plan = plans[i]
+        if taken & set(plan.members):
+            continue
+        env = []
+        for j in plan.members[1:]:
+            act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason="we take turns")
+            env.append({"from": i, "to": j, "text": message_text([act]), "slot": slot})
+            offers.append(act.as_dict() | {"from": i})
+        got, c1 = _send(env, k, state["p_loss"], seed, slot, 2 * step)
+        back = []
+        for a, j in enumerate(plan.members[1:], start=1):
+            if (i, j) not in got:
+                continue
+            ok = answer_offer(floors[j], float(plan.rates[a]), float(plan.reuse_rates[a]))
+            sl = tuple(plan.slices_of(j)) if ok else ()
+            act = Act("grant" if ok else "refuse", to=i, slices=sl,
+                      reason="" if ok else "my floor needs them")  # fmt: skip
+            back.append({"from": j, "to": i, "text": message_text([act]), "slot": slot,
+                         "grant": ok})  # fmt: skip
+            answers.append(act.as_dict() | {"from": j})
+        got2, c2 = _send(back, k, state["p_loss"], seed, slot, 2 * step + 1)
+        for c in (c1, c2):
+            for key in counters:
+                counters[key] += c[key]
+        granted = {e["from"] for e in back if e["grant"] and (e["from"], i) in got2}
+        if granted != set(plan.members[1:]):
+            continue
+        taken |= set(plan.members)
+        groups.append(list(plan.members))
+        for a, j in enumerate(plan.members):
+            sched[j] = plan.schedule[a]
+    loops, objections = [], []
+    if groups:
+        sched, loops = _hold_floors(state, views, sched, floors, objective, close)
+    r = np.array([medium.measure(sched[:, t]).rate(sched[:, t]) for t in range(n_sl)]).mean(0)
+    if groups:  # step 5: a link the schedule leaves worse off than reuse objects
+        objections = _objections(floors, now, r, objective, target)
+    if objections:
+        env = [{"from": j, "to": g[0], "text": message_text([Act("refuse", to=g[0], slices=(),
+                reason="my rate falls")]), "slot": slot}
+               for j in objections for g in groups[:1]]  # fmt: skip
+        _, c3 = _send(env, k, state["p_loss"], seed, slot, 2 * len(want))
+        for key in counters:
+            counters[key] += c3[key]
+        sched = np.repeat(p[:, None], n_sl, axis=1)
+        r = now
+        groups = []
+    record = {
+        "mini_slots": n_sl,
+        "choices": [c.as_dict() for c in choices],
+        "offers": offers,
+        "answers": answers,
+        "groups": groups,
+        "objections": objections,
+        "shared": bool(groups),
+        "messages": counters["sent"],
+        "bytes": counters["bytes"],
+        "counters": counters,
+        "tokens": int(sum(c.tokens for c in choices)),
+        "slice_minislots": int(sum(x.get("minislots", 0) for x in loops)),
+        "floors_missed_before": int(np.sum((floors > 0) & (now < floors - RATE_TOL))),
+        "floors_missed_after": int(np.sum((floors > 0) & (r < floors - RATE_TOL))),
+    }
+    return sched, record
+
+
+def _objections(floors, now, r, objective, target) -> list[int]:
+    """The links whose own measured mean rate the schedule leaves worse than reuse did: a floor
+    met under reuse and missed now, or under ``max_min`` a rate below the common rate the team
+    reached (``target``, announced in the max-min phase; None: no such check)."""
+    bad = (floors > 0) & (now >= floors - RATE_TOL) & (r < floors - RATE_TOL)
+    if objective == "max_min" and target:
+        bad |= r < float(target) - RATE_TOL
+    return [int(i) for i in np.flatnonzero(bad)]
+
+
+def _hold_floors(state, views, sched, floors, objective, close):
+    """Step 4: the closed loop in every slice, each link aiming at its share of its floor."""
+    g = np.asarray(state["gains"], dtype=float)
+    medium = Medium(g, state["noise"], state["neighbours"])
+    n_sl = sched.shape[1]
+    per = np.array([medium.measure(sched[:, t]).rate(sched[:, t]) for t in range(n_sl)]).T
+    mean = per.mean(axis=1)
+    out, loops = sched.copy(), []
+    for t in range(n_sl):
+        on = sched[:, t] > 0
+        vt = []
+        for i, v in enumerate(state["views"]):
+            d = dict(v)
+            f = floors[i]
+            if f > 0 and on[i]:
+                d["min_rate"] = f * per[i, t] / mean[i] if mean[i] > RATE_TOL else f
+            else:
+                d["min_rate"] = None
+            if not on[i]:
+                d["cap"] = 0.0
+            if objective != "min_power":
+                d.pop("objective", None)
+            vt.append(d)
+        q, rec, extra = close(g, sched[:, t], state["p_max"], state["noise"], vt,
+                              state["neighbours"], state["p_loss"], seed=state["seed"],
+                              slot=state["slot"], yield_rounds=0)  # fmt: skip
+        out[:, t] = np.where(on, q, 0.0)
+        if rec is not None:
+            loops.append({"slice": t, "minislots": rec["minislots"],
+                          "messages": rec["messages"], "bytes": rec["bytes"]})  # fmt: skip
+    return out, loops

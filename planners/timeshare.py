@@ -44,8 +44,7 @@ import numpy as np
 from wireless_agents.environment.metrics import rates as link_rates
 from wireless_agents.environment.objectives import utility
 
-from .constraints import min_powers
-from .timeshare_lp import RATE_TOL, objective_cost, solve_lp
+from .timeshare_lp import RATE_TOL, objective_cost, powers_for_rates, solve_lp
 
 MILP_NODES = 100  # the MILP of step 2 keeps the best slice counts found in this many nodes
 MILP_COLUMNS = 64  # over this many columns: those of least reduced cost at the LP's duals
@@ -64,27 +63,13 @@ def largest_remainder(x: np.ndarray, slices: int) -> np.ndarray:
     return counts
 
 
-def _least_powers(gains, caps, noise, cols, want):
-    """The least powers (C, K) that give each column (C, K) the rates ``want`` (C, K) on
-    ``gains``, and whether each column could (C,) (``constraints.min_powers``)."""
-    n = cols.shape[0]
-    p, ok, _ = min_powers(
-        np.broadcast_to(gains, (n, *gains.shape)),
-        np.broadcast_to(noise, cols.shape),
-        np.broadcast_to(caps, cols.shape),
-        want,
-        np.zeros(cols.shape),
-    )
-    return p, ok
-
-
 def retarget(gains, caps, noise, cols, r, x, counts, slices):
     """Step 2: columns (C, K) and their rates re-aimed at the LP's average rates."""
     lp_rate = x @ r  # (K,)
     kept = counts @ r / slices
     scale = np.where(kept > 0, lp_rate / np.where(kept > 0, kept, 1.0), 1.0)
     want = np.where(counts[:, None] > 0, r * scale[None], 0.0)
-    p, ok = _least_powers(gains, caps, noise, cols, want)
+    p, ok = powers_for_rates(gains, caps, noise, cols, want)
     use = ok & (counts > 0)
     new = np.where(use[:, None], p, cols)
     return new, link_rates(gains[None], new, noise)
@@ -143,7 +128,7 @@ def retarget_floors(gains, caps, noise, cols, r, counts, floors, slices):
         return cols, r
     scale = np.where(short, floors / np.where(avg > 0, avg, 1.0), 1.0) * (1 + 1e-9)
     want = np.where(counts[:, None] > 0, r * scale[None], 0.0)
-    p, ok = _least_powers(gains, caps, noise, cols, want)
+    p, ok = powers_for_rates(gains, caps, noise, cols, want)
     new = np.where((ok & (counts > 0))[:, None], p, cols)
     return new, link_rates(gains[None], new, noise)
 

@@ -187,11 +187,11 @@ def _price(objective, gains, caps, noise, w, lam, starts):
     return np.vstack(out)
 
 
-def _least_powers(gains, caps, noise, cols):
-    """The same rates at the least powers (Foschini-Miljanic) for each column (N, K): a cheaper
-    column for ``min_power`` (a column out of reach, by round-off, keeps its powers)."""
+def powers_for_rates(gains, caps, noise, cols, want):
+    """The least powers (N, K) (Foschini-Miljanic, ``constraints.min_powers``) that give each
+    column (N, K) of powers on ``gains`` the rates ``want`` (N, K), and whether each column
+    could (N,)."""
     n = cols.shape[0]
-    want = link_rates(gains[None], cols, noise) * (1.0 - 1e-12)
     p, ok, _ = min_powers(
         np.broadcast_to(gains, (n, *gains.shape)),
         np.broadcast_to(noise, cols.shape),
@@ -199,6 +199,14 @@ def _least_powers(gains, caps, noise, cols):
         want,
         np.zeros(cols.shape),
     )
+    return p, ok
+
+
+def _least_powers(gains, caps, noise, cols):
+    """The same rates at the least powers for each column (N, K): a cheaper column for
+    ``min_power`` (a column out of reach, by round-off, keeps its powers)."""
+    want = link_rates(gains[None], cols, noise) * (1.0 - 1e-12)
+    p, ok = powers_for_rates(gains, caps, noise, cols, want)
     return np.where(ok[:, None], p, cols)
 
 

@@ -23,10 +23,9 @@ from wireless_agents.agents.backends.base import BackendError
 from wireless_agents.agents.models import load_model
 from wireless_agents.agents.rule_agent import RuleAgent
 from wireless_agents.demos.cli import main
-from wireless_agents.environment import make_env
 from wireless_agents.planners.episode import run_episode
 from wireless_agents.planners.episode.settings import default_settings
-from wireless_agents.tools import TOOLS, LocalView, Tool, ToolError
+from wireless_agents.tools import TOOLS, Tool, ToolError
 
 HUGE = 6 * 2**20  # bytes: above the backend's 4 MiB limit
 
@@ -96,16 +95,6 @@ def stub():
 def _http(stub, **options):
     """A fresh backend on ``stub`` (its own instance: the test's timeouts, its own breaker)."""
     return load_model(stub.url, **options)
-
-
-@pytest.fixture(scope="module")
-def view():
-    env = make_env("d2d", n_agents=3, seed=0)
-    env.reset()
-    obs, _, _, _, infos = env.step(env.actions_from_powers(np.full(3, env.p_max)))
-    return LocalView.from_observation(
-        0, obs["agent_0"], infos["agent_0"]["neighbours"], env.p_max, env.noise
-    )
 
 
 def _raising(exc):

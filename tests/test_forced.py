@@ -5,26 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-import pytest
 from wireless_agents.agents.acts import Act
 from wireless_agents.agents.agent import AgentConfig, EdgeAgent
-from wireless_agents.environment import make_env
 from wireless_agents.planners.episode import default_settings, run_episode
-from wireless_agents.tools import LocalView
 
 TOOL = ("local_wmmse",)
-
-
-@pytest.fixture(scope="module")
-def view():
-    """Link 0's local view of a 3-link d2d drop after one full-power slot."""
-    env = make_env("d2d", n_agents=3, seed=0)
-    env.reset()
-    obs, _, _, _, infos = env.step(env.actions_from_powers(np.full(3, env.p_max)))
-    return LocalView.from_observation(
-        0, obs["agent_0"], infos["agent_0"]["neighbours"], env.p_max, env.noise
-    )
 
 
 def test_forced_decision_is_the_models_own_without_a_call(model, view):

@@ -318,7 +318,7 @@ def _planner_option_rules() -> dict:
         "model": text, "cloud_model": text, "strategy": one_of(STRATEGIES), "tools": tools,
         "rounds": integer(bounds.ROUNDS), "loss": number(bounds.LOSS),
         "temperature": number(bounds.TEMPERATURE), "max_tokens": integer(bounds.MAX_TOKENS),
-        "intent_reader": one_of(INTENT_READERS), "inbox": flag,
+        "intent_reader": one_of(INTENT_READERS), "inbox": flag, "skip_forced": flag,
     }  # fmt: skip
 
 

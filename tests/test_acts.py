@@ -263,3 +263,26 @@ def test_eval_llm_variants_change_one_setting(tmp_path):
     assert rules == {**llm, "intent_reader": "rules"} and blind == {**llm, "inbox": False}
     assert llm["rounds"] == 1 and llm["devices"] == {"2": "I refuse requests."}
     assert Task(sc, "llm-rules").uses_model and not Task(sc, "tool").uses_model
+
+
+def test_a_suite_can_skip_forced_decisions_and_refuses_a_bad_value(tmp_path):
+    """``planner_options: {skip_forced: true}`` (the episode's --skip-forced) reaches the team's
+    settings and its run: no model call where language has nothing to settle."""
+    from wireless_agents.demos.cli import main
+    from wireless_agents.demos.evaluate import Task, run_task, settings_for
+    from wireless_agents.demos.suite import SuiteError, load_suite
+
+    text = ("suite: f\nscenarios:\n  - name: a\n    env: {topology: d2d, agents: 3}\n"
+            "    steps: 1\n    planner_options: {rounds: 1, skip_forced: %s}\n")  # fmt: skip
+    suite = tmp_path / "s.yaml"
+    suite.write_text(text % "true")
+    sc = load_suite(str(suite)).scenarios[0]
+    assert settings_for(sc, "llm")["skip_forced"] is True
+    tr = run_task(Task(sc, "llm"))  # three decisions, none with anything for language
+    assert tr["summary"]["forced_decisions"] == 3 and tr["summary"]["llm_tokens"] == 0
+    suite.write_text(text % "3")
+    with pytest.raises(SuiteError, match="skip_forced: expected true or false"):
+        load_suite(str(suite))
+    assert main(["eval", "--suite", str(suite), "--planners", "tool", "--out",
+                 str(tmp_path / "o"), "--quiet"]) == 2  # fmt: skip
+    assert not (tmp_path / "o").exists()

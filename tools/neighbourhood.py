@@ -76,13 +76,11 @@ def local_problem(view: LocalView) -> tuple[list[int], np.ndarray, np.ndarray, n
     ipn = view.estimated_interference_plus_noise()
     inside = 0.0
     latest = view.latest_notes()
-    for j, gij, rx in zip(
-        view.neighbours, view.neighbour_gains, view.neighbour_rx_last, strict=True
-    ):
+    expected = view.expected_received()
+    for j, gij in zip(view.neighbours, view.neighbour_gains, strict=True):
         if j in idx:
             g[0, idx[j]] = gij
-            nj = latest.get(j)
-            inside += gij * nj.power if nj is not None and nj.power is not None else rx
+            inside += expected[j]
     for j, gij in view.outside:  # measured as interference; now a column of the problem
         if j in idx:
             g[0, idx[j]] = gij
@@ -324,13 +322,6 @@ def local_wmmse(view: LocalView) -> dict:
 
 def channel_row(view: LocalView, power: float) -> dict:
     """The fields of the agent's own channel row for its outgoing :class:`Note`."""
-    latest = view.latest_notes()
-    received = {}
-    for j, gij, rx in zip(
-        view.neighbours, view.neighbour_gains, view.neighbour_rx_last, strict=True
-    ):
-        nj = latest.get(j)
-        received[j] = gij * nj.power if nj is not None and nj.power is not None else rx
     return {
         "direct_gain": view.direct_gain,
         # the neighbours' gains and those of the loud interferers it does not talk to
@@ -338,7 +329,7 @@ def channel_row(view: LocalView, power: float) -> dict:
             **dict(zip(view.neighbours, view.neighbour_gains, strict=True)),
             **dict(view.outside),
         },  # fmt: skip
-        "received": received,
+        "received": view.expected_received(),
         "interference_plus_noise": view.estimated_interference_plus_noise(),
         "cap": view.cap,
         "outside_gain": view.outside_gain,

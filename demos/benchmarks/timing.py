@@ -102,6 +102,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="300 slots, no LLM rows")
     parser.add_argument("--no-llm", action="store_true", help="the model-free rows only")
+    parser.add_argument("--llm-only", action="store_true", help="the LLM rows only")
     parser.add_argument("--seeds", type=int, default=1, help="env seeds 0..N-1 (default 1)")
     parser.add_argument("--slots", type=int, default=700, help="slots per episode (default 700)")
     parser.add_argument("--agents", type=int, default=6)
@@ -121,7 +122,7 @@ def main(argv=None) -> None:
     except ValueError:
         parser.error("--dopplers: comma-separated numbers in Hz")
     slots = 300 if args.quick else args.slots
-    teams = ["tool"] if args.quick or args.no_llm else ["tool", "llm"]
+    teams = ["tool"] if args.quick or args.no_llm else ["llm"] if args.llm_only else ["tool", "llm"]
     backend = None
     if "llm" in teams:
         from wireless_agents.agents.models import load_model

@@ -410,10 +410,11 @@ def _check_env(sc: Scenario, where: str, fail) -> None:
 
 def _timing(value, where, fail, base: dict | None = None) -> dict:
     """A suite's or scenario's ``timing``: ``frozen``/``realtime``, or a mapping ``{mode,
-    fast_loop, route, deadline_ms}`` (see :mod:`planners.episode.timing`, ``.fastloop``,
-    ``.router``), as episode settings over ``base`` (the suite's, for a scenario). Types and
+    fast_loop, route, deadline_ms, plan_on, large_scale_ms}`` (see
+    :mod:`planners.episode.timing`, ``.fastloop``, ``.router``, ``.largescale``), as episode settings over ``base`` (the suite's, for a scenario). Types and
     names here; the combinations (a fast loop needs realtime, ...) when the task grid builds
     each run's settings, before any run."""
+    from wireless_agents.planners.episode.largescale import PLAN_ON
     from wireless_agents.planners.episode.router import ROUTES
     from wireless_agents.planners.episode.timing import TIMINGS
 
@@ -424,8 +425,8 @@ def _timing(value, where, fail, base: dict | None = None) -> dict:
         value = {"mode": value}
     if not isinstance(value, dict):
         fail(where, f"expected {' or '.join(TIMINGS)}, or a mapping {{mode, fast_loop, route, "
-                    f"deadline_ms}}, got {value!r}")  # fmt: skip
-    allowed = ("mode", "fast_loop", "route", "deadline_ms")
+                    f"deadline_ms, plan_on, large_scale_ms}}, got {value!r}")  # fmt: skip
+    allowed = ("mode", "fast_loop", "route", "deadline_ms", "plan_on", "large_scale_ms")
     for key, v in value.items():
         if key not in allowed:
             fail(f"{where}.{key}", f"unknown key (expected {', '.join(allowed)})")
@@ -437,6 +438,10 @@ def _timing(value, where, fail, base: dict | None = None) -> dict:
             fail(f"{where}.route", f"unknown route {v!r} (choose {', '.join(ROUTES)})")
         if key == "deadline_ms":
             _number(v, f"{where}.deadline_ms", fail, 1e-3, 1e7)
+        if key == "plan_on" and v not in PLAN_ON:
+            fail(f"{where}.plan_on", f"unknown plan_on {v!r} (choose {', '.join(PLAN_ON)})")
+        if key == "large_scale_ms":
+            _number(v, f"{where}.large_scale_ms", fail, 1e-3, 1e7)
         out["timing" if key == "mode" else key] = v
     return out
 

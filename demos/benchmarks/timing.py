@@ -25,6 +25,11 @@ of the powers on the air in each slot, on that slot's gains. The objective is th
 ``router+fast``      the router with the fast loop.
 ``wmmse@edge``       WMMSE given the same latency as the edge team (the ``edge`` row's mean
                      simulated decision latency, declared with ``timing_model.decision_ms``).
+``...+ls``           the row above its name with the team planning on the large-scale gains
+                     (``plan_on: large-scale``, :mod:`wireless_agents.planners.episode.largescale`:
+                     each device's exponential average of its measured gains, time constant
+                     1 s) instead of the slot's measurements: ``edge+ls``, ``edge+fast+ls``,
+                     ``router+fast+ls`` (the router's cloud plans on them too).
 
 ``decisions`` counts the slots a plan was decided in; ``holds`` the router's slots where the last
 plan served. All figures rest on the DECLARED compute profiles of ``timing.py``; none is a
@@ -50,20 +55,33 @@ TEAM_ROWS = (
     ("router", {"route": "router"}),
     ("router+fast", {"route": "router", "fast_loop": True}),
 )
+LS = {"plan_on": "large-scale"}  # the slow timescale: plan on the large-scale gains
+LS_ROWS = (
+    ("edge+ls", LS),
+    ("edge+fast+ls", {"fast_loop": True, **LS}),
+    ("router+fast+ls", {"route": "router", "fast_loop": True, **LS}),
+)
+ROWS = (*TEAM_ROWS, *LS_ROWS)
 
 
-def run(planner: str, doppler_hz: float, seed: int, slots: int, k: int, backend=None) -> dict:
+def run(planner: str, doppler_hz: float, seed: int, slots: int, k: int, backend=None,
+        rows=None) -> dict:  # fmt: skip
     """``{row: summary figures}`` of one team (``tool`` or ``llm``) on one seed, plus the
-    ``genie`` and ``wmmse@edge`` (WMMSE at the edge row's mean latency)."""
+    ``genie`` and, with the ``edge`` row, ``wmmse@edge`` (WMMSE at the edge row's mean latency).
+    ``rows`` the names of :data:`ROWS` to run (None: all)."""
     out = {}
     base = dict(scenario="d2d", agents=k, steps=slots, seed=seed, env={"doppler_hz": doppler_hz},
                 timing="realtime")  # fmt: skip
-    for name, kw in TEAM_ROWS:
+    for name, kw in ROWS:
+        if rows is not None and name not in rows:
+            continue
         cloud = {"cloud_model": "smollm2"} if planner == "llm" and kw.get("route") else {}
         s = default_settings(planner=planner, **base, **kw, **cloud)
         t = run_episode(s, backend=backend, cloud_backend=backend if cloud else None)
         out[name] = _figures(t["summary"])
         out["genie"] = {"sum_rate": t["summary"]["wmmse_mean_sum_rate"], "decisions": slots}
+    if "edge" not in out:
+        return out
     edge_ms = (out["edge"]["latency_s"] or 0.0) * 1e3
     s = default_settings(planner="wmmse", **base, timing_model={"decision_ms": edge_ms})
     out["wmmse@edge"] = _figures(run_episode(s)["summary"])
@@ -84,12 +102,27 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="300 slots, no LLM rows")
     parser.add_argument("--no-llm", action="store_true", help="the model-free rows only")
+    parser.add_argument("--llm-only", action="store_true", help="the LLM rows only")
     parser.add_argument("--seeds", type=int, default=1, help="env seeds 0..N-1 (default 1)")
     parser.add_argument("--slots", type=int, default=700, help="slots per episode (default 700)")
     parser.add_argument("--agents", type=int, default=6)
+    parser.add_argument("--rows", default=None,
+                        help=f"comma-separated rows to run (default all: {', '.join(n for n, _ in ROWS)})")  # fmt: skip
+    parser.add_argument(
+        "--dopplers", default=None, help="comma-separated f_d in Hz (default 1,10,50)"
+    )
     args = parser.parse_args(argv)
+    names = [n for n, _ in ROWS]
+    rows = None if args.rows is None else [r.strip() for r in args.rows.split(",") if r.strip()]
+    if rows is not None and (not rows or set(rows) - set(names)):
+        parser.error(f"--rows: choose among {', '.join(names)}")
+    try:
+        dopplers = DOPPLERS if args.dopplers is None else tuple(
+            float(x) for x in args.dopplers.split(","))  # fmt: skip
+    except ValueError:
+        parser.error("--dopplers: comma-separated numbers in Hz")
     slots = 300 if args.quick else args.slots
-    teams = ["tool"] if args.quick or args.no_llm else ["tool", "llm"]
+    teams = ["tool"] if args.quick or args.no_llm else ["llm"] if args.llm_only else ["tool", "llm"]
     backend = None
     if "llm" in teams:
         from wireless_agents.agents.models import load_model
@@ -98,20 +131,21 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     print(f"d2d K={args.agents}, {slots} slots of {SLOT_S * 1e3:.0f} ms, seeds 0..{args.seeds - 1}, "
           "timing realtime, plain sum-rate on the realized channel; ratio = sum-rate / genie's")  # fmt: skip
-    print(f"{'f_d':>4} {'rho':>5}  {'team':<5} {'row':<12} {'sum-rate':>8} {'ratio':>6} "
+    print(f"{'f_d':>4} {'rho':>5}  {'team':<5} {'row':<15} {'sum-rate':>8} {'ratio':>6} "
           f"{'latency s':>9} {'age':>6} {'decisions':>9} {'holds':>5}")  # fmt: skip
-    for fd in DOPPLERS:
+    for fd in dopplers:
         rho = float(j0(2 * math.pi * fd * SLOT_S))
         genie = None
         for team in teams:
-            runs = [run(team, fd, seed, slots, args.agents, backend) for seed in range(args.seeds)]
+            runs = [run(team, fd, seed, slots, args.agents, backend, rows)
+                    for seed in range(args.seeds)]  # fmt: skip
             if genie is None:
                 genie = float(np.mean([r["genie"]["sum_rate"] for r in runs]))
-                print(f"{fd:>4g} {rho:>5.2f}  {'-':<5} {'genie':<12} {genie:>8.2f} {1:>6.2f} "
+                print(f"{fd:>4g} {rho:>5.2f}  {'-':<5} {'genie':<15} {genie:>8.2f} {1:>6.2f} "
                       f"{0:>9.3f} {0:>6.1f} {slots:>9} {'-':>5}")  # fmt: skip
-            for name in [n for n, _ in TEAM_ROWS] + ["wmmse@edge"]:
+            for name in [n for n in [*names, "wmmse@edge"] if n in runs[0]]:
                 rate = float(np.mean([r[name]["sum_rate"] for r in runs]))
-                print(f"{fd:>4g} {rho:>5.2f}  {team:<5} {name:<12} {rate:>8.2f} "
+                print(f"{fd:>4g} {rho:>5.2f}  {team:<5} {name:<15} {rate:>8.2f} "
                       f"{rate / genie:>6.2f} {_cell(runs, name, 'latency_s', '.3f'):>9} "
                       f"{_cell(runs, name, 'age', '.1f'):>6} "
                       f"{_cell(runs, name, 'decisions', '.0f'):>9} "

@@ -78,6 +78,14 @@ def add_parser(sub) -> None:
                    help="with --timing realtime: every slot each link's own closed loop (floor "
                    "power control, yielding) tracks the fading on its measured SINR between "
                    "plans, a few 1 ms mini-slots, no model call")  # fmt: skip
+    p.add_argument("--plan-on", default="measured", choices=("measured", "large-scale"),
+                   help="what the team plans on: measured (default: each slot's measured gains, "
+                   "fading included) or large-scale (each device's exponential average of its "
+                   "measured gains, path loss and shadowing: the slow timescale; pair it with "
+                   "--fast-loop, which tracks the fading)")  # fmt: skip
+    p.add_argument("--large-scale-ms", type=float, default=None, metavar="MS",
+                   help="with --plan-on large-scale: the average's time constant (default "
+                   "1000 ms)")  # fmt: skip
     p.add_argument("--route", default="edge", choices=("edge", "cloud", "router"),
                    help="with --timing realtime and a team planner: who serves each plan: edge "
                    "(default: the team), cloud (the cloud tier plans every power) or router "
@@ -207,6 +215,7 @@ def _team_settings(args, tools) -> dict:
         intent_reader=args.intent_reader, devices=args.devices,
         inbox=False if args.no_inbox else None, timing=args.timing, air=args.air,
         fast_loop=args.fast_loop or None, route=args.route, deadline_ms=args.deadline_ms,
+        plan_on=args.plan_on, large_scale_ms=args.large_scale_ms,
         direct_tool=False if args.model_calls_tool else None,
         skip_forced=True if args.skip_forced else None,
         cluster_size=args.cluster_size, mini_slots=args.mini_slots,
@@ -428,6 +437,8 @@ def _timing_line(s: dict) -> str:
     if s.get("fast_loop"):
         tail += (f"; fast loop every slot ({s['fast_loop_minislots_mean']:.1f} mini-slots, "
                  f"{s['fast_loop_yields']} yields)")  # fmt: skip
+    if s.get("plan_on"):
+        tail += f"; planned on the {s['plan_on']} gains (tau {s['large_scale_ms']:g} ms)"
     if s.get("route"):
         src = s["sources"]
         tail += (f"; route {s['route']}: edge {src['edge']}, cloud {src['cloud']}, "

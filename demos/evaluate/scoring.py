@@ -307,10 +307,13 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
 
 def timing_label(settings: dict) -> str:
     """How a run's time was simulated: ``frozen`` or ``realtime``, then ``+fast_loop`` and
-    ``+route=...`` when set (planners/episode/timing.py, fastloop.py, router.py)."""
+    ``+route=...``, ``+plan_on=large-scale`` when set (planners/episode/timing.py, fastloop.py,
+    router.py, largescale.py)."""
     out = settings.get("timing", "frozen")
     if settings.get("fast_loop"):
         out += "+fast_loop"
+    if settings.get("plan_on"):
+        out += f"+plan_on={settings['plan_on']}"
     if settings.get("route"):
         out += f"+route={settings['route']}"
     return out

@@ -14,6 +14,8 @@ trace         the trace document: per-slot records summed into the ``summary``
 timing        simulated time: the tiers' declared compute profiles, frozen or realtime timing,
               the slot a plan lands in
 latency       a decision's simulated latency from its calls and exchanges on those profiles
+largescale    the slow timescale's channel: each device's average of its measured gains
+              (``plan_on: large-scale``), and the perception rebuilt on it
 runner        running an episode, or resuming a checkpointed one; the graphs as Mermaid
 checkpoint    the checkpoint file: one thread per run, read as plain data, refused when foreign
 ============  ====================================================================================

@@ -15,8 +15,9 @@ import numpy as np
 from wireless_agents.environment import make_env
 
 from .intents import merge_constraints, operator_constraints, team_goals
+from .largescale import DEFAULT_TAU_MS, LargeScaleEstimate
 from .settings import SCENARIO_ENV, TEAM_PLANNERS, scenario_setup, slices, team_config
-from .timing import timing_model
+from .timing import slot_seconds, timing_model
 
 
 @dataclass
@@ -30,7 +31,9 @@ class EpisodeContext:
     team plans for, :func:`~.intents.team_goals`; empty: sum-rate), ``timing`` (the declared
     :class:`~.timing.TimingModel` latencies are computed on), ``planner`` (the LLM team),
     ``cloud_planner`` (the same team under the ``cloud`` strategy, for ``route`` cloud/router),
-    and the env with its last ``obs``/``infos``.
+    and the env with its last ``obs``/``infos``; with ``plan_on: large-scale`` ``large_scale``,
+    the devices' estimate of the large-scale gains (:class:`~.largescale.LargeScaleEstimate`),
+    brought along with the env (:meth:`step_env`; rebuilt on resume by the replay).
     """
 
     settings: dict
@@ -42,6 +45,7 @@ class EpisodeContext:
     infos: Any = None
     planner: Any = None
     cloud_planner: Any = None
+    large_scale: Any = None
     started: float = field(default_factory=time.perf_counter)
 
     def __post_init__(self) -> None:
@@ -84,8 +88,19 @@ class EpisodeContext:
                **(s.get("env") or {}), **sliced},
         )  # fmt: skip
         self.obs, self.infos = self.env.reset(seed=s["seed"])
+        if s.get("plan_on") == "large-scale":
+            tau_s = float(s.get("large_scale_ms") or DEFAULT_TAU_MS) / 1000.0
+            self.large_scale = LargeScaleEstimate(slot_seconds(self.env), tau_s)
+            self.large_scale.reset(self.env.gains)
         for p in committed:
-            self.obs, _, _, _, self.infos = self.env.step(self.env.actions_from_powers(p))
+            self.step_env(p)
+
+    def step_env(self, on_air) -> None:
+        """Step the env with the powers ``on_air`` ((K,) or a (K, L) schedule, W), keep its new
+        ``obs``/``infos`` and bring the large-scale estimate (if any) to the new slot's pilots."""
+        self.obs, _, _, _, self.infos = self.env.step(self.env.actions_from_powers(on_air))
+        if self.large_scale is not None:
+            self.large_scale.update(self.env.gains)
 
 
 def replay_gains(settings: dict, n: int) -> tuple[list[np.ndarray], float, float]:

@@ -55,6 +55,7 @@ from .intents import (
     read_intents,
     with_intents,
 )
+from .largescale import perceived
 from .latency import decision_latency
 from .profiles import profiles_met, with_new_profiles
 from .reference import best_reference
@@ -146,14 +147,18 @@ def decide(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
     s = state["settings"]
     env, slot = rt.env, state["slot"]
     g = np.asarray(env.gains, dtype=float)
+    obs, infos = rt.obs, rt.infos
+    if rt.large_scale is not None:  # plan_on large-scale: the devices' estimate (.largescale)
+        g = rt.large_scale.gains
+        obs, infos = perceived(env, g, rt.large_scale.last)
     constraints = with_intents(rt.constraints, state.get("intents"), env.n_agents, slot)
     t0 = time.perf_counter()
     source = (state.get("source") or {}).get("source")
     if s["planner"] in TEAM_PLANNERS:
         planner = rt.cloud_planner if source == "cloud" else rt.planner
         ctx = {
-            "obs": rt.obs,
-            "infos": rt.infos,
+            "obs": obs,
+            "infos": infos,
             "slot": slot,
             "seed": s["seed"],
             "carry": state.get("carry") or {},
@@ -362,7 +367,7 @@ def step(state: EpisodeState, runtime: Runtime[EpisodeContext]) -> dict:
         if s.get("devices") and s["planner"] == "llm":
             record["profiles_met"] = profiles_met(memory, p, r, env.p_max)
     on_air = p if sched is None else sched
-    rt.obs, _, _, _, rt.infos = env.step(env.actions_from_powers(on_air))
+    rt.step_env(on_air)
     emit(
         CommitEvent(
             type="commit",

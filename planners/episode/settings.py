@@ -10,6 +10,7 @@ import numpy as np
 from wireless_agents.agents.models import DEFAULT_MODEL
 from wireless_agents.planners.coordination.config import AIR_ENCODINGS, DEFAULT_TOOLS, TeamConfig
 
+from .largescale import check as check_plan_on
 from .router import ROUTES
 from .timing import TIMINGS, timing_model
 
@@ -163,6 +164,7 @@ def default_settings(**over) -> dict:
     elif s["timing"] not in TIMINGS:
         raise ValueError(f"timing must be one of {', '.join(TIMINGS)}, got {s['timing']!r}")
     timescales(s)
+    check_plan_on(s)  # plan_on large-scale (.largescale): only a run that has it keeps it
     if s.get("timing_model") is None:  # overrides of the declared latency figures
         s.pop("timing_model", None)
     else:

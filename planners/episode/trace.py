@@ -9,6 +9,7 @@ from wireless_agents.planners.events import Event
 
 from .adoption import adoption_summary
 from .intents import operator_satisfaction, operator_summary, team_goals
+from .largescale import DEFAULT_TAU_MS
 from .profiles import profile_summary
 from .reference import ratio_to_best
 from .settings import scenario_setup
@@ -204,7 +205,8 @@ def timing_summary(settings: dict, steps: list) -> dict:
     timing ``decided_slots`` (slots the planner decided in) and ``mean_age_slots`` (how old the
     measurements behind the applied plans were, over the slots a plan was applied); with
     ``fast_loop`` its mean mini-slots, yields and messages per run; with a ``route`` the
-    slots each source served a decision in (``sources``: edge, cloud, hold)."""
+    slots each source served a decision in (``sources``: edge, cloud, hold); with ``plan_on``
+    large-scale ``plan_on`` and the estimate's time constant ``large_scale_ms`` (.largescale)."""
     lat = [x["latency_s"] for x in steps if x.get("latency_s") is not None]
     out = {
         "timing": settings.get("timing", "frozen"),
@@ -224,6 +226,9 @@ def timing_summary(settings: dict, steps: list) -> dict:
         )
         out["fast_loop_yields"] = int(sum(len(f["yielded"]) for f in loops))
         out["fast_loop_messages"] = int(sum(f["messages"] for f in loops))
+    if settings.get("plan_on"):  # the team planned on the large-scale gains (.largescale)
+        out["plan_on"] = settings["plan_on"]
+        out["large_scale_ms"] = float(settings.get("large_scale_ms") or DEFAULT_TAU_MS)
     if settings.get("route"):  # who served the plans (.router): decisions per source, holds
         when = [x.get("timing") or {} for x in steps]
         out["route"] = settings["route"]

@@ -1,8 +1,8 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d``, all seven by default; ``--model gemma3``, ``--no-normalize``,
-``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
+objectives|objectives_b|objectives_c|objectives_d``, all seven by default; ``--model gemma3``,
+``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
 negations, weights and objectives; written and committed before the readers

@@ -18,12 +18,23 @@ from .numbers import _fmt, normalize_text
 LINK_NOUN = r"(?:link|user|device|agent|transmitter|node|radio|tx|ue)"
 LINK_NAME = LINK_NOUN + r"s?[\s_#-]*"
 LINK_MENTION = re.compile(r"\b" + LINK_NAME + r"(\d+)\b", re.I)
+# a link named only as the term of a comparison ("a worse channel than link 1", "compared with
+# link 4"): it is not the link the statement is about
+COMPARED = re.compile(
+    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|unlike)\s+(?:the\s+)?"
+    + LINK_NAME
+    + r"(\d+)\b",
+    re.I,
+)
+# a negation; "n't" is glued to its verb ("don't", "mustn't"), so it has no word boundary before it
+NOT = r"(?:\bnot|n't|\bnever)"
 # where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
-# whereas (never the point of 1.5), and "with" before a link ("maximise the total rate with
-# link 4 counting double": the goal and the link's weight are two statements)
+# whereas (never the point of 1.5), and "with" or "where" before a link ("maximise the total rate
+# with link 4 counting double", "a weighted sum where link 0 has weight 3": the goal and the
+# link's weight are two statements)
 PIECE_SEPARATOR = re.compile(
     r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
-    r"|\bwith\b(?=\s+" + LINK_NAME + r"\d))",
+    r"|\b(?:with|where)\b(?=\s+" + LINK_NAME + r"\d))",
     re.I,
 )
 
@@ -38,12 +49,16 @@ OBJECTIVE_CUES = {
         r"\b(save|saving|cut|reduce|minimi[sz]e|lower|trim|conserve)\b[^,;:]*\b(energy|power)\b"
         r"|\benergy[- ]sav|\bpower\s+sav|\bmilliwatt|\bpower\s+bill|\bpower\s+draw"
         r"|\b(energy|power)\s+(use|usage|consumption)\b|\bbattery\s+life|\bgo\s+green\b"
-        r"|\b(not|n't|no|never|without)\s+(\w+\s+)?wast\w*\s+(\w+\s+)?(energy|power)\b"
+        r"|(\bno|\bwithout|" + NOT + r")\s+(\w+\s+)?wast\w*\s+(\w+\s+)?(energy|power)\b"
         r"|(?<!at\s)\b(least|lowest|minimum|minimal|less|little|min|smallest)\s+"
         r"([a-z]+\s+){0,2}(power|energy)\b"
         r"|\bminimi[sz]e\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
         r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low"
-        r"|\b(frugal|sparing|economical)(ly)?\b",
+        r"|\b(frugal|sparing|economical)(ly)?\b"
+        # what is sent rather than the power word: "as quiet as the floors allow", "minimise what
+        # they transmit"
+        r"|\bas\s+quiet(ly)?\s+as\b"
+        r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+(\w+\s+){0,3}(transmit\w*|transmissions?)\b",
         re.I,
     ),
     "max_min": re.compile(
@@ -54,12 +69,15 @@ OBJECTIVE_CUES = {
         r"|\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bslowest\b|\bstarv|\bmax[- ]?min\b"
         r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum|\blowest\s+rate"
         r"|\b(left|falls?|falling)\s+behind\b|\beven\s+out\b"
-        r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b",
+        r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b"
+        # the bottom of the rates ("lift the bottom rate"), rates kept level ("keep every rate even")
+        r"|\b(bottom|lowest|smallest)\s+([\w-]+\s+)?(rates?|links?|users?|devices?|radios?|nodes?)\b"
+        r"|\b(rates?|throughputs?)\s+(level|even|equal|balanced)\b",
         re.I,
     ),
     "sum_rate": re.compile(
         r"\b(total|sum|summed|overall|aggregate|network|combined)[- ]([a-z]+\s+)?"
-        r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate)\b"
+        r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate|spectral\s+efficiency)\b"
         rf"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
         rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest|heaviest|greatest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
         rf"|\bas\s+(many|much)\s+([a-z]+\s+)?{_AMOUNT}\b|\bsum[- ]rate\b",
@@ -91,8 +109,9 @@ OBJECTIVE_WORDS = {
 # "fairness does not matter", "we don't care about energy", "fairness is not the goal": the
 # objective named is not wanted
 NOT_WANTED = re.compile(
-    r"\b(not|n't|never)\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority|worry"
-    r"|bother|mind|concern|(the|our|my|a)\s+(goal|point|aim|objective|focus|priority|concern))"
+    NOT + r"\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority|worry"
+    r"|bother|mind|concern|chas(e|ing)|pursu(e|ing)"
+    r"|(the|our|my|a)\s+(goal|point|aim|objective|focus|priority|concern))"
     r"|\bforget\b|\bignore\b",
     re.I,
 )
@@ -105,25 +124,37 @@ WEIGHT_CUE = re.compile(
 SILENCE_CUE = re.compile(
     r"\bsilen|\bmute|\bquiet\b|\boff\b|\bshut\b|\bpower(ed)?\s+(\w+\s+)?down\b"
     r"|\bno\s+transmission|\bstop\s+transmitting"
-    r"|\b(not|never|no\s+circumstances)\b[^,;:]*\btransmit\b(?!\s+power)",
+    r"|(" + NOT + r"|\bneither|\bno\s+circumstances)\b[^,;:]*\btransmit\b(?!\s+power)",
     re.I,
 )
 # a link's priority taken away: weight 1, as every other link ("do not favour link 2 any more",
 # "it counts like every other link")
 WEIGHT_RESET = re.compile(
-    r"\b(not|n't|no\s+longer|stop)\s+(\w+\s+)?(favou?r|prioriti[sz]|prefer)\w*"
+    r"(" + NOT + r"|\bno\s+longer|\bstop)\s+(\w+\s+)?(favou?r|prioriti[sz]|prefer)\w*"
     r"|\bcount(s|ing)?\s+(just\s+)?(like|the\s+same\s+as)\s+(every|any|all|the)\b"
     r"|\b(equal|same|normal|default|usual)\s+(weight|priority)\b",
     re.I,
 )
+# a floor or a cap taken away: "no longer needs a floor", "needs no floor any more", "no need to
+# cap device 2", "does not have to be limited", "remove its cap"
 NO_FLOOR = re.compile(
     r"\bno\s+longer\s+(\w+\s+){0,2}(floor|minimum|guarantee|rate)"
-    r"|\b(not|n't)\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
+    r"|" + NOT + r"\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
+    r"|\b(needs?|requires?|has|gets?)\s+no\s+(rate\s+)?(floor|minimum)"
+    r"|\bno\s+need\s+(for|of)\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
     r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(rate\s+)?(floor|minimum)",
     re.I,
 )
+_CAPPING = r"(cap|capped|capping|limit|limited|limiting|restrict\w*|throttl\w*)"
 NO_CAP = re.compile(
     r"\bno\s+longer\s+(\w+\s+){0,2}(limited|capped|restricted|cap|limit)"
+    r"|\bno\s+need\s+(\w+\s+){0,2}(to\s+)?" + _CAPPING + r"\b"
+    r"|"
+    + NOT
+    + r"\s+(need|have)\w*\s+(to\s+)?(be\s+)?(a\s+|its\s+|any\s+)?(power\s+)?"
+    + _CAPPING
+    + r"\b"
+    r"|\b(needs?|has|gets?)\s+no\s+(power\s+)?(cap|limit)\b"
     r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(power\s+)?(cap|limit)",
     re.I,
 )
@@ -137,7 +168,7 @@ POWER_CUE = re.compile(
 )
 # a rate stated as an upper bound ("doesn't need more than", "at most"): not a floor
 RATE_UPPER = re.compile(
-    r"\b(not|n't|never|no)\s+(\w+\s+){0,2}(more|above|over|higher|exceed\w*)\b"
+    r"(" + NOT + r"|\bno)\s+(\w+\s+){0,2}(more|above|over|higher|exceed\w*)\b"
     r"|\bat\s+most\b|\bup\s+to\b|\bor\s+less\b",
     re.I,
 )

@@ -14,7 +14,10 @@ each under a grammar narrowed to what that piece names:
 - the objective: ``{"goal"}`` (a plain-word label, :data:`~.goals.OBJECTIVE_LABELS`), one of those the text's cues name; when a clause names no
   link and the rules recognize nothing in it, one of those whose family of words it uses
   (:func:`~.cues.objective_words`: "throughput", "fair", "battery"...), or of the three
-  unweighted ones when it uses none (a weighted total needs words about weights);
+  unweighted ones when it uses none (a weighted total needs words about weights); beside a
+  clause's statements, a sentence of it that names no link and no number and uses goal words
+  (:func:`~.rules.goal_sentence`: "Keep every rate even; link 6 needs 0.3 bit/s/Hz") is read
+  for the objective among the families its words use;
 - a priority taken away ("do not favour link 2 any more"): a weight whose grammar allows only 1.
 
 A ``sum_rate`` objective stated beside link weights is ``weighted_sum_rate``
@@ -43,7 +46,7 @@ from .goals import (
 from .intent import Intent, IntentError
 from .mentions import candidates
 from .parse import MAX_TOKENS, generate, parse_intent, validate
-from .rules import _expand_lists, find_statements, latest, weighted_total
+from .rules import _expand_lists, find_statements, goal_sentence, latest, weighted_total
 from .schema import UNIT_KINDS, decode_answer
 
 _KIND_UNIT = {kind: unit for unit, kind in UNIT_KINDS.items()}
@@ -61,6 +64,7 @@ def _plain(clause: str, reading) -> bool:
         and not any(st.kind == "weight" for st in reading.statements)
         and not (NO_FLOOR.search(clause) or NO_CAP.search(clause))
         and (bool(named) or bool(re.search(r"\d", prepare(clause))))
+        and goal_sentence(clause) is None
     )
 
 
@@ -143,6 +147,8 @@ def _statements(clause: str, reading, agent_ids, backend, max_tokens, **kw) -> l
     elif not reading.statements and not LINK_MENTION.search(clause):
         names = objective_words(prepare(clause)) or _UNWEIGHTED  # the goal words it uses
         out.append(_objective(clause, names, clause, backend, max_tokens))
+    elif reading.statements and (goal := goal_sentence(clause)):  # a bare goal beside them
+        out.append(_objective(goal[0], goal[1], clause, backend, max_tokens))
     for st in reading.statements:
         text = _with_links(st.piece, st.links)
         if st.kind == "weight" and WEIGHT_RESET.search(st.piece):

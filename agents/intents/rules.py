@@ -27,8 +27,12 @@ How it reads (:func:`read_intents`):
    links after a statement, joined by *and*, shares it ("mute radio 1 and radio 6"), and so does
    one after a statement made before any link was named ("half power, at most, for link 12").
 5. The objective: the strongest one a piece that names no link names
-   (:func:`~.cues.objectives_named`), the last one stated in the text. A later statement of the same kind on the same link replaces an
-   earlier one.
+   (:func:`~.cues.objectives_named`), the last one stated in the text; without such a cue, the
+   one family of goal words of a sentence that names no link and no number and states nothing
+   (:func:`goal_sentence`: "Keep every rate even; link 6 needs 0.3 bit/s/Hz"). A later
+   statement of the same kind on the same link replaces an earlier one.
+6. A link named only as the term of a comparison ("a worse channel than link 1": :data:`~.cues.
+   COMPARED`) is not a link the piece's statement is about.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .clauses import check_text
+from .clauses import check_text, split_sentences
 from .cues import (
+    COMPARED,
     LINK_MENTION,
     LINK_NOUN,
     MEASURE,
@@ -186,8 +191,9 @@ def find_statements(text: str, agent_ids) -> Reading:
         joined, contrast = bool(seps & _JOINING), bool(seps & _CONTRAST)
         seps = set()
         mentions = list(LINK_MENTION.finditer(piece))
-        links = list(dict.fromkeys(int(m[1]) for m in mentions))
-        unknown = sorted(set(links) - valid)
+        compared = {m.start(1) for m in COMPARED.finditer(piece)}  # "worse than link 1"
+        unknown = sorted({int(m[1]) for m in mentions} - valid)
+        links = list(dict.fromkeys(int(m[1]) for m in mentions if m.start(1) not in compared))
         if unknown:
             raise IntentError(
                 f"the text names link {unknown[0]}, but the links are {min(valid)}..{max(valid)}"
@@ -258,6 +264,26 @@ def unnamed_objective(text: str) -> list[str]:
     return objective_words(prepared)
 
 
+def goal_sentence(text: str) -> tuple[str, list[str]] | None:
+    """The last sentence of ``text`` that states a bare goal beside the statements of the others
+    ("Keep every rate even; the 9 sensors on link 6 need at least 0.3 bit/s/Hz"): it names no
+    link and no number, no cue of it names an objective, it states nothing (no silence, no
+    removed floor or cap, no weight), and its words lean to some objective
+    (:func:`unnamed_objective`). ``(sentence, objectives its words lean to)`` or None."""
+    for sentence in reversed(split_sentences(text)):
+        if _STATES.search(prepare(sentence)):
+            continue
+        names = unnamed_objective(sentence)
+        if names:
+            return sentence, names
+    return None
+
+
+_STATES = re.compile(
+    "|".join(p.pattern for p in (SILENCE_CUE, NO_FLOOR, NO_CAP, WEIGHT_CUE, WEIGHT_RESET)), re.I
+)
+
+
 def read_intents(text: str, agent_ids) -> list[Intent]:
     """Every constraint, weight and objective ``text`` states, read by rules (no model).
 
@@ -276,4 +302,6 @@ def read_intents(text: str, agent_ids) -> list[Intent]:
     elif not reading.statements and len(unnamed_objective(text)) == 1:
         name = unnamed_objective(text)[0]  # the one family of goal words the text uses
         out.append(Intent(None, "objective", 0.0, text, raw="rules", objective=name))
+    elif reading.statements and (goal := goal_sentence(text)) and len(goal[1]) == 1:
+        out.append(Intent(None, "objective", 0.0, text, raw="rules", objective=goal[1][0]))
     return weighted_total(latest(out))

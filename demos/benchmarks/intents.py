@@ -1,8 +1,8 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c``, all six by default; ``--model gemma3``, ``--no-normalize``,
-``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
+objectives|objectives_b|objectives_c|objectives_d``, all seven by default; ``--model gemma3``,
+``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
 negations, weights and objectives; written and committed before the readers
@@ -13,8 +13,10 @@ run on it; the readers' objective cues were widened after its first measurement)
 on it: the held-out figure of the changed readers; tuned on after that measurement) and
 ``objectives_c`` (a third such set with constraints, negations and several links per sentence,
 written and committed before the readers were tuned on ``objectives_b`` and measured once after
-that tuning: the held-out figure of those readers). None of their sentences is a few-shot
-example of a prompt.
+that tuning: the held-out figure of those readers; tuned on after it) and ``objectives_d`` (a
+fourth such set, 8 sentences in each of 8 categories, written and committed before the readers
+were tuned on ``objectives_c``: the held-out figure of those readers). None of their sentences
+is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
@@ -56,6 +58,7 @@ SETS = {
     "objectives": PHRASINGS.with_name("intent_phrasings_objectives.yaml"),
     "objectives_b": PHRASINGS.with_name("intent_phrasings_objectives_b.yaml"),
     "objectives_c": PHRASINGS.with_name("intent_phrasings_objectives_c.yaml"),
+    "objectives_d": PHRASINGS.with_name("intent_phrasings_objectives_d.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -176,7 +179,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all six by default)",
+        help="a phrasing set (repeatable; all seven by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -214,7 +217,7 @@ def main(argv=None) -> None:
         n = res[readers[0]]["total"]
         cells = " | ".join(pct(res[r]["correct"], res[r]["total"]) for r in readers)
         print(f"| {name} (`{SETS[name].name}`) | {n} | {cells} |")
-    for name in ("hard", "objectives", "objectives_b", "objectives_c"):
+    for name in ("hard", "objectives", "objectives_b", "objectives_c", "objectives_d"):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")
             breakdown(results[name], "category")

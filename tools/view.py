@@ -79,7 +79,10 @@ class LocalView:
     of ``neighbours`` (it does not talk to them; they stay in the measured interference):
     ``outside`` the ``(j, G[i, j])`` pairs of those above the noise at full power (its notes'
     channel row carries them beside the neighbours'), ``outside_gain`` the summed gain of the
-    others (None: none left out).
+    others (None: none left out). ``settled`` the senders whose latest note holds their final
+    power for the slot (they proposed in its last round already, in an earlier wave: no round
+    follows in which they could answer a plan that asks them to move); the agent's (weighted)
+    sum-rate plan of its neighbourhood holds their powers as heard.
     """
 
     agent: int
@@ -100,6 +103,7 @@ class LocalView:
     weight: float | None = None
     outside: tuple[tuple[int, float], ...] = ()
     outside_gain: float | None = None
+    settled: tuple[int, ...] = ()
 
     @property
     def p_cap(self) -> float:

@@ -166,10 +166,26 @@ def fan_out(state: DecideState) -> list[Send]:
                     "refused_by": own.get("refused_by", []),
                     "answered": own.get("answered", []),
                     **({"max_age": max_age} if compact(s) and max_age is not None else {}),
+                    **({"last_round": True} if last_round(state) else {}),
                 },
             )
         )
     return sends
+
+
+def last_round(state: DecideState) -> bool:
+    """Whether the round under way is the negotiation's last (its round budget spent after
+    it), with ``settle`` on: those who propose in it hold their earlier waves' powers as final."""
+    s = state["settings"]
+    return (s.get("settle", False) and s["strategy"] == "negotiation"
+            and state["round"] >= s["rounds"] - 1)  # fmt: skip
+
+
+def settled(mailbox: list[dict], slot: int, rnd: int) -> tuple[int, ...]:
+    """The senders whose note in ``mailbox`` came in round ``rnd`` of slot ``slot`` (in the
+    last round: an earlier wave's final proposal)."""
+    return tuple(sorted(int(e["from"]) for e in mailbox
+                        if e.get("note") and e.get("round") == rnd and e.get("slot") == slot))  # fmt: skip
 
 
 def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
@@ -182,6 +198,8 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
     notes = [note_from_dict(e["note"]) for e in task["mailbox"]
              if e.get("note") and e.get("slot", task["slot"]) >= oldest]  # fmt: skip
     view = view_from_dict(task["view"], notes, last_power=task["current"])
+    if task.get("last_round"):  # the last round: earlier waves' powers are final
+        view = replace(view, settled=settled(task["mailbox"], task["slot"], task["round"]))
     if task.get("grant_cap") is not None:  # what it granted this slot holds for the slot
         view = replace(view, cap=min(view.p_cap, float(task["grant_cap"])))
     inbox = model_inbox(task["mailbox"], view.neighbours, team.config.inbox_messages)

@@ -274,6 +274,9 @@ def test_the_last_wave_answers_the_links_already_decided():
     assert t["steps"][0]["powers"][11] == 0.0
     old = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=0, settle=False))
     assert old["summary"]["ratio_to_best"] < 0.5  # settle=False: the behaviour before
+    assert "settle" not in default_settings() and default_settings(settle=False)["settle"] is False
+    with pytest.raises(ValueError, match="settle must be true or false"):
+        default_settings(settle="no")
 
 
 def test_no_slot_collapses_when_links_trade_the_band():

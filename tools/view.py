@@ -79,10 +79,11 @@ class LocalView:
     of ``neighbours`` (it does not talk to them; they stay in the measured interference):
     ``outside`` the ``(j, G[i, j])`` pairs of those above the noise at full power (its notes'
     channel row carries them beside the neighbours'), ``outside_gain`` the summed gain of the
-    others (None: none left out). ``settled`` the senders whose latest note holds their final
-    power for the slot (they proposed in its last round already, in an earlier wave: no round
-    follows in which they could answer a plan that asks them to move); the agent's (weighted)
-    sum-rate plan of its neighbourhood holds their powers as heard.
+    others (None: none left out). ``settled`` the senders that proposed in the round under way
+    already (an earlier wave) when the team settles (``TeamConfig.settle``: every round after
+    the first; a plan that has them move may never be followed, in the last round no round
+    follows at all); the agent's (weighted) sum-rate plan of its neighbourhood holds their
+    powers as heard.
     """
 
     agent: int

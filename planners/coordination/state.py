@@ -91,7 +91,7 @@ class ProposeTask(TypedDict):
     refused_by: list[int]  # links that refused its own requests this slot
     answered: list[list[int]]  # requests it answered, [sender, round sent]
     max_age: NotRequired[int]  # compact air: rows heard more than this many slots ago left out
-    last_round: NotRequired[bool]  # the negotiation's last round: earlier waves' powers are final
+    settle: NotRequired[bool]  # it answers the powers its earlier waves proposed this round
 
 
 OPTIONAL_VIEW_FIELDS = ("objective", "weight", "outside_gain")  # left out of the dict while None

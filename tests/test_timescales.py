@@ -92,9 +92,10 @@ def test_fast_loop_tracks_fast_fading_the_late_plans_cannot():
     kw = dict(**RT, agents=6, steps=80, seed=0, env={"doppler_hz": 50.0})
     slow = run_episode(default_settings(**kw))["summary"]["mean_sum_rate"]
     fast = run_episode(default_settings(**kw, fast_loop=True))["summary"]["mean_sum_rate"]
-    # 20.94 against 20.62 bit/s/Hz (+1.5%); +7% before the team's plans searched on/off
-    # patterns (tools/neighbourhood.py), when the held plans were weaker
-    assert fast > 1.01 * slow
+    # 20.94 against 20.79 bit/s/Hz (+0.7%); +1.5% (against 20.62) before the last round held
+    # the earlier waves (TeamConfig.settle), +7% before the team's plans searched on/off
+    # patterns (tools/neighbourhood.py): the stronger the held plans, the less is left to track
+    assert fast > 1.005 * slow
 
 
 def test_fast_loop_meets_a_floor_the_held_plan_misses():

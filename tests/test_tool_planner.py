@@ -264,6 +264,25 @@ def test_tool_team_reaches_best_where_the_old_single_plan_fell_far_short():
     assert t["summary"]["ratio_to_best"] > 0.9
 
 
+def test_the_last_wave_answers_the_links_already_decided():
+    # d2d K = 16, seed 0, one slot: the team settled on best's two links (8 and 9), then in the
+    # last round the last wave's agent (11), whose neighbourhood lacks link 9, planned link 8
+    # silent and itself on; link 8 had decided and no round followed: 0.470 of best. In the
+    # last round an agent now holds the powers of the earlier waves (TeamConfig.settle)
+    t = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=0))
+    assert t["summary"]["ratio_to_best"] > 0.95
+    assert t["steps"][0]["powers"][11] == 0.0
+    # with 4 rounds links 8 and 11 each planned the other silent, both held on and the team
+    # agreed on both after 3 rounds (0.470): every round after the first settles
+    t = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=0, rounds=4))
+    assert t["summary"]["ratio_to_best"] > 0.95
+    old = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=0, settle=False))
+    assert old["summary"]["ratio_to_best"] < 0.5  # settle=False: the behaviour before
+    assert "settle" not in default_settings() and default_settings(settle=False)["settle"] is False
+    with pytest.raises(ValueError, match="settle must be true or false"):
+        default_settings(settle="no")
+
+
 def test_no_slot_collapses_when_links_trade_the_band():
     # d2d K = 6, seed 4: with phantom noise in the notes' rows (quantized totals less a loud
     # neighbour's share) two links each planned to keep the band alone: slot 1 fell to 1.5

@@ -87,6 +87,25 @@ def test_local_wmmse_with_every_link_heard_plans_the_whole_network_at_least_as_w
         assert sum_rate(g, plan, 1.0) >= 0.998 * sum_rate(g, wmmse, 1.0) - 1e-3
 
 
+def test_local_wmmse_answers_the_links_whose_power_is_final():
+    # two links that cannot share the band: the agent's own plan keeps itself on and has link
+    # 1 fall silent; once 1's power is final (it proposed in the last round already,
+    # view.settled) nobody can follow that plan, and the agent's best answer is silence
+    g = np.array([[1e4, 1e6], [1e6, 100.0]])
+    p = np.array([1.0, 1.0])
+    notes = _notes(g, p)
+    assert local_wmmse(_view(g, p, 0, notes))["suggested_power"] == 1.0
+    assert local_wmmse(_view(g, p, 0, notes, settled=(1,)))["suggested_power"] == 0.0
+    # the greedy on/off search of larger neighbourhoods (9 to 16 members) holds them too
+    k = 10
+    g = np.full((k, k), 1e-3) + np.diag(np.full(k, 1.0))
+    g[0, 0], g[0, 1], g[1, 0], g[1, 1] = 1e4, 1e6, 1e6, 100.0
+    p = np.ones(k)
+    notes = _notes(g, p)
+    assert local_wmmse(_view(g, p, 0, notes))["suggested_power"] == 1.0
+    assert local_wmmse(_view(g, p, 0, notes, settled=(1,)))["suggested_power"] == 0.0
+
+
 def test_local_wmmse_sees_only_the_rows_that_reached_it():
     g = _gains(11, 5)
     p = np.array([0.9, 0.2, 0.6, 1.0, 0.4])

@@ -159,15 +159,17 @@ def member_weights(view: LocalView, members: list[int]) -> np.ndarray:
 
 def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int = 100,
                 tol: float = 1e-3, weights: np.ndarray | None = None,
-                start: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+                start: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """(Weighted) sum-rate WMMSE on one small gain matrix from full power (Jacobi, as the
     reference), or from powers ``start`` (W, (n,); a silent member stays silent): powers (W).
-    ``weights`` (n,) the members' ``alpha`` (None: all 1, the sum-rate). Stops when the
-    weighted sum-rate gains at most ``tol`` bit/s/Hz."""
+    ``weights`` (n,) the members' ``alpha`` (None: all 1, the sum-rate). ``fixed`` (n,) bool:
+    members held at their ``start`` power (None: none). Stops when the weighted sum-rate gains
+    at most ``tol`` bit/s/Hz."""
     a = np.ones(len(caps)) if weights is None else np.asarray(weights, dtype=float)
     gd = np.diag(g).copy()
     gx = g - np.diag(gd)
     v = np.sqrt(caps if start is None else np.clip(start, 0.0, caps))
+    held = None if fixed is None or not np.any(fixed) else (np.asarray(fixed, bool), v.copy())
 
     def receivers(v):
         p = v * v
@@ -181,6 +183,8 @@ def wmmse_local(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, iters: int =
         den = g.T @ (a * w * u * u)
         v = np.clip(np.divide(a * w * u * np.sqrt(gd), den, out=np.zeros_like(v), where=den > 0),
                     0.0, np.sqrt(caps))  # fmt: skip
+        if held is not None:
+            v[held[0]] = held[1][held[0]]
         u, w = receivers(v)
         new = (a * np.log(w)).sum() / LN2
         if new - obj <= tol:
@@ -199,7 +203,8 @@ def local_utility(g: np.ndarray, noise: np.ndarray, p: np.ndarray, weights) -> n
 
 
 def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weights,
-                        current: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+                        current: np.ndarray | None = None,
+                        fixed: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """The best weighted plan (W, (n,)) of several local WMMSE starts, by the local weighted
     sum-rate (the multi-start of ``planners.best`` on the agent's small problem): full power,
     ``current`` (the members' powers as last heard, when given), and the ``ONOFF_STARTS`` best
@@ -210,22 +215,35 @@ def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weig
     from full power does not find. With ``current`` given, only plans in which the agent
     (member 0) transmits, or is silent for links that are on already
     (:func:`yields_only_to_links_on`), are candidates (WMMSE from full power, which keeps the
-    agent on, always is)."""
+    agent on, always is). ``fixed`` ((n,) bool, with ``current``): members whose power is final
+    (:attr:`~tools.view.LocalView.settled`), held at ``current`` in every start, pattern,
+    switch and WMMSE step: the plan is the agent's best answer to them."""
     n = len(caps)
-    starts = [np.asarray(caps, dtype=float)]
+    hold = None
+    if fixed is not None and current is not None and np.any(fixed):
+        hold = np.asarray(fixed, dtype=bool)
+        now = np.clip(np.asarray(current, dtype=float), 0.0, caps)
+
+    def pin(p):  # the settled members at their powers
+        return p if hold is None else np.where(hold, now, p)
+
+    starts = [pin(np.asarray(caps, dtype=float))]
     if current is not None:
         starts.append(np.clip(np.asarray(current, dtype=float), 0.0, caps))
     if 1 < n <= ONOFF_MAX_N:
         on = (np.arange(1, 2**n)[:, None] >> np.arange(n)) & 1  # every pattern but all-silent
-        patterns = np.where(on > 0, caps, 0.0)
+        patterns = pin(np.where(on > 0, caps, 0.0))
         score = local_utility(g, noise, patterns, weights)
         starts += list(patterns[np.argsort(-score, kind="stable")[:ONOFF_STARTS]])
     elif ONOFF_MAX_N < n <= GREEDY_MAX_N:
         froms = [np.ones(n, dtype=bool), np.zeros(n, dtype=bool)]
         if current is not None:
             froms.append(np.asarray(current, dtype=float) > 0)
-        starts += [greedy_onoff(g, noise, caps, weights, f) for f in froms]
-    plans = [q for s in starts for q in (s, wmmse_local(g, noise, caps, weights=weights, start=s))]
+        if hold is not None:
+            froms = [np.where(hold, now > 0, f) for f in froms]
+        starts += [pin(greedy_onoff(g, noise, caps, weights, f, hold)) for f in froms]
+    plans = [q for s in starts
+             for q in (s, wmmse_local(g, noise, caps, weights=weights, start=s, fixed=hold))]  # fmt: skip
     if current is not None:  # no silence on a promise: see yields_only_to_links_on
         heard_on = np.asarray(current, dtype=float) > 0
         plans = [q for q in plans if yields_only_to_links_on(q, heard_on)]
@@ -234,14 +252,16 @@ def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weig
 
 
 def greedy_onoff(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weights,
-                 on: np.ndarray) -> np.ndarray:  # fmt: skip
+                 on: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """An on/off plan (W, (n,): each member at its cap or silent) from pattern ``on`` ((n,)
     bool): switch the one member whose switch raises the local weighted sum-rate most, until no
     switch does (at most ``2 n`` switches; ``planners.best``'s greedy binary search on the
-    agent's small problem)."""
+    agent's small problem). ``fixed`` ((n,) bool): members never switched (None: none)."""
     on = np.array(on, dtype=bool)
     n = len(caps)
     flips = ~np.eye(n, dtype=bool)
+    if fixed is not None:
+        flips |= np.asarray(fixed, dtype=bool)[:, None] & np.eye(n, dtype=bool)  # no switch
     for _ in range(2 * n):
         patterns = np.vstack([on[None], np.where(flips, on, ~on)])  # as is, then each switch
         score = local_utility(g, noise, np.where(patterns, caps, 0.0), weights)
@@ -308,7 +328,9 @@ def local_wmmse(view: LocalView) -> dict:
         else:  # the (weighted) sum-rate: weights 1 unless the objective weighs the links
             w = member_weights(view, members) if objective == "weighted_sum_rate" else None
             w = np.ones(len(caps)) if w is None else w
-            p = float(weighted_local_plan(g, noise, caps, w, member_powers(view, members))[0])
+            held = np.array([m in view.settled for m in members]) if view.settled else None
+            p = float(weighted_local_plan(g, noise, caps, w, member_powers(view, members),
+                                          held)[0])  # fmt: skip
         if view.min_rate:
             p = min(max(p, power_for_rate(view.direct_gain, view.min_rate, ipn)), view.p_cap)
     if objective == "min_power":

@@ -79,7 +79,11 @@ class LocalView:
     of ``neighbours`` (it does not talk to them; they stay in the measured interference):
     ``outside`` the ``(j, G[i, j])`` pairs of those above the noise at full power (its notes'
     channel row carries them beside the neighbours'), ``outside_gain`` the summed gain of the
-    others (None: none left out).
+    others (None: none left out). ``settled`` the senders that proposed in the round under way
+    already (an earlier wave) when the team settles (``TeamConfig.settle``: every round after
+    the first; a plan that has them move may never be followed, in the last round no round
+    follows at all); the agent's (weighted) sum-rate plan of its neighbourhood holds their
+    powers as heard.
     """
 
     agent: int
@@ -100,6 +104,7 @@ class LocalView:
     weight: float | None = None
     outside: tuple[tuple[int, float], ...] = ()
     outside_gain: float | None = None
+    settled: tuple[int, ...] = ()
 
     @property
     def p_cap(self) -> float:

@@ -166,10 +166,30 @@ def fan_out(state: DecideState) -> list[Send]:
                     "refused_by": own.get("refused_by", []),
                     "answered": own.get("answered", []),
                     **({"max_age": max_age} if compact(s) and max_age is not None else {}),
+                    **({"settle": True} if settling(state) else {}),
                 },
             )
         )
     return sends
+
+
+def settling(state: DecideState) -> bool:
+    """Whether those who propose in the round under way answer the powers their earlier waves
+    proposed in it (``settle`` on, negotiation): every round after the first, and the first
+    when it is the only one. Round 0 plans jointly; from then on a plan that has a link of an
+    earlier wave move may never be followed (the last round: no round follows; before it: two
+    links each planning the other silent hold on and the team agrees on both, d2d K = 16,
+    seed 0, 4 rounds)."""
+    s = state["settings"]
+    return (s.get("settle", False) and s["strategy"] == "negotiation"
+            and state["round"] >= min(1, s["rounds"] - 1))  # fmt: skip
+
+
+def settled(mailbox: list[dict], slot: int, rnd: int) -> tuple[int, ...]:
+    """The senders whose note in ``mailbox`` came in round ``rnd`` of slot ``slot`` (an
+    earlier wave's proposal of the round under way)."""
+    return tuple(sorted(int(e["from"]) for e in mailbox
+                        if e.get("note") and e.get("round") == rnd and e.get("slot") == slot))  # fmt: skip
 
 
 def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
@@ -182,6 +202,8 @@ def propose(task: dict, runtime: Runtime[TeamContext]) -> dict:
     notes = [note_from_dict(e["note"]) for e in task["mailbox"]
              if e.get("note") and e.get("slot", task["slot"]) >= oldest]  # fmt: skip
     view = view_from_dict(task["view"], notes, last_power=task["current"])
+    if task.get("settle"):  # it answers the earlier waves of this round (settling)
+        view = replace(view, settled=settled(task["mailbox"], task["slot"], task["round"]))
     if task.get("grant_cap") is not None:  # what it granted this slot holds for the slot
         view = replace(view, cap=min(view.p_cap, float(task["grant_cap"])))
     inbox = model_inbox(task["mailbox"], view.neighbours, team.config.inbox_messages)

@@ -91,6 +91,7 @@ class ProposeTask(TypedDict):
     refused_by: list[int]  # links that refused its own requests this slot
     answered: list[list[int]]  # requests it answered, [sender, round sent]
     max_age: NotRequired[int]  # compact air: rows heard more than this many slots ago left out
+    settle: NotRequired[bool]  # it answers the powers its earlier waves proposed this round
 
 
 OPTIONAL_VIEW_FIELDS = ("objective", "weight", "outside_gain")  # left out of the dict while None
@@ -106,6 +107,8 @@ def view_to_dict(view: LocalView) -> dict:
             d.pop(key, None)
     if not d.get("outside"):  # only a view that left loud interferers out keeps the key
         d.pop("outside", None)
+    if not d.get("settled"):
+        d.pop("settled", None)
     return d
 
 

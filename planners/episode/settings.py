@@ -155,6 +155,10 @@ def default_settings(**over) -> dict:
         s.pop("direct_tool", None)
     elif s["direct_tool"] is not False:
         raise ValueError(f"direct_tool must be true or false, got {s['direct_tool']!r}")
+    if s.get("settle", True) is True:  # TeamConfig.settle: only a run that turns it off keeps it
+        s.pop("settle", None)
+    elif s["settle"] is not False:
+        raise ValueError(f"settle must be true or false, got {s['settle']!r}")
     if s.get("skip_forced", False) is False:  # --skip-forced: only a run that has it keeps it
         s.pop("skip_forced", None)
     elif s["skip_forced"] is not True:
@@ -242,6 +246,7 @@ def team_config(settings: dict, intent: str | None = None):
         inbox=s.get("inbox", True),
         direct_tool=s.get("direct_tool", True),
         skip_forced=s.get("skip_forced", False),
+        settle=s.get("settle", True),
         air=s.get("air", TeamConfig.air),
         mini_slots=slices(s),
         **over,

@@ -277,13 +277,13 @@ class EdgeAgent:
         )
         answers = bool(requests) and cfg.reader == "model"
         decide_now = ANSWER if answers else DECIDE
-        # what the model is likely to write, for the backend to check (never its answer):
-        # the single tool's call, then the decision the system prompt's example leads to
-        one_call = len(cfg.tools) == 1 and cfg.max_tool_calls > 0
-        guess = json.dumps({"tool": cfg.tools[0]}) if one_call else ""
+        guess = ""  # what the model is likely to write, for the backend to check (see below)
         if direct:  # the conversation as if the model had called it: the call it was bound to
             messages += tool_turns(name, result, decide_now)
-            guess = answer_guess(result, answers)
+            # the decision the system prompt's example leads to; not with requests to answer,
+            # where the model weighs its profile and a guess checked in a batch could tip a
+            # near tie (the backend's batch and its one-token steps round differently)
+            guess = "" if requests else answer_guess(result)
         try:
             for n_call in range(cfg.max_tool_calls + 1):
                 may_call = bool(cfg.tools) and not direct and n_call < cfg.max_tool_calls
@@ -309,7 +309,6 @@ class EdgeAgent:
                     if error:
                         return self._fallback(decision, view, error, *args)
                     messages += tool_turns(name, result, decide_now, out.text)
-                    guess = answer_guess(result, answers)
                     continue
                 said = answer.get("answer") if answers else self._rules_answer(requests)
                 return self._finish(

@@ -87,3 +87,40 @@ def test_the_guess_is_the_system_prompts_example_with_the_tools_power():
     assert answer_guess(RESULT, answer=True).startswith('{"answer": "grant", "power": "0.35"')
     assert answer_guess({"rate": 1.0}) == "" and answer_guess(None) == ""
     assert '"reason": "my tool suggests it"}' in SYSTEM_TOOLS  # the example it follows
+
+
+def test_an_agent_taking_its_tools_power_decides_in_one_decode(model, view):
+    """The quick start's decision (one tool, called by the agent itself): the model takes the
+    tool's power with the example's reason, as the agent guessed, so the whole answer is
+    checked in the prompt's batch; without guesses the same answer takes a step per token."""
+    from wireless_agents.agents.agent import AgentConfig, EdgeAgent
+
+    runs = []
+    for guesses in (False, True):
+        model.guesses = guesses
+        model.llama.reset()
+        before = model.decodes
+        try:
+            d = EdgeAgent(0, model, AgentConfig(tools=("local_wmmse",))).decide(view, slot=1)
+        finally:
+            model.guesses = True
+        runs.append((d, model.decodes - before))
+    (off, steps), (on, one) = runs
+    assert on.raw == off.raw and on.power == off.power and on.message == off.message
+    assert off.fallback is None and len(on.calls) == 1
+    assert on.raw[0] == answer_guess(on.tool_calls[0]["result"])
+    assert (one, steps) == (1, 1 + off.calls[0].completion_tokens)
+
+
+def test_an_agent_answering_requests_guesses_nothing(model, view):
+    """With requests to answer the model weighs its profile: no guess, a step per token."""
+    from wireless_agents.agents.acts import Act
+    from wireless_agents.agents.agent import AgentConfig, EdgeAgent
+
+    agent = EdgeAgent(0, model, AgentConfig(tools=("local_wmmse",)))
+    agent.profile_text = "I carry the emergency line and I refuse any request to lower my power."
+    model.llama.reset()
+    before = model.decodes
+    d = agent.decide(view, slot=1, requests=[(2, Act("request", 0, "lower", 0.4, "my floor"))])
+    assert d.fallback is None and len(d.calls) == 1
+    assert model.decodes - before == 1 + d.calls[0].completion_tokens

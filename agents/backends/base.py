@@ -88,8 +88,8 @@ class GenerationConfig:
 
     ``draft``: the caller's guess of the answer's text (empty: none). A backend that can check a
     guess (llama.cpp, see :mod:`agents.backends.llama`) computes it in one batch with the prompt
-    and keeps what the model would have written itself, token for token; the answer is the
-    same as without a guess, only cheaper when the guess is right. Others ignore it.
+    and keeps only tokens the model itself chooses there (from batch logits: a near tie can
+    tip, see that module); a right guess is cheaper. Others ignore it.
     """
 
     max_tokens: int = 64

@@ -21,9 +21,13 @@ guesses the decision its system prompt's example leads to, its tool's power). Th
 go into the same batch as the prompt, with logits at every guessed position, and llama-cpp-python's
 own ``generate`` loop (the one it runs for draft models) samples each position and keeps the
 guess up to the first token the model would not have written, dropping the rest from the cache.
-The answer is the model's, token for token; a right guess turns its ~17 one-token decode steps
-(about 40 ms each on 2 shared cores, mostly JSON the grammar forces) into part of one batch.
-``guesses=False`` generates every token in a step of its own.
+A right guess turns the answer's ~17 one-token decode steps (about 40 ms each on 2 shared cores,
+mostly JSON the grammar forces) into part of one batch. Every kept token is one the model chose,
+but from logits computed in a batch, which llama.cpp rounds a little differently from its
+one-token steps: where two tokens are nearly tied the choice can tip (the quick start's 48
+answers are identical; 3 of 12 request answers under a profile that refuses were not, which is
+why agents guess only decisions without requests). ``guesses=False`` generates every token in
+a step of its own.
 """
 
 from __future__ import annotations
@@ -116,7 +120,9 @@ class LlamaCppBackend(ModelBackend):
         would not write (its own check, as for llama-cpp-python's draft models)."""
         llm = self._llm
         tokens = list(tokens)
-        draft = self._guessed(tokens) if self._guess is not None else []
+        draft = self._guessed(tokens) if self._guess is not None and tokens else []
+        if len(draft) >= (len(tokens) + len(draft) - 1) % llm.n_batch + 1:
+            draft = []  # the guess would cross into a second batch: its logits in two batches
         tokens += draft
         n_logits = len(draft) + 1  # the last given token's and every guessed token's
         llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wireless_agents.agents.acts import Act, clean_reason, message_text
 from wireless_agents.agents.backends.base import (
@@ -44,6 +44,8 @@ from wireless_agents.agents.prompts import (
     DECIDE,
     SYSTEM_NO_TOOLS,
     SYSTEM_TOOLS,
+    TOOL_REASON,
+    answer_guess,
     as_completion_prompt,
     decision_schema,
     tool_or_decision_schema,
@@ -61,7 +63,7 @@ _TRUNCATED_DECISION = re.compile(
 FALLBACK_REASON = "fallback, I keep my power"
 # a forced decision's reason: the words the system prompt's example gives the model for taking
 # its tool's suggestion (SYSTEM_TOOLS), and what the model wrote in every such decision measured
-FORCED_REASON = "my tool suggests it"
+FORCED_REASON = TOOL_REASON
 FLOOR_REASON = "my floor is missed"
 OWN_FLOOR_REASON = "I keep my own floor"
 
@@ -275,8 +277,13 @@ class EdgeAgent:
         )
         answers = bool(requests) and cfg.reader == "model"
         decide_now = ANSWER if answers else DECIDE
+        guess = ""  # what the model is likely to write, for the backend to check (see below)
         if direct:  # the conversation as if the model had called it: the call it was bound to
             messages += tool_turns(name, result, decide_now)
+            # the decision the system prompt's example leads to; not with requests to answer,
+            # where the model weighs its profile and a guess checked in a batch could tip a
+            # near tie (the backend's batch and its one-token steps round differently)
+            guess = "" if requests else answer_guess(result)
         try:
             for n_call in range(cfg.max_tool_calls + 1):
                 may_call = bool(cfg.tools) and not direct and n_call < cfg.max_tool_calls
@@ -286,7 +293,7 @@ class EdgeAgent:
                     else decision_schema(answers)
                 )
                 decision.requests.append((list(messages), schema))
-                out = self._ask(messages, schema, gen)
+                out = self._ask(messages, schema, replace(gen, draft=guess))
                 decision.calls.append(out)
                 decision.raw.append(out.text)
                 answer = json.loads(out.text)

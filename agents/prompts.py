@@ -6,8 +6,13 @@ agents and rounds): it never contains per-agent or per-slot numbers.
 
 from __future__ import annotations
 
+import json
+
 from wireless_agents.agents.acts import ANSWERS, REASON_PATTERN
 from wireless_agents.tools import TOOLS
+
+# the reason the system prompt's example gives for taking the tool's power
+TOOL_REASON = "my tool suggests it"
 
 SYSTEM_TOOLS = (
     "You set the transmit power of one radio link. All links share one band: more power raises "
@@ -15,7 +20,9 @@ SYSTEM_TOOLS = (
     "Tools: " + "; ".join(f"{t.name}: {t.description}" for t in TOOLS.values()) + ".\n"
     'First call a tool, e.g. {"tool": "wmmse_step"}. After its result, decide: '
     '{"power": "<fraction of max, 0 to 1>", "reason": "<a few words why>"}.\n'
-    'Example: result {"suggested_power": 0.35} -> {"power": "0.35", "reason": "my tool suggests it"}'
+    'Example: result {"suggested_power": 0.35} -> {"power": "0.35", "reason": "'
+    + TOOL_REASON
+    + '"}'
 )
 
 SYSTEM_NO_TOOLS = (
@@ -93,12 +100,29 @@ def user_prompt(
     return "\n".join(parts)
 
 
+def power_text(frac: float) -> str:
+    """A power fraction as the decision writes it (:data:`POWER_PATTERN`): at most 3 decimals,
+    at least one (``0.0``, ``0.35``, ``1.0``)."""
+    text = f"{min(max(float(frac), 0.0), 1.0):.3f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def answer_guess(result: dict | None, answer: bool = False) -> str:
+    """The decision the system prompt's example leads to after ``result`` (a tool's result
+    with a ``suggested_power``): its power with :data:`TOOL_REASON`, granting first when
+    ``answer``; "" when the result suggests no power. Only a guess, for the backend to check
+    (:attr:`GenerationConfig.draft`): the model still writes its own answer."""
+    power = result.get("suggested_power") if isinstance(result, dict) else None
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or power != power:
+        return ""
+    guess = {"power": power_text(power), "reason": TOOL_REASON}
+    return json.dumps({"answer": "grant", **guess} if answer else guess)
+
+
 def tool_turns(name: str, result: dict, decide_now: str, call: str | None = None) -> list[dict]:
     """The chat turns of a tool call and its result: the assistant's call (``call``, the
     model's own text, or the call it was bound to make, ``{"tool": name}``) and the result
     with the instruction to decide."""
-    import json
-
     call = call if call is not None else json.dumps({"tool": name})
     return [
         {"role": "assistant", "content": call},

@@ -84,12 +84,19 @@ class Usage:
 
 @dataclass
 class GenerationConfig:
-    """Sampling settings of one call. ``temperature = 0`` means greedy and is deterministic."""
+    """Sampling settings of one call. ``temperature = 0`` means greedy and is deterministic.
+
+    ``draft``: the caller's guess of the answer's text (empty: none). A backend that can check a
+    guess (llama.cpp, see :mod:`agents.backends.llama`) computes it in one batch with the prompt
+    and keeps only tokens the model itself chooses there (from batch logits: a near tie can
+    tip, see that module); a right guess is cheaper. Others ignore it.
+    """
 
     max_tokens: int = 64
     temperature: float = 0.0
     seed: int = 0
     stop: tuple[str, ...] = ()
+    draft: str = ""
 
 
 @dataclass

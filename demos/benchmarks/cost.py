@@ -9,13 +9,18 @@ each path in one process, one after the other on the same model:
 - ``one call, shared cache``: the agent calls the tool itself and the model only decides; every
   agent's call starts from whatever the last call left in llama.cpp's cache (before sessions);
 - ``one call, own sessions``: the same calls, each agent resuming its own saved KV state
-  (:mod:`wireless_agents.agents.backends.llama`; the default);
+  (:mod:`wireless_agents.agents.backends.llama`), every answer token generated in a decode step
+  of its own;
+- ``one call, own sessions, guess checked``: the same, each call's guessed answer (its tool's
+  power with the system prompt's reason) checked in the prompt's batch; the model's answer is
+  unchanged token for token, a right guess costs no step of its own (the default);
 - ``forced, no model call``: ``--skip-forced``: a decision that leaves language nothing to
   settle takes the tool's power with no model call (counted in ``forced``);
 - ``tool`` (model-free twin): the rule agents of ``--planner tool``.
 
 Printed per path: ratio to WMMSE, model calls, decisions forced, tokens the model computed per
-decision that called it (``tokens_evaluated``: prefill after the cache, plus generated), model
+decision that called it (``tokens_evaluated``: prefill after the cache, plus generated, plus
+guessed tokens dropped), llama.cpp decode batches per decision that called it, model
 seconds per slot (wall time of the calls on this machine, shared with other work: read the
 ratio to the two-call path, measured in the same run) and that ratio.
 """
@@ -32,22 +37,29 @@ from wireless_agents.agents.models import DEFAULT_MODEL, load_model  # noqa: E40
 from wireless_agents.planners.episode import default_settings, run_episode  # noqa: E402
 
 SESSION_BYTES = 256 * 2**20
-# name: (settings over the quick start's, session state kept in bytes)
+# name: (settings over the quick start's, session state kept in bytes, guesses checked)
 PATHS = {
-    "two calls (`--model-calls-tool`)": ({"direct_tool": False}, 0),
-    "one call, shared cache": ({}, 0),
-    "one call, own sessions (default)": ({}, SESSION_BYTES),
-    "forced, no model call (`--skip-forced`)": ({"skip_forced": True}, SESSION_BYTES),
-    "tool (model-free)": ({"planner": "tool"}, SESSION_BYTES),
+    "two calls (`--model-calls-tool`)": ({"direct_tool": False}, 0, False),
+    "one call, shared cache": ({}, 0, False),
+    "one call, own sessions": ({}, SESSION_BYTES, False),
+    "one call, own sessions, guess checked (default)": ({}, SESSION_BYTES, True),
+    "forced, no model call (`--skip-forced`)": ({"skip_forced": True}, SESSION_BYTES, True),
+    "tool (model-free)": ({"planner": "tool"}, SESSION_BYTES, True),
 }
 
 
-def measure(backend, over: dict, state_bytes: int, agents: int, steps: int, seed: int) -> dict:
+def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, steps: int,
+            seed: int) -> dict:  # fmt: skip
     if hasattr(backend, "keep_sessions"):
         backend.keep_sessions(state_bytes)
+    if hasattr(backend, "guesses"):
+        backend.guesses = guesses
+    decodes = getattr(backend, "decodes", 0)
     s = default_settings(agents=agents, steps=steps, seed=seed, **over)
     m = run_episode(s, backend=backend)["summary"]
+    with_call = m["llm_calls"] and m["tokens_evaluated"] / m["tokens_evaluated_per_decision"]
     return {
+        "decodes": (getattr(backend, "decodes", 0) - decodes) / with_call if with_call else None,
         "ratio": m["ratio_to_wmmse"],
         "calls": m["llm_calls"],
         "forced": m["forced_decisions"],
@@ -64,18 +76,22 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     args = ap.parse_args(argv)
     backend = load_model(args.model)
-    rows = {name: measure(backend, over, n, args.agents, args.steps, args.seed)
-            for name, (over, n) in PATHS.items()}  # fmt: skip
+    rows = {name: measure(backend, over, n, g, args.agents, args.steps, args.seed)
+            for name, (over, n, g) in PATHS.items()}  # fmt: skip
+    if hasattr(backend, "guesses"):
+        backend.guesses = True
     base = rows["two calls (`--model-calls-tool`)"]["seconds_per_slot"]
     print(f"quick-start episode, d2d K={args.agents}, {args.steps} slots, seed {args.seed}, "
           f"{args.model}:")  # fmt: skip
     print("| path | ratio to WMMSE | model calls | forced, no model call "
-          "| tokens evaluated / decision with a call | model s / slot | of two calls |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+          "| tokens evaluated / decision with a call | decode batches / decision with a call "
+          "| model s / slot | of two calls |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in rows.items():
         ev = "-" if r["evaluated"] is None else f"{r['evaluated']:.0f}"
+        dec = "-" if r["decodes"] is None else f"{r['decodes']:.1f}"
         share = r["seconds_per_slot"] / base if base else float("nan")
-        print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['forced']} | {ev} | "
+        print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['forced']} | {ev} | {dec} | "
               f"{r['seconds_per_slot']:.2f} | {share:.2f} |")  # fmt: skip
     return 0
 

@@ -46,6 +46,9 @@ class Solution:
     lp_feasible    the LP's verdict: the floors can be met on average by time-sharing
     slot_feasible  the per-slot verdict: one power vector meets every floor (the exact
                    Foschini-Miljanic test, ``constraints.feasibility``)
+    slices_feasible  the L-slice verdict: True where the schedule meets every floor, False
+                   where no schedule of L slices can (proved for K <= 3 by
+                   ``planners.timeshare_exact``), None where not known (and for L = 1)
     mini_slots     L (1 for the single-vector algorithms, whose fields above stay None)
     """
 
@@ -62,6 +65,7 @@ class Solution:
     bound: np.ndarray | float | None = None
     slot_feasible: np.ndarray | bool | None = None
     lp_feasible: np.ndarray | bool | None = None
+    slices_feasible: list | bool | None = None
     mini_slots: int = 1
 
     @property

@@ -45,10 +45,27 @@ from wireless_agents.environment.metrics import rates as link_rates
 from wireless_agents.environment.objectives import utility
 
 from .timeshare_lp import RATE_TOL, objective_cost, powers_for_rates, solve_lp
+from .timeshare_polish import polish, turn_starts
 
 MILP_NODES = 100  # the MILP of step 2 keeps the best slice counts found in this many nodes
 MILP_COLUMNS = 64  # over this many columns: those of least reduced cost at the LP's duals
+TURN_STARTS = 400  # step 7's turn-taking starts at most (every way for K = 3, L = 4: 330)
+ON_OFF_MAX_K = 3  # step 7's turns include every on/off pattern up to this many links
 MILP_SECONDS = 30.0  # and gives up after this much wall time (a safety net, never reached in tests)
+
+
+def on_off(caps: np.ndarray) -> np.ndarray:
+    """Every on/off pattern at the caps (2^K - 1, K) for K <= ``ON_OFF_MAX_K``, else none."""
+    k = caps.shape[0]
+    if k > ON_OFF_MAX_K:
+        return np.zeros((0, k))
+    bits = (np.arange(1, 2**k)[:, None] >> np.arange(k)[None]) & 1
+    return bits * caps[None]
+
+
+def _unique_rows(cols: np.ndarray) -> np.ndarray:
+    _, idx = np.unique(np.round(cols, 12), axis=0, return_index=True)
+    return cols[np.sort(idx)]
 
 
 def largest_remainder(x: np.ndarray, slices: int) -> np.ndarray:
@@ -217,6 +234,20 @@ def schedule_one(gains, caps, noise, p_max, objective, weights, floors, slices, 
         if _before(s2, score):
             cols = cols2
     sched = np.repeat(cols, counts, axis=0).T  # (K, L): the columns in order, each its slices
+    if slices > 1:
+        starts = [sched] + [np.repeat(o[2], o[0], axis=0).T for o in options]
+        if score[0] > 0 and lp.feasible:  # floors the LP meets still missed: turn-taking
+            turns = np.vstack([lp.columns[keep], np.diag(caps), on_off(caps)])
+            starts += turn_starts(_unique_rows(turns), slices, TURN_STARTS)
+
+        def measure(s):
+            r_s = link_rates(gains[None], s.T, noise)
+            mean = r_s.mean(0)
+            misses = int(np.sum((floors > 0) & (mean < floors - RATE_TOL)))
+            return (misses, *_score(np.ones(slices), r_s, s.T, *tail))
+
+        sched = polish(gains, caps, noise, starts, floors, objective, weights, measure)
+        cols = sched.T
     # the bound: the LP over every candidate, the schedule's own columns included
     again = solve_lp(
         gains, caps, noise, objective, weights, floors, budget=float(p_max.sum()),

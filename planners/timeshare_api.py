@@ -32,8 +32,10 @@ def schedule_rates(gains, schedule, noise) -> np.ndarray:
     return link_rates(gains[:, None], per, noise[:, None]).mean(axis=1)
 
 
-def violations(min_rate, mean_rate, lp_ok, slot_ok, batched) -> list[str]:
-    """One line per floor the schedule misses on average, with both verdicts."""
+def violations(min_rate, mean_rate, lp_ok, slot_ok, batched, slices_ok=None, slices=1
+               ) -> list[str]:  # fmt: skip
+    """One line per floor the schedule misses on average, with both verdicts (and, where
+    ``slices_ok`` (B,) proves it, that no schedule of ``slices`` slices meets them)."""
     miss = (min_rate > 0) & (mean_rate < min_rate - RATE_TOL)
     lines = []
     for bi, li in zip(*np.nonzero(miss), strict=True):
@@ -43,9 +45,30 @@ def violations(min_rate, mean_rate, lp_ok, slot_ok, batched) -> list[str]:
         lines.append(
             f"{pre}link {li}: needs {min_rate[bi, li]:.2f} bit/s/Hz, the schedule gives "
             f"{mean_rate[bi, li]:.2f} on average (floors by time-sharing: {lp}; by one power "
-            f"vector: {one})"
+            f"vector: {one}"
+            + (f"; by {slices} slices: impossible, proved" if _proved(slices_ok, bi) else "")
+            + ")"
         )
     return lines
+
+
+def _proved(slices_ok, bi) -> bool:
+    return slices_ok is not None and slices_ok[bi] is False
+
+
+def slices_verdicts(gains, noise, caps, floors, feasible, slices) -> list:
+    """Per problem, the L-slice verdict of the floors: True where the schedule meets them
+    (``feasible`` (B,)), False where no schedule of ``slices`` slices can (proved by
+    :func:`timeshare_exact.slices_can_meet`, K <= 3), else None (not known)."""
+    from .timeshare_exact import slices_can_meet
+
+    out = []
+    for b in range(gains.shape[0]):
+        if feasible[b]:
+            out.append(True)
+        else:
+            out.append(slices_can_meet(gains[b], caps[b], noise[b], floors[b], slices))
+    return out
 
 
 def check_options(mini_slots=1, max_rounds=30, **unknown) -> dict:
@@ -78,7 +101,10 @@ def solve_schedule(prob: Problem, objective: str, weights, single, mini_slots=1,
     r = schedule_rates(g, sched, nz)
     feasible = ~np.any((wanted > 0) & (r < wanted - RATE_TOL), axis=-1)
     u = utility(objective, r, sched.mean(-1), prob.p_max, weights)
-    lines = violations(wanted, r, lp_ok, slot_ok, not prob.single)
+    slices_ok = None
+    if slices > 1:
+        slices_ok = slices_verdicts(g, nz, caps, wanted, feasible, slices)
+    lines = violations(wanted, r, lp_ok, slot_ok, not prob.single, slices_ok, slices)
     un = prob.unbatch
 
     def scalar(x, kind):
@@ -96,6 +122,7 @@ def solve_schedule(prob: Problem, objective: str, weights, single, mini_slots=1,
         bound=scalar(bound, float),
         slot_feasible=scalar(slot_ok, bool),
         lp_feasible=scalar(lp_ok, bool),
+        slices_feasible=None if slices_ok is None else (slices_ok[0] if prob.single else slices_ok),
         mini_slots=slices,
     )
 

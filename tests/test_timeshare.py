@@ -103,6 +103,7 @@ def test_cli_solve_mini_slots_writes_the_schedule(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["algo"] == "timeshare" and doc["mini_slots"] == 2
     assert doc["slot_feasible"] is False and doc["lp_feasible"] is True and doc["feasible"] is True
+    assert doc["slices_feasible"] is True  # the schedule meets them: the 2-slice verdict
     assert np.load(out).shape == (2, 2)
     assert main([*args, "--algo", "wmmse", "--no-save"]) == 2
     assert "--mini-slots" in capsys.readouterr().err

@@ -166,3 +166,18 @@ def test_sliced_team_episode_emits_only_declared_events_and_the_dashboard_draws_
     console.print(board.render(100, 24))
     text = console.export_text()
     assert "slices" in text and "██  " in text  # link A0 on in two slices, off in two
+
+
+def test_max_min_link_left_out_plans_again_over_the_free_partners():
+    # eight strong gaussian links under max-min (the timeshare suite's maxmin-eight, seed 461):
+    # in slot 1 the first group takes six links; a link whose own group overlaps it plans
+    # again over the two links still free, a second group forms, and the worst link's rate
+    # rises above what the single settled vector gave (before: one group, objected, reuse)
+    s = default_settings(planner="tool", scenario="gaussian", agents=8, seed=461, steps=2,
+                         mini_slots=4, objective="max_min", env={"p_max_w": 100.0})  # fmt: skip
+    x = run_episode(s)["steps"][1]
+    ts = x["timeshare"]
+    assert len(ts["groups"]) == 2 and not ts["objections"]
+    a, b = map(set, ts["groups"])
+    assert not a & b
+    assert min(x["rates"]) > 0.3  # the settled vector in every slice: 0.153

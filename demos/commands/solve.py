@@ -205,6 +205,7 @@ def run(args) -> int:
                 bound=np.asarray(sol.bound, dtype=float).tolist(),
                 slot_feasible=np.asarray(sol.slot_feasible).tolist(),
                 lp_feasible=np.asarray(sol.lp_feasible).tolist(),
+                slices_feasible=sol.slices_feasible,
             )
         print(json.dumps(doc))
     elif sol.algo == "timeshare":

@@ -9,7 +9,8 @@ constraints (the scenario's own, such as zou's floors, tightened by every check)
 With ``mini_slots: L > 1`` the oracle is ``algo="timeshare"`` with ``mini_slots=L`` under the
 scenario's objective: each step keeps the (K, L) ``schedule``, its ``powers`` are the links'
 mean powers over the slices and its ``rates`` their mean rates; ``bound`` is the LP value and
-``slot_feasible``/``lp_feasible`` the two verdicts of the floors.
+``slot_feasible``/``lp_feasible`` the two verdicts of the floors, ``slices_feasible`` the L-slice
+verdict (True: met; False: no L-slice schedule can, proved for K <= 3; None: not known).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def run_objective_oracle(task: Task) -> dict:
         }
         if sliced:
             step.update(schedule=sched.tolist(), bound=sol.bound,
-                        slot_feasible=sol.slot_feasible, lp_feasible=sol.lp_feasible)  # fmt: skip
+                        slot_feasible=sol.slot_feasible, lp_feasible=sol.lp_feasible,
+                        slices_feasible=sol.slices_feasible)  # fmt: skip
         steps.append(step)
     if own is not None:  # the slots in which every floor of the scenario's own intent held
         floors = np.asarray(base["min_rate"], dtype=float)

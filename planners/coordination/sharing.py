@@ -16,7 +16,10 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
    answers ``grant``/``refuse`` of those slices (its floor by the rule,
    :func:`~wireless_agents.agents.sharing.answer_offer`), over the lossy control channel (a lost
    offer or answer: no share). A group forms when every partner granted and no member is in a
-   group already; its rows of the schedule are its tool's.
+   group already; its rows of the schedule are its tool's. Under ``max_min`` a link whose
+   group overlaps one formed already (and is in none itself) plans again over its partners
+   still free, and offers that group when it takes turns and beats reuse: the links left out
+   of the first group are the ones the minimum falls to.
 4. *Hold the floors per slice.* With a group formed, the closed loop of :mod:`.floor_control`
    runs in every slice: a link's floor is on its mean rate, so in each slice it aims at its share
    of the floor (its floor times its slice rate over its mean rate), a link off in the slice has
@@ -125,6 +128,13 @@ def share_slices(state, agents, decider: str, powers, close, target=None
     counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
     for step, i in enumerate(want):
         plan = plans[i]
+        if taken & set(plan.members) and objective == "max_min" and i not in taken:
+            # max-min: a link whose group overlaps one formed already plans again over the
+            # partners still free (the links left out are the ones the minimum falls to)
+            rest = [j for j in list(views[i].neighbours)[: MAX_GROUP - 1] if j not in taken]
+            plan = share_plan(views[i], rest, n_sl, objective, base=base) if rest else None
+            if plan is None or not plan.better:
+                continue
         if taken & set(plan.members):
             continue
         env = []

@@ -87,3 +87,20 @@ def test_tool_team_keeps_the_emergency_floor_under_its_weight():
     assert step["rates"][2] >= 1.5 - 1e-6 and step["constraints_met"][:3] == [True, False, True]
     assert 2 not in rec["dropped"] and 0 in rec["dropped"]
     assert rec["admission"]["rounds"][0]["dropped"] == [0]
+
+
+def test_a_cap_of_zero_beside_the_devices_own_floor_is_not_applied():
+    """The model read "I can turn down for a neighbour who asks, as long as I keep 0.3 bit/s/Hz"
+    as a cap of 0 ("off") and a floor of 0.3: a silent link meets no floor, so the floor stands."""
+    from wireless_agents.agents.profile import Profile
+
+    read = [{"kind": "max_power_frac", "value": 0.0, "raw": "", "note": "", "tokens": 1,
+             "seconds": 0.0},
+            {"kind": "min_rate", "value": 0.3, "raw": "", "note": "", "tokens": 1,
+             "seconds": 0.0}]  # fmt: skip
+    prof = Profile(3, "gateway", "model", read)
+    assert prof.max_power_frac is None and prof.constraints() == [{"agent": 3, "min_rate": 0.3}]
+    sensor = Profile(4, "sensor", "model", [{**read[0], "value": 0.3}, read[1]])
+    assert sensor.max_power_frac == 0.3  # a real cap beside a floor stays
+    off = Profile(2, "off", "model", [read[0]])
+    assert off.max_power_frac == 0.0  # a cap of 0 alone is what it says

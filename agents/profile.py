@@ -72,8 +72,11 @@ class Profile:
 
     @property
     def max_power_frac(self) -> float | None:
-        """The device's own cap as a fraction of p_max, None when it states none."""
-        return self._value("max_power_frac")
+        """The device's own cap as a fraction of p_max, None when it states none. A cap of 0
+        beside a floor of its own contradicts it (a silent link meets no floor: a misreading,
+        such as "I can turn down" read as "off"): the floor stands, the cap is not applied."""
+        v = self._value("max_power_frac")
+        return None if v is not None and v <= 0 and self.min_rate else v
 
     @property
     def weight(self) -> float | None:
@@ -142,5 +145,9 @@ def read_profile(text: str, agent: int, backend=None, reader: str = "model") -> 
          "tokens": int(it.tokens), "seconds": float(it.seconds)}
         for it in its
     ]  # fmt: skip
+    if any(r["kind"] == "min_rate" and r["value"] > 0 for r in readings):
+        for r in readings:
+            if r["kind"] == "max_power_frac" and r["value"] <= 0:
+                r["note"] = "a cap of 0 contradicts the floor read: not applied"
     error = None if readings else "the profile states no floor, cap or weight"
     return Profile(int(agent), text, reader, readings, error, time.perf_counter() - t0)

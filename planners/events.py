@@ -203,6 +203,26 @@ class YieldRecord(TypedDict):
     bytes: int
 
 
+class AdmissionRound(TypedDict):
+    """One round of the closed loop's admission control (:mod:`.coordination.admission`):
+    ``diverged`` the links at their cap with a reachable floor missed, ``candidates`` each
+    candidate's priority as announced (link id -> weight x floor), ``dropped`` the links that
+    gave up their floor, ``informs`` their inform acts (text)."""
+
+    diverged: list[int]
+    candidates: dict[str, float]
+    dropped: list[int]
+    informs: list[str]
+
+
+class AdmissionRecord(TypedDict):
+    """The admission rounds of a floor-control run, their ``messages`` and ``bytes`` (B)."""
+
+    rounds: list[AdmissionRound]
+    messages: int
+    bytes: int
+
+
 class IntentRecord(TypedDict):
     """One sentence typed at the approval pause, as the edge model read it (the episode state's
     ``intents``; the trace's ``intents``).
@@ -456,6 +476,8 @@ _FloorControlFields = TypedDict(
         "bytes": int,
         "objective": NotRequired[str],
         "max_min": NotRequired[MaxMinRecord],
+        "dropped": NotRequired[list[int]],
+        "admission": NotRequired[AdmissionRecord],
     },
 )
 
@@ -471,7 +493,9 @@ class FloorControlEvent(_FloorControlFields):
     transmitters; ``requests`` every ``lower`` request; ``yield`` the yield rounds;
     ``floor_messages``/``floor_bytes`` the requests, ``yield_messages``/``yield_bytes`` the yield
     messages, ``messages``/``bytes`` all of them (B); ``objective`` the network objective the loop
-    served, when one was stated; ``max_min`` the max-min phase under that objective. ``slot``
+    served, when one was stated; ``max_min`` the max-min phase under that objective;
+    ``dropped``/``admission`` (only when a link's power control diverged) the links that gave
+    up their floor and the admission rounds that settled it. ``slot``
     is on the streamed event only: the copy in the trace's ``events`` has none (the slot record
     says which slot).
     """

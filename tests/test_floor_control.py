@@ -113,8 +113,16 @@ def test_lost_requests_are_counted_retried_then_the_next_interferer_is_asked():
     g = np.array([[10.0, 5.0, 3.0], [0.1, 8.0, 0.1], [0.1, 0.1, 8.0]])
     loss = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]  # every message 0 -> 1 is lost
     views = _views([2.0, 0, 0], [None] * 3)
-    p, rec, counted = close_floors(
-        g, [1.0, 1.0, 1.0], 1.0, 1.0, views, _everyone(3), loss, yield_rounds=0
+    p, rec, counted = close_floors(  # the requests alone (link 0's floor stays out of reach:
+        g,
+        [1.0, 1.0, 1.0],
+        1.0,
+        1.0,
+        views,
+        _everyone(3),
+        loss,
+        yield_rounds=0,
+        admit=False,  # admission control would give it up, tests/test_admission.py)
     )
     to = [q["to"] for q in rec["requests"]]
     assert to[:RETRIES] == [1] * RETRIES and 2 in to[RETRIES:]

@@ -33,7 +33,13 @@ Per mini-slot ``t``:
    floor) asks again, and after ``RETRIES`` such misses asks the next loudest instead.
 
 The loop ends when every reachable floor is met and no request is in flight, when nothing moves
-any more, or after ``minislots`` mini-slots. Then come up to ``yield_rounds`` mini-slots of
+any more, or after ``minislots`` mini-slots. Links that end it at their cap with a reachable
+floor still missed have diverged: the floors cannot all hold together, and
+:mod:`.admission` settles which are given up (lowest weight x floor first, one round at a time;
+a link that gives up its floor says so in an ``inform`` act and goes silent for the slot, except
+under ``max_min``, where it only stops forcing the others), the loop running again on the floors
+kept after each round (``admit=False``: no admission control, every floor chased to the end).
+Then come up to ``yield_rounds`` mini-slots of
 :mod:`.yielding` (a link without a floor goes silent when the rate its silence gives the links it
 disturbs, as they report it, exceeds its own), and, if a link went silent, the floor loop again.
 The network objective the views carry (``objective``/``weight``, see :mod:`.inputs`; None is the
@@ -74,8 +80,8 @@ import numpy as np
 from langgraph.runtime import Runtime
 from wireless_agents.tools.view import power_cap
 
+from . import admission, yielding
 from . import channel as ch
-from . import yielding
 from .context import TeamContext
 from .maxmin_phase import max_min_phase
 from .minislot import Measurement, Medium
@@ -191,7 +197,7 @@ def floor_loop(medium: Medium, p, base, caps, floors, noise: float, p_loss, seed
 def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
                  neighbours: list[list[int]], p_loss, seed: int = 0, slot: int = 0,
                  minislots: int = MINISLOTS, yield_rounds: int = yielding.ROUNDS,
-                 grant_caps=None, refusals=frozenset(),
+                 grant_caps=None, refusals=frozenset(), admit: bool = True,
                  ) -> tuple[np.ndarray, dict | None, dict]:  # fmt: skip
     """The closed loop on the team's plan: ``(powers, record | None, channel counters)``.
 
@@ -204,7 +210,11 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
     sent (``floor_messages``/``yield_messages`` apart; ``messages``/``bytes`` also count the
     max-min phase's), the ``objective`` when the views state one (see the module docstring),
-    and under ``max_min`` the phase's record ``max_min`` (:func:`.maxmin_phase.max_min_phase`).
+    under ``max_min`` the phase's record ``max_min`` (:func:`.maxmin_phase.max_min_phase`), and,
+    when a link's power control diverged, ``dropped`` (the links that gave up their floor) and
+    ``admission`` (the rounds of :mod:`.admission`, their ``messages`` and ``bytes``, also
+    counted in ``messages``/``bytes``). ``floors_missed_after`` counts the floors as stated,
+    those given up included.
     """
     caps = link_caps(views)
     if grant_caps is not None:
@@ -227,25 +237,46 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     p, first = floor_loop(medium, clipped, base, *args, minislots, settle=settle,
                           refusals=refusals)  # fmt: skip
     runs = [first]
+    hears = ch.listeners(neighbours)
+    kept, rounds = floors, []  # admission control: the floors given up, round by round
+    for n in range(len(floors) if admit else 0):
+        out, rec = admission.removal_round(medium.measure(p), p, caps, kept, weights, noise,
+                                           p_max, hears, p_loss, seed, slot, n)  # fmt: skip
+        if not rec["diverged"]:
+            break
+        rounds.append(rec)
+        if not out:
+            break
+        kept = kept.copy()
+        kept[out] = 0.0
+        if objective != "max_min":  # removed: silent for the slot (max_min: a silent link is
+            p = p.copy()  # the minimum, so there the link only gives up its floor)
+            p[out] = 0.0
+        start = sum(r["minislots"] for r in runs + rounds)
+        again_base = np.zeros_like(p) if objective == "min_power" else p
+        p, again = floor_loop(medium, p, again_base, caps, kept, noise, p_loss, seed, slot,
+                              minislots, start=start, settle=settle, refusals=refusals)  # fmt: skip
+        runs.append(again)
+    args = (caps, kept, noise, p_loss, seed, slot)
     if objective in ("max_min", "min_power"):  # silence cannot raise a minimum or save more
         yield_rounds = 0
-    q, yrec = yielding.yield_rounds(medium, p, floors, ch.listeners(neighbours), p_loss, seed,
-                                    slot, yield_rounds, weights=weights)  # fmt: skip
+    q, yrec = yielding.yield_rounds(medium, p, kept, hears, p_loss, seed, slot, yield_rounds,
+                                    weights=weights)  # fmt: skip
     if yrec["yielded"]:
-        start = first["minislots"] + len(yrec["rounds"])
+        start = sum(r["minislots"] for r in runs + rounds) + len(yrec["rounds"])
         p, again = floor_loop(medium, q, q, *args, minislots, start=start, refusals=refusals)
         runs.append(again)
-    counters = {key: sum(r["counters"][key] for r in runs) + yrec["counters"][key]
+    counters = {key: sum(r["counters"][key] for r in runs + rounds) + yrec["counters"][key]
                 for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
     mm = None
     if objective == "max_min":  # raise the common rate as far as it goes (floors still held)
-        p, mm = max_min_phase(medium, p, caps, floors, noise, slot)
+        p, mm = max_min_phase(medium, p, caps, kept, noise, slot)
         for key in ("sent", "delivered"):
             counters[key] += mm["messages"]
         counters["bytes"] += mm["bytes"]
     floor_msgs = sum(r["counters"]["sent"] for r in runs)
     floor_bytes = sum(r["counters"]["bytes"] for r in runs)
-    minislots = sum(r["minislots"] for r in runs) + len(yrec["rounds"])
+    minislots = sum(r["minislots"] for r in runs + rounds) + len(yrec["rounds"])
     minislots += mm["minislots"] if mm else 0
     record = {
         "before": before.tolist(),
@@ -266,6 +297,14 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         "messages": counters["sent"],
         "bytes": counters["bytes"],
     }
+    if rounds:  # admission control ran: the floors given up and its messages
+        record["dropped"] = [int(i) for i in np.flatnonzero((floors > 0) & (kept <= 0))]
+        record["admission"] = {
+            "rounds": [{key: r[key] for key in ("diverged", "candidates", "dropped", "informs")}
+                       for r in rounds],
+            "messages": sum(r["counters"]["sent"] for r in rounds),
+            "bytes": sum(r["counters"]["bytes"] for r in rounds),
+        }  # fmt: skip
     if objective is not None:
         record["objective"] = objective
     if mm is not None:

@@ -25,3 +25,29 @@ def view():
     return LocalView.from_observation(
         0, obs["agent_0"], infos["agent_0"]["neighbours"], env.p_max, env.noise
     )
+
+
+@pytest.fixture
+def killed_and_resumed(tmp_path):
+    """``run(settings, slot) -> (full, resumed)``: the whole episode, and the same episode
+    killed (an exception from its event stream) when slot ``slot`` commits, then resumed from
+    its SQLite checkpoint; both with host timings stripped."""
+    from wireless_agents.planners.episode import run_episode, strip_timings
+
+    class Stop(Exception):
+        pass
+
+    def run(settings, slot: int):
+        full = run_episode(settings)
+
+        def stop(event):
+            if event.get("type") == "commit" and event["slot"] == slot:
+                raise Stop
+
+        ck = str(tmp_path / "run.sqlite")
+        with pytest.raises(Stop):
+            run_episode(settings, checkpoint=ck, on_event=stop)
+        resumed = run_episode(settings, checkpoint=ck, resume=True)
+        return strip_timings(full), strip_timings(resumed)
+
+    return run

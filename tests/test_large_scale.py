@@ -121,25 +121,11 @@ def test_plan_on_large_scale_changes_what_the_team_plans_from():
     assert "plan_on" not in measured["summary"] and "plan_on" not in measured["settings"]
 
 
-def test_realtime_with_the_fast_loop_on_large_scale_resumes_to_the_same_trace(tmp_path):
-    from wireless_agents.planners.episode import strip_timings
-
+def test_realtime_with_the_fast_loop_on_large_scale_resumes_to_the_same_trace(killed_and_resumed):
     s = default_settings(planner="tool", agents=4, steps=30, seed=4, timing="realtime",
                          fast_loop=True, env={"doppler_hz": 10.0}, **LS)  # fmt: skip
-    full = run_episode(s)
-
-    class Stop(Exception):
-        pass
-
-    def stop_at_13(event):
-        if event.get("type") == "commit" and event["slot"] == 13:
-            raise Stop
-
-    ck = str(tmp_path / "run.sqlite")
-    with pytest.raises(Stop):
-        run_episode(s, checkpoint=ck, on_event=stop_at_13)
-    resumed = run_episode(s, checkpoint=ck, resume=True)
-    assert strip_timings(resumed)["steps"] == strip_timings(full)["steps"]
+    full, resumed = killed_and_resumed(s, slot=13)
+    assert resumed["steps"] == full["steps"]
 
 
 # -- bad values ----------------------------------------------------------------------------------

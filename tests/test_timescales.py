@@ -261,23 +261,9 @@ def test_eval_reports_the_timing_per_row(tmp_path):
     assert "timing" in (out / "report.csv").read_text().splitlines()[0].split(",")
 
 
-def test_a_killed_router_run_with_the_fast_loop_resumes_to_the_same_trace(tmp_path):
-    from wireless_agents.planners.episode import strip_timings
-
+def test_a_killed_router_run_with_the_fast_loop_resumes_to_the_same_trace(killed_and_resumed):
     s = default_settings(**RT, agents=5, steps=40, seed=4, fast_loop=True, route="router",
                          env={"doppler_hz": 1.0})  # fmt: skip
-    full = run_episode(s)
+    full, resumed = killed_and_resumed(s, slot=17)
     assert full["summary"]["sources"]["hold"] > 0  # the router's state matters across the kill
-
-    class Stop(Exception):
-        pass
-
-    def stop_at_17(event):
-        if event.get("type") == "commit" and event["slot"] == 17:
-            raise Stop
-
-    ck = str(tmp_path / "run.sqlite")
-    with pytest.raises(Stop):
-        run_episode(s, checkpoint=ck, on_event=stop_at_17)
-    resumed = run_episode(s, checkpoint=ck, resume=True)
-    assert strip_timings(resumed)["steps"] == strip_timings(full)["steps"]
+    assert resumed["steps"] == full["steps"]

@@ -9,17 +9,16 @@ as a fraction of wall time).
 Rows: d2d K=6 with the bundled model (target >= 95% of WMMSE), the same with tools off, 30%
 message loss, the independent and leader strategies, and K = 4, 8, 16.
 
-Measured (seed 0, 2-core machine shared with other runs; ratio to WMMSE, default slots / the
-cold first slot alone with ``--steps 1``): negotiation K = 4 1.000 / 1.000, K = 6 1.000 /
-1.000, K = 8 0.996 / 1.000, K = 16 1.000 / 0.998 (3 slots); zou 0.276 / 0.212; tools off and
-independent K = 6 0.118 / 0.123; leader K = 6 1.024; loss 0.3 K = 6 0.904 (was 1.004: a lost
-note leaves a neighbour's row out of, or stale in, the receiver's local problem). Before the
+Measured (seed 0, quiet 2-core machine, ratio to WMMSE over the default slots; the README's "The
+LLM team" has the table with the older columns): negotiation K = 4 1.135, K = 6 1.157, K = 8
+1.003, K = 16 1.110 (3 slots); zou 0.314; tools off and independent K = 6 0.118; leader K = 6
+1.024; loss 0.3 K = 6 1.157 (the notes' ages and re-requests; 0.904 before them). Before the
 agents' default tool became ``local_wmmse`` with TIN neighbourhoods (pricing ``best_response``
 among the 5 strongest interferers): K = 8 0.538 / 0.244, K = 16 0.509 / 0.497, K = 6 0.980 /
-1.018. The cold slot was the worst: nobody has transmitted, so pricing's first wave prices the
-others against thermal noise alone and takes the band (``python -m
-wireless_agents.demos.benchmarks.pricing_replay`` shows it without a model). Messages now carry each sender's
-channel row: about 2x the bytes per message at K = 8, 1.1 kB per message at K = 16.
+1.018 (default slots / the cold first slot alone). The cold slot was the worst: nobody has
+transmitted, so pricing's first wave prices the others against thermal noise alone and takes
+the band (``python -m wireless_agents.demos.benchmarks.pricing_replay`` shows it without a
+model).
 
 ``--edge-cloud``: the same d2d K=6 episode planned by the edge team with escalation of unsettled
 slots (edge+cloud) and by the cloud coordinator alone (``--strategy cloud``: every agent's report

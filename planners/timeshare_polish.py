@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import minimize
+from wireless_agents.environment.metrics import LN2, shannon_rate
 
-LN2 = np.log(2.0)
 MAX_ITER = 200  # SLSQP iterations per step
 FLOOR_MARGIN = 1e-7  # bit/s/Hz aimed above each floor (its check allows RATE_TOL below)
 SHORT_TOL = 1e-4  # bit/s/Hz of total floor shortfall that counts as less (not round-off)
@@ -36,7 +36,7 @@ def slice_rates(gains, sched, noise):
     total = rx.sum(1) + noise[:, None]  # (K, L): received plus noise
     own = np.diagonal(rx, axis1=0, axis2=1).T  # (K, L)
     ipn = np.maximum(total - own, 1e-300)
-    r = np.log1p(own / ipn) / LN2
+    r = shannon_rate(own / ipn)
     # d r_i / d p_k = g_ik (1 / total_i - [k != i] / ipn_i) / ln 2
     d = gains[:, None, :] / total[:, :, None]  # (K, L, K)
     k = gains.shape[0]
@@ -50,9 +50,7 @@ def _mean_rates(gains, caps, noise, x, shape):
     k, n_sl = shape
     sched = x.reshape(shape) * caps[:, None]
     r, d = slice_rates(gains, sched, noise)
-    jac = np.zeros((k, k, n_sl))  # (link, transmitter, slice)
-    for t in range(n_sl):
-        jac[:, :, t] = d[:, t, :] * caps[None, :]
+    jac = d.transpose(0, 2, 1) * caps[None, :, None]  # (link, transmitter, slice)
     return r.mean(1), jac.reshape(k, k * n_sl) / n_sl
 
 

@@ -297,15 +297,8 @@ class WirelessEnv(ParallelEnv):
         if not self.agents:
             raise RuntimeError("step() called on a finished episode; call reset() first")
         powers = self.powers_from_actions(actions)
-        g = self.gains
-        if powers.ndim == 1:
-            ipn = metrics.interference_plus_noise(g, powers, self.noise)
-            sinr = np.diagonal(g) * powers / ipn
-            rates = metrics.shannon_rate(sinr)
-            self._last = {"gains": g, "powers": powers, "sinr": sinr, "rates": rates, "ipn": ipn}
-        else:
-            self._last = self._time_shared(g, powers)
-            rates = self._last["rates"]
+        self._last = self.slot_record(self.gains, powers)
+        rates = self._last["rates"]
         self.steps += 1
         self.gains = self._freeze(self.scenario.step(self.np_random))
 
@@ -345,9 +338,19 @@ class WirelessEnv(ParallelEnv):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def slot_record(self, g: np.ndarray, powers: np.ndarray) -> dict:
+        """What powers ``(K,)`` (or a ``(K, L)`` schedule) make on gains ``g`` ``(K, K)``:
+        the last-slot record an observation is built from (gains, powers, SINR, rates in
+        bit/s/Hz, interference plus noise in W; a schedule's slice rates averaged, see the
+        class docstring, "Time slices")."""
+        if powers.ndim == 1:
+            ipn = metrics.interference_plus_noise(g, powers, self.noise)
+            sinr = np.diagonal(g) * powers / ipn
+            rates = metrics.shannon_rate(sinr)
+            return {"gains": g, "powers": powers, "sinr": sinr, "rates": rates, "ipn": ipn}
+        return self._time_shared(g, powers)
+
     def _time_shared(self, g: np.ndarray, schedule: np.ndarray) -> dict:
-        """The last-slot record of a ``(K, L)`` schedule: slice rates averaged (see the class
-        docstring, "Time slices")."""
         per = schedule.T  # (L, K): one power vector per time slice
         ipn = metrics.interference_plus_noise(g, per, self.noise)
         rates = metrics.shannon_rate(np.diagonal(g) * per / ipn).mean(axis=0)
@@ -367,10 +370,14 @@ class WirelessEnv(ParallelEnv):
         return gains
 
     def _observe(self):
-        last = self._last
-        neighbours = strongest_interferers(self.gains, self.n_interferers)
+        return self.observe_on(self.gains, self._last)
+
+    def observe_on(self, gains: np.ndarray, last: dict) -> tuple[dict, dict]:
+        """``(obs, infos)`` of every agent were ``gains`` ``(K, K)`` the coming slot's channel
+        and ``last`` (a :meth:`slot_record`) the last slot's."""
+        neighbours = strongest_interferers(gains, self.n_interferers)
         batched = build_observations(
-            self.gains,
+            gains,
             last["gains"],
             last["powers"],
             last["ipn"],
@@ -387,7 +394,7 @@ class WirelessEnv(ParallelEnv):
         nb = neighbours.tolist()
         infos = {
             a: {
-                "gains": self.gains,
+                "gains": gains,
                 "p_max": self.p_max,
                 "noise": self.noise,
                 "rate": float(last["rates"][i]),

@@ -43,12 +43,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from wireless_agents.environment import metrics
-from wireless_agents.environment.observations import (
-    build_observations,
-    split_per_agent,
-    strongest_interferers,
-)
 
 PLAN_ON = ("measured", "large-scale")
 DEFAULT_TAU_MS = 1000.0
@@ -97,30 +91,9 @@ def perceived(env, gains: np.ndarray, last_gains: np.ndarray) -> tuple[dict, dic
     ``(K, L)`` schedule) made on ``last_gains``; ``infos`` carry ``gains``, the neighbours
     (strongest on ``gains``) and the last powers, rates and SINRs so computed."""
     g, last = np.asarray(gains, dtype=float), np.asarray(last_gains, dtype=float)
-    noise = env.noise
     schedule = np.asarray(env.last_schedule, dtype=float)  # (K, L); L = 1 without slices
-    per = schedule.T  # (L, K)
-    ipn_l = metrics.interference_plus_noise(last, per, noise)
-    rate_l = metrics.shannon_rate(np.diagonal(last) * per / ipn_l)
-    ipn, rates = ipn_l.mean(axis=0), rate_l.mean(axis=0)
-    powers = per.mean(axis=0)
-    sinr = np.diagonal(last) * powers / ipn if per.shape[0] == 1 else np.exp2(rates) - 1.0
-    neighbours = strongest_interferers(g, env.n_interferers)
-    batched = build_observations(g, last, powers, ipn, sinr, rates, neighbours, env.p_max)
-    if env.time_slices > 1:
-        batched["power_schedule_w"] = np.clip(schedule, 0.0, env.p_max).astype(np.float32)
-    agents = env.possible_agents
-    obs = split_per_agent(batched, agents)
-    nb = neighbours.tolist()
-    infos = {
-        a: {"gains": g, "p_max": env.p_max, "noise": noise, "rate": float(rates[i]),
-            "sinr": float(sinr[i]), "power": float(powers[i]), "neighbours": nb[i]}
-        for i, a in enumerate(agents)
-    }  # fmt: skip
-    if env.time_slices > 1:
-        for i, a in enumerate(agents):
-            infos[a]["schedule"] = schedule[i].tolist()
-    return obs, infos
+    powers = schedule if env.time_slices > 1 else schedule[:, 0]
+    return env.observe_on(g, env.slot_record(last, powers))
 
 
 def check(s: dict) -> None:

@@ -292,7 +292,7 @@ def test_http_dead_server_fails_fast():
 
 
 def test_thread_count_comes_from_the_environment_or_half_the_cpus(monkeypatch):
-    from wireless_agents.agents.backends.llama import THREADS_ENV, default_threads
+    from wireless_agents.agents.backends.threads import THREADS_ENV, default_threads
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
     assert default_threads() == max(1, len(os.sched_getaffinity(0)) // 2)

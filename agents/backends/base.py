@@ -3,7 +3,7 @@
 A backend wraps one loaded model. All agents that use the same model share one backend instance
 (weights loaded once, see :mod:`agents.backends.registry`); its calls are serialized by a lock,
 because one llama.cpp context is not thread-safe and one call already keeps its threads busy
-(half the logical CPUs by default, see :func:`agents.backends.llama.default_threads`);
+(every core of an idle machine, half of a busy one, see :mod:`agents.backends.threads`);
 parallel calls would only fight over the same cores.
 
 Every call returns a :class:`Completion` that records prompt and completion tokens and wall

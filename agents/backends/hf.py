@@ -36,7 +36,7 @@ from wireless_agents.agents.backends.base import (
     ModelBackend,
     SchemaError,
 )
-from wireless_agents.agents.backends.llama import default_threads
+from wireless_agents.agents.backends.threads import default_threads
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before transformers / huggingface_hub read it
 

@@ -45,29 +45,7 @@ from wireless_agents.agents.backends.base import (
     ModelBackend,
     SchemaError,
 )
-
-THREADS_ENV = "WAGENTS_THREADS"
-
-
-def default_threads() -> int:
-    """Threads per model call: ``$WAGENTS_THREADS`` if set, else half the usable logical CPUs.
-
-    Half, not all: llama.cpp (and torch) threads meet at a spin barrier after every layer, so when
-    any other process wants a core, one descheduled thread stalls the others. Measured on the
-    2-core machine under load (``python -m wireless_agents.demos.benchmarks.backends`` and a side-by-side run of
-    the same SmolLM2 prompts): 1 thread 43.5 tok/s, 2 threads 0.3 tok/s. Half the logical CPUs is
-    also llama.cpp's own advice (physical cores) and llama-cpp-python's server default.
-    """
-    raw = os.environ.get(THREADS_ENV, "").strip()
-    if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise BackendError(f"{THREADS_ENV} must be a positive integer, got {raw!r}")
-        return int(raw)
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS / Windows
-        cpus = os.cpu_count() or 1
-    return max(1, cpus // 2)
+from wireless_agents.agents.backends.threads import ThreadPicker, fixed_threads
 
 
 @dataclass
@@ -77,12 +55,15 @@ class LlamaCppBackend(ModelBackend):
     ``model_path`` is the GGUF file, ``n_ctx`` the context window in tokens. ``state_bytes``:
     the most bytes of saved session states kept (see the module; 0 keeps none). ``guesses``:
     check a call's guessed answer in one batch (see the module; False generates every token
-    one by one, the path measured beside it).
+    one by one, the path measured beside it). ``n_threads``: CPU threads of every call; None
+    (the default) takes ``$WAGENTS_THREADS`` if set, else picks per call, every core of an idle
+    machine and half of a busy one (:mod:`agents.backends.threads`; :attr:`threads` counts the
+    calls by thread count).
     """
 
     model_path: str = ""
     n_ctx: int = 2048
-    n_threads: int = field(default_factory=default_threads)
+    n_threads: int | None = None
     state_bytes: int = 256 * 2**20
     guesses: bool = True
     _llm: object = field(default=None, repr=False)
@@ -91,18 +72,26 @@ class LlamaCppBackend(ModelBackend):
     _evaluated: int = field(default=0, repr=False)
     _session: str | None = field(default=None, repr=False)
     _states: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _picker: ThreadPicker | None = field(default=None, repr=False)
+    _threads_now: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         from llama_cpp import Llama
 
         if not os.path.isfile(self.model_path):
             raise BackendError(f"GGUF file not found: {self.model_path}")
+        if self.n_threads is None:
+            self.n_threads = fixed_threads()
+        if self.n_threads is None:
+            self._picker = ThreadPicker()
+        threads = self.n_threads or self._picker.threads
+        self._threads_now = threads
         try:
             self._llm = Llama(
                 model_path=self.model_path,
                 n_ctx=self.n_ctx,
-                n_threads=self.n_threads,
-                n_threads_batch=self.n_threads,
+                n_threads=threads,
+                n_threads_batch=threads,
                 seed=0,
                 verbose=False,
             )
@@ -224,6 +213,22 @@ class LlamaCppBackend(ModelBackend):
         return len(self._llm.tokenize(text.encode(), add_bos=False, special=True))
 
     # -- calls --------------------------------------------------------------------------------
+    @property
+    def threads(self) -> dict[int, int]:
+        """Calls so far by the thread count they ran with ({} with a fixed ``n_threads``)."""
+        return dict(self._picker.counts) if self._picker is not None else {}
+
+    def _pick_threads(self) -> None:
+        """Give the coming call the picker's thread count (see :mod:`agents.backends.threads`)."""
+        if self._picker is None:
+            return
+        n = self._picker.pick()
+        if n != self._threads_now:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self._llm._ctx.ctx, n, n)
+            self._threads_now = n
+
     def _kwargs(self, schema, config: GenerationConfig) -> dict:
         return dict(
             grammar=self.grammar(schema),
@@ -242,6 +247,7 @@ class LlamaCppBackend(ModelBackend):
 
     def _chat(self, messages, schema, config) -> Completion:
         kwargs = self._kwargs(schema, config)
+        self._pick_threads()
         t0, before = time.perf_counter(), self._evaluated
         self._guessing(config)
         try:
@@ -262,6 +268,7 @@ class LlamaCppBackend(ModelBackend):
 
     def _complete(self, prompt, schema, config) -> Completion:
         kwargs = self._kwargs(schema, config)
+        self._pick_threads()
         t0, before = time.perf_counter(), self._evaluated
         self._guessing(config)
         try:

@@ -22,7 +22,10 @@ Printed per path: ratio to WMMSE, model calls, decisions forced, tokens the mode
 decision that called it (``tokens_evaluated``: prefill after the cache, plus generated, plus
 guessed tokens dropped), llama.cpp decode batches per decision that called it, model
 seconds per slot (wall time of the calls on this machine, shared with other work: read the
-ratio to the two-call path, measured in the same run) and that ratio.
+ratio to the two-call path, measured in the same run), that ratio, and the calls by the CPU
+threads they ran with (``48 x 2``: 48 calls on 2 threads; the backend takes every core while the
+machine's other processes leave them idle, :mod:`wireless_agents.agents.backends.threads`: rows
+measured at different loads may differ in it, ``WAGENTS_THREADS=N`` fixes it for every row).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, s
     if hasattr(backend, "guesses"):
         backend.guesses = guesses
     decodes = getattr(backend, "decodes", 0)
+    threads = dict(getattr(backend, "threads", {}))
     s = default_settings(agents=agents, steps=steps, seed=seed, **over)
     m = run_episode(s, backend=backend)["summary"]
     with_call = m["llm_calls"] and m["tokens_evaluated"] / m["tokens_evaluated_per_decision"]
@@ -65,7 +69,9 @@ def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, s
         "forced": m["forced_decisions"],
         "evaluated": m["tokens_evaluated_per_decision"],
         "seconds_per_slot": m["llm_seconds"] / steps,
-    }
+        "threads": {n: c - threads.get(n, 0) for n, c in getattr(backend, "threads", {}).items()
+                    if c > threads.get(n, 0)},
+    }  # fmt: skip
 
 
 def main(argv=None) -> int:
@@ -85,14 +91,15 @@ def main(argv=None) -> int:
           f"{args.model}:")  # fmt: skip
     print("| path | ratio to WMMSE | model calls | forced, no model call "
           "| tokens evaluated / decision with a call | decode batches / decision with a call "
-          "| model s / slot | of two calls |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+          "| model s / slot | of two calls | calls by threads |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, r in rows.items():
         ev = "-" if r["evaluated"] is None else f"{r['evaluated']:.0f}"
         dec = "-" if r["decodes"] is None else f"{r['decodes']:.1f}"
         share = r["seconds_per_slot"] / base if base else float("nan")
+        threads = ", ".join(f"{c} x {n}" for n, c in sorted(r["threads"].items())) or "-"
         print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['forced']} | {ev} | {dec} | "
-              f"{r['seconds_per_slot']:.2f} | {share:.2f} |")  # fmt: skip
+              f"{r['seconds_per_slot']:.2f} | {share:.2f} | {threads} |")  # fmt: skip
     return 0
 
 

@@ -218,6 +218,18 @@ class LlamaCppBackend(ModelBackend):
         """Calls so far by the thread count they ran with ({} with a fixed ``n_threads``)."""
         return dict(self._picker.counts) if self._picker is not None else {}
 
+    def set_threads(self, n: int | None) -> None:
+        """Run the next calls on ``n`` threads (None: picked per call again, see
+        :mod:`agents.backends.threads`)."""
+        if n is None:
+            self.n_threads, self._picker = None, self._picker or ThreadPicker()
+            return
+        import llama_cpp
+
+        self.n_threads, self._picker = int(n), None
+        llama_cpp.llama_set_n_threads(self._llm._ctx.ctx, self.n_threads, self.n_threads)
+        self._threads_now = self.n_threads
+
     def _pick_threads(self) -> None:
         """Give the coming call the picker's thread count (see :mod:`agents.backends.threads`)."""
         if self._picker is None:

@@ -4,8 +4,10 @@ Run ``python -m wireless_agents.demos.benchmarks.cost`` (``--agents K --steps N 
 default the quick start: K = 6, 5 slots, seed 0, the bundled model). The same episode runs on
 each path in one process, one after the other on the same model:
 
+- ``two calls, half the cores``: the baseline, "today" in the issue: the two-call path below on
+  half the usable cores whatever the load (the backend's threads before the picker);
 - ``two calls``: the model calls its single tool (``{"tool": "local_wmmse"}``) in a call of its
-  own, then decides (``wagents episode --model-calls-tool``): the issue's baseline, "today";
+  own, then decides (``wagents episode --model-calls-tool``), with the threads picked per call;
 - ``one call, shared cache``: the agent calls the tool itself and the model only decides; every
   agent's call starts from whatever the last call left in llama.cpp's cache (before sessions);
 - ``one call, own sessions``: the same calls, each agent resuming its own saved KV state
@@ -36,12 +38,16 @@ import sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from wireless_agents.agents.backends.threads import usable_cpus  # noqa: E402
 from wireless_agents.agents.models import DEFAULT_MODEL, load_model  # noqa: E402
 from wireless_agents.planners.episode import default_settings, run_episode  # noqa: E402
 
 SESSION_BYTES = 256 * 2**20
-# name: (settings over the quick start's, session state kept in bytes, guesses checked)
+HALF = "half"  # the threads before the picker: half the usable cores, whatever the load
+BASELINE = "two calls, half the cores (before the thread picker)"
+# name: (settings over the quick start's, session state kept in bytes, guesses checked[, threads])
 PATHS = {
+    BASELINE: ({"direct_tool": False}, 0, False, HALF),
     "two calls (`--model-calls-tool`)": ({"direct_tool": False}, 0, False),
     "one call, shared cache": ({}, 0, False),
     "one call, own sessions": ({}, SESSION_BYTES, False),
@@ -52,13 +58,15 @@ PATHS = {
 
 
 def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, steps: int,
-            seed: int) -> dict:  # fmt: skip
+            seed: int, threads: str | None = None) -> dict:  # fmt: skip
+    if hasattr(backend, "set_threads"):
+        backend.set_threads(max(1, usable_cpus() // 2) if threads == HALF else None)
     if hasattr(backend, "keep_sessions"):
         backend.keep_sessions(state_bytes)
     if hasattr(backend, "guesses"):
         backend.guesses = guesses
     decodes = getattr(backend, "decodes", 0)
-    threads = dict(getattr(backend, "threads", {}))
+    before = dict(getattr(backend, "threads", {}))
     s = default_settings(agents=agents, steps=steps, seed=seed, **over)
     m = run_episode(s, backend=backend)["summary"]
     with_call = m["llm_calls"] and m["tokens_evaluated"] / m["tokens_evaluated_per_decision"]
@@ -69,8 +77,9 @@ def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, s
         "forced": m["forced_decisions"],
         "evaluated": m["tokens_evaluated_per_decision"],
         "seconds_per_slot": m["llm_seconds"] / steps,
-        "threads": {n: c - threads.get(n, 0) for n, c in getattr(backend, "threads", {}).items()
-                    if c > threads.get(n, 0)},
+        "threads": ({getattr(backend, "n_threads", 0): m["llm_calls"]} if threads == HALF else
+                    {n: c - before.get(n, 0) for n, c in getattr(backend, "threads", {}).items()
+                     if c > before.get(n, 0)}),
     }  # fmt: skip
 
 
@@ -82,16 +91,16 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     args = ap.parse_args(argv)
     backend = load_model(args.model)
-    rows = {name: measure(backend, over, n, g, args.agents, args.steps, args.seed)
-            for name, (over, n, g) in PATHS.items()}  # fmt: skip
+    rows = {name: measure(backend, *path[:3], args.agents, args.steps, args.seed, *path[3:])
+            for name, path in PATHS.items()}  # fmt: skip
     if hasattr(backend, "guesses"):
         backend.guesses = True
-    base = rows["two calls (`--model-calls-tool`)"]["seconds_per_slot"]
+    base = rows[BASELINE]["seconds_per_slot"]
     print(f"quick-start episode, d2d K={args.agents}, {args.steps} slots, seed {args.seed}, "
           f"{args.model}:")  # fmt: skip
     print("| path | ratio to WMMSE | model calls | forced, no model call "
           "| tokens evaluated / decision with a call | decode batches / decision with a call "
-          "| model s / slot | of two calls | calls by threads |")  # fmt: skip
+          "| model s / slot | of the baseline | calls by threads |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in rows.items():
         ev = "-" if r["evaluated"] is None else f"{r['evaluated']:.0f}"

@@ -17,7 +17,8 @@ that tuning: the held-out figure of those readers; tuned on after it) and ``obje
 fourth such set, 8 sentences in each of 8 categories, written and committed before the readers
 were tuned on ``objectives_c``: the held-out figure of those readers; tuned on after it) and
 ``objectives_e`` (a fifth such set, 8 sentences in each of the same 8 categories, written and
-committed before the readers were tuned on ``objectives_d``). None of their sentences
+committed before the readers were tuned on ``objectives_d``: the held-out figure of those
+readers). None of their sentences
 is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the

@@ -58,6 +58,9 @@ OBJECTIVE_CUES = {
         # what is sent rather than the power word: "as quiet as the floors allow", "minimise what
         # they transmit"
         r"|\bas\s+quiet(ly)?\s+as\b"
+        # the power kept down in other words ("keep the total wattage down")
+        r"|\bwattage\b[^,;:]*\b(down|low)\b"
+        r"|\b(keep|bring|hold|get)\s+(\w+\s+){0,3}(power|energy|consumption)\s+(down|low)\b"
         r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+(\w+\s+){0,3}(transmit\w*|transmissions?)\b",
         re.I,
     ),
@@ -68,7 +71,9 @@ OBJECTIVE_CUES = {
         r"the\s+(worst|weakest|poorest|slowest)\b"
         r"|\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bslowest\b|\bstarv|\bmax[- ]?min\b"
         r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum|\blowest\s+rate"
-        r"|\b(left|falls?|falling)\s+behind\b|\beven\s+out\b"
+        r"|\b(left|falls?|falling)\s+behind\b|\beven(s|ing)?\s+out\b"
+        # equity, the laggard, no favourites, the fairest split
+        r"|\bequit(y|able)\b|\blaggards?\b|\bno\s+favou?rites\b|\bfair(er|est)\b"
         r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b"
         # the bottom of the rates ("lift the bottom rate"), rates kept level ("keep every rate even")
         r"|\b(bottom|lowest|smallest)\s+([\w-]+\s+)?(rates?|links?|users?|devices?|radios?|nodes?)\b"
@@ -92,12 +97,13 @@ OBJECTIVE_WORDS = {
     "weighted_sum_rate": re.compile(r"\bweigh|\bpriorit|\bimportan", re.I),
     "min_power": re.compile(
         r"\bpower\b|\benergy\b|\bbatter(y|ies)\b|\bwatts?\b|\bgreen|\bconsum|\befficien"
-        r"|\bsav(e|ing)\b|\bwast|\bfrugal|\bsparing",
+        r"|\bsav(e|ing)\b|\bwast|\bfrugal|\bsparing|\bwattage\b",
         re.I,
     ),
     "max_min": re.compile(
         r"\bfair|\bequal|\bsame\b|\beven\b|\balike\b|\bbalanc|\bworst\b|\bweak|\bslow"
-        r"|\blowest\b|\bpoor|\bstarv|\bbehind\b|\bnobody\b|\bno\s+one\b|\beveryone\b",
+        r"|\blowest\b|\bpoor|\bstarv|\bbehind\b|\bnobody\b|\bno\s+one\b|\beveryone\b"
+        r"|\bequit|\blag|\bfavou?rit",
         re.I,
     ),
     "sum_rate": re.compile(
@@ -132,7 +138,11 @@ SILENCE_CUE = re.compile(
 WEIGHT_RESET = re.compile(
     r"(" + NOT + r"|\bno\s+longer|\bstop)\s+(\w+\s+)?(favou?r|prioriti[sz]|prefer)\w*"
     r"|\bcount(s|ing)?\s+(just\s+)?(like|the\s+same\s+as)\s+(every|any|all|the)\b"
-    r"|\b(equal|same|normal|default|usual)\s+(weight|priority)\b",
+    r"|\b(equal|same|normal|default|usual)\s+(weight|priority)\b"
+    # "weight it like all the others", "no special priority any more"
+    r"|\bweigh\w*\s+((it|them|" + LINK_NAME + r"\d+)\s+)?(just\s+)?(like|the\s+same\s+as)\s+"
+    r"(every|any|all|the)\b"
+    r"|\bno\s+(special|extra|particular|higher)\s+(weight|priority)\b",
     re.I,
 )
 # a floor or a cap taken away: "no longer needs a floor", "needs no floor any more", "no need to
@@ -142,7 +152,12 @@ NO_FLOOR = re.compile(
     r"|" + NOT + r"\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
     r"|\b(needs?|requires?|has|gets?)\s+no\s+(rate\s+)?(floor|minimum)"
     r"|\bno\s+need\s+(for|of)\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
-    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(rate\s+)?(floor|minimum)",
+    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(rate\s+)?(floor|minimum)"
+    # "drop the rate requirement", "stop guaranteeing link 1 a floor", "no minimum for link 3"
+    r"|\b(remove|drop|scrap|waive|cancel)\s+(the\s+|its\s+|any\s+)?(rate|throughput)\s+"
+    r"(requirement|guarantee|target)"
+    r"|\b(stop|no\s+longer)\s+guarantee\w*"
+    r"|\bno\s+(rate\s+)?(floor|minimum)\s+(rate\s+)?(for|on)\b",
     re.I,
 )
 _CAPPING = r"(cap|capped|capping|limit|limited|limiting|restrict\w*|throttl\w*)"
@@ -155,7 +170,9 @@ NO_CAP = re.compile(
     + _CAPPING
     + r"\b"
     r"|\b(needs?|has|gets?)\s+no\s+(power\s+)?(cap|limit)\b"
-    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(power\s+)?(cap|limit)",
+    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(power\s+)?(cap|limit)"
+    # "may run at full power"
+    r"|\b(run|transmit|go|operate)s?\s+(at\s+)?(full|maximum|max|peak)\s+power\b",
     re.I,
 )
 RATE_CUE = re.compile(
@@ -174,19 +191,48 @@ RATE_UPPER = re.compile(
 )
 # a statement about the past ("was at 2.5 yesterday"): it asks for nothing
 PAST = re.compile(r"\b(was|were|used\s+to|yesterday|ago|last\s+(week|night|month|time))\b", re.I)
-# a number followed by one of these is a count or a measure, not the asked value
+# the words that may follow an asked value: our units (a rate in bit/s/Hz, a fraction of the
+# power, a weight's "times"), and the small words of a sentence ("0.5 and", "2 for link 3",
+# "0.8 is enough", "0.4 at most")
+_OUR_UNITS = (
+    r"bits?|b|bps|percent_of_power|power|times|x|fold|weight|weighting|priority|max|maximum|"
+    r"min|minimum|tops|cap|ceiling|off"
+)
+_SMALL_WORDS = (
+    r"a|an|the|of|and|or|nor|but|for|to|at|by|in|on|as|so|if|than|then|when|while|during|until|"
+    r"is|are|be|being|must|should|may|might|can|could|would|will|shall|needs?|has|have|gets?|"
+    r"any|each|all|apiece|both|alone|only|still|also|too|now|again|instead|either|please|"
+    r"more|less|or|under|below|above|over|no|not|never|it|its|that|this|which|who"
+)
+# a number followed by any other word ("3 cameras", "10-minute", "150 m", "200 messages an
+# hour", "2500 mAh", "20 dBm", "6 access links") is a count or a measure, not the asked value:
+# the only units we read are a rate in bit/s/Hz and a fraction or percentage of the power
 MEASURE = re.compile(
-    r"[\s-]*(minutes?|mins?|seconds?|secs?|s|hours?|h|days?|weeks?|months?|years?|m|km|"
-    r"meters?|metres?|feet|ft|v|volts?|am|pm|ghz|mhz|khz|db|dbi|cameras?|sensors?|feeds?|video|"
-    r"floors?|links?|users?|devices?|agents?|nodes?|radios?|transmitters?|stations?|people|"
-    r"calls?|streams?|clients?|phones?|robots?|machines?)\b",
+    r"[\s-]*(?!(?:" + _OUR_UNITS + "|" + _SMALL_WORDS + r")\b|n't\b|'s\b)[a-z][a-z'_]*\b",
     re.I,
 )
+# a number that labels a thing other than a link ("pole 9", "channel 6", "room 12") is no value
+LABEL = re.compile(
+    r"\b(pole|mast|tower|channel|room|building|gate|bay|aisle|bed|ward|zone|sector|site|port|"
+    r"lane|platform|dock|row|block|hall|cabinet|rack|shelf|camera|sensor)\s*(no\.?|number|#)?\s*$",
+    re.I,
+)
+
+
+def measure(text: str, number: re.Match) -> bool:
+    """Whether ``number`` (a match in ``text``) is a count, a measure (:data:`MEASURE`) or a
+    label (:data:`LABEL`), not an asked value."""
+    return bool(MEASURE.match(text, number.end()) or LABEL.search(text[: number.start()]))
+
+
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)", re.I)
 _TIMES_WORDS = [
     (re.compile(r"\btwice\b(?=\s+(as|the|that|what)\b)", re.I), "2 times"),
     (re.compile(r"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+(double|twice)\b", re.I), r"\1 2 times"),
     (re.compile(r"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+(triple|thrice)\b", re.I), r"\1 3 times"),
+    # "double its importance", "triple the priority of", "half weight"
+    *((re.compile(rf"\b{w}\s+((?:its|the|their)\s+)?(importance|priority|weight)\b", re.I), rf"{n} times \1\2")
+      for w, n in (("(?:double|twice)", "2"), ("(?:triple|treble|thrice)", "3"), ("quadruple", "4"), ("(?:half|halve)", "0.5"))),
 ]  # fmt: skip
 
 
@@ -222,9 +268,9 @@ def objective_words(text: str) -> list[str]:
 
 def distractor_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` whose numbers are not an asked value: a number followed by a count or a
-    measure ("3 cameras", "10-minute", "150 m"), and every number of a piece about the past
+    measure ("3 cameras", "10-minute", "150 m", "2500 mAh") or labelling a thing ("pole 9"), and every number of a piece about the past
     ("was at 2.5 bit/s/Hz yesterday")."""
-    spans = [m.span() for m in re.finditer(r"\d+(?:[.]\d+)?", text) if MEASURE.match(text, m.end())]
+    spans = [m.span() for m in re.finditer(r"\d+(?:[.]\d+)?", text) if measure(text, m)]
     start = 0
     for piece in PIECE_SEPARATOR.split(text):
         if PAST.search(piece):

@@ -31,6 +31,15 @@ _NUM = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|a|an|
 _DEN = r"(?:" + "|".join(sorted(FRACTION_DENOMINATORS, key=len, reverse=True)) + r")"
 
 
+_PRONOUN_ONE = re.compile(
+    r"\b((?:which|whichever|each|every|any|this|that|another|some)\s+)one\b"
+    r"|\b((?:needs?|needed|wants?|has|have|gets?|keeps?)\s+)one\b"
+    r"(?=\s+(?:any|anymore|now|more|either|too|again|at\s+all)\b|\s*[,.;:!?]|\s*$)"
+    r"|\bone(?=\s+(?:of|is|that|who|which|another)\b)",
+    re.I,
+)
+
+
 def _num(word: str) -> float:
     word = word.lower()
     if word in ("a", "an"):
@@ -76,6 +85,10 @@ def normalize_text(text: str) -> str:
         s,
         flags=re.I,
     )
+    # "one" as a pronoun stays a word: after a determiner or a verb that takes it as an object
+    # ("whichever one is lowest", "every one of links 4 and 5", "it doesn't need one any more")
+    # or before "of", "is", "that"... ("one of the radios", "one that lags")
+    s = _PRONOUN_ONE.sub(lambda m: f"{m[1] or m[2] or ''}one_", s)
     # bare number words; "one" as a pronoun ("the one that", "no one") stays
     s = re.sub(
         r"(?<!the )(?<!no )\b(" + "|".join(NUMBER_WORDS) + r")\b(?! of them)",
@@ -83,6 +96,7 @@ def normalize_text(text: str) -> str:
         s,
         flags=re.I,
     )
+    s = s.replace("one_", "one")
     # "30%" / "30 percent" -> "0.3"
     s = re.sub(
         r"(\d+(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)",

@@ -23,6 +23,10 @@ each under a grammar narrowed to what that piece names:
 A ``sum_rate`` objective stated beside link weights is ``weighted_sum_rate``
 (:func:`~.rules.weighted_total`).
 
+A clause read as one constraint that has no word of silence and no number that may be an asked
+value (:func:`states_nothing`: "The 4 forklifts on link 2 send 200 messages an hour") states
+nothing: its grammar would allow only a silence it never states.
+
 A later statement of the same kind on the same link replaces an earlier one within a clause.
 """
 
@@ -34,7 +38,15 @@ from wireless_agents.agents.backends.base import ModelBackend
 from wireless_agents.environment.objectives import OBJECTIVES
 
 from .clauses import intent_clauses
-from .cues import LINK_MENTION, NO_CAP, NO_FLOOR, WEIGHT_RESET, objective_words, prepare
+from .cues import (
+    LINK_MENTION,
+    NO_CAP,
+    NO_FLOOR,
+    SILENCE_CUE,
+    WEIGHT_RESET,
+    objective_words,
+    prepare,
+)
 from .goals import (
     as_completion,
     decode_objective,
@@ -45,6 +57,7 @@ from .goals import (
 )
 from .intent import Intent, IntentError
 from .mentions import candidates
+from .numbers import normalize_text
 from .parse import MAX_TOKENS, generate, parse_intent, validate
 from .rules import _expand_lists, find_statements, goal_sentence, latest, weighted_total
 from .schema import UNIT_KINDS, decode_answer
@@ -66,6 +79,15 @@ def _plain(clause: str, reading) -> bool:
         and (bool(named) or bool(re.search(r"\d", prepare(clause))))
         and goal_sentence(clause) is None
     )
+
+
+def states_nothing(clause: str, agent_ids, normalize: bool = True) -> bool:
+    """Whether ``clause`` leaves the model nothing to read: no word of silence and no number that
+    may be an asked value (every number a count, a measure or a label: "The 4 forklifts on
+    link 2 send 200 messages an hour"). The narrowed grammar would allow only ``"off"`` there,
+    a silence the clause never states."""
+    text = normalize_text(clause) if normalize else clause
+    return not SILENCE_CUE.search(clause) and not candidates(text, agent_ids)[1]
 
 
 def _with_links(piece: str, links) -> str:
@@ -183,6 +205,8 @@ def parse_intents(
     for clause in intent_clauses(text):
         reading = find_statements(clause, agent_ids)
         if _plain(clause, reading):
+            if states_nothing(clause, agent_ids, kw.get("normalize", True)):
+                continue
             out.append(parse_intent(clause, agent_ids, backend, max_tokens=max_tokens, **kw))
         else:
             out += _statements(clause, reading, agent_ids, backend, max_tokens, **kw)

@@ -12,7 +12,9 @@ How it reads (:func:`read_intents`):
    one mention each.
 2. The text is cut into pieces at sentence ends, ``, : ;`` and the words *and, or, but, while,
    whereas*; each piece is read for the links it names, its numbers (a number followed by a
-   count or a measure, "3 cameras", "10-minute", "150 m", is a distractor), and its cues
+   word that is not one of our units or a small word of the sentence, "3 cameras", "10-minute",
+   "150 m", "20 dBm", "2500 mAh", or labelling a thing, "pole 9", is a distractor:
+   :func:`~.cues.measure`), and its cues
    (:mod:`.cues`): silence, a floor or cap removed, a weight, a rate or power unit.
 3. A piece's statement: the removal of a floor (``min_rate`` 0) or cap (``max_power_frac`` 1);
    silence (cap 0) when it has no other number; a number next to a rate unit (``min_rate``) or
@@ -45,7 +47,6 @@ from .cues import (
     COMPARED,
     LINK_MENTION,
     LINK_NOUN,
-    MEASURE,
     NO_CAP,
     NO_FLOOR,
     PAST,
@@ -56,6 +57,7 @@ from .cues import (
     SILENCE_CUE,
     WEIGHT_CUE,
     WEIGHT_RESET,
+    measure,
     objective_words,
     objectives_named,
     prepare,
@@ -89,10 +91,10 @@ def _expand_lists(text: str) -> str:
 
 def _values(piece: str, spans) -> list[re.Match]:
     """The numbers of ``piece`` that may be the asked value: not a link id, not a count or a
-    measure ("3 cameras", "10-minute", "150 m")."""
+    measure ("3 cameras", "10-minute", "150 m", "20 dBm") or a label ("pole 9")."""
     out = []
     for m in _NUMBER.finditer(piece):
-        if any(a <= m.start() < b for a, b in spans) or MEASURE.match(piece, m.end()):
+        if any(a <= m.start() < b for a, b in spans) or measure(piece, m):
             continue
         out.append(m)
     return out

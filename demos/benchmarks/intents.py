@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d``, all seven by default; ``--model gemma3``,
+objectives|objectives_b|objectives_c|objectives_d|objectives_e``, all eight by default; ``--model gemma3``,
 ``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -15,7 +15,10 @@ on it: the held-out figure of the changed readers; tuned on after that measureme
 written and committed before the readers were tuned on ``objectives_b`` and measured once after
 that tuning: the held-out figure of those readers; tuned on after it) and ``objectives_d`` (a
 fourth such set, 8 sentences in each of 8 categories, written and committed before the readers
-were tuned on ``objectives_c``: the held-out figure of those readers). None of their sentences
+were tuned on ``objectives_c``: the held-out figure of those readers; tuned on after it) and
+``objectives_e`` (a fifth such set, 8 sentences in each of the same 8 categories, written and
+committed before the readers were tuned on ``objectives_d``: the held-out figure of those
+readers). None of their sentences
 is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
@@ -59,6 +62,7 @@ SETS = {
     "objectives_b": PHRASINGS.with_name("intent_phrasings_objectives_b.yaml"),
     "objectives_c": PHRASINGS.with_name("intent_phrasings_objectives_c.yaml"),
     "objectives_d": PHRASINGS.with_name("intent_phrasings_objectives_d.yaml"),
+    "objectives_e": PHRASINGS.with_name("intent_phrasings_objectives_e.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -179,7 +183,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all seven by default)",
+        help="a phrasing set (repeatable; all eight by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -217,7 +221,14 @@ def main(argv=None) -> None:
         n = res[readers[0]]["total"]
         cells = " | ".join(pct(res[r]["correct"], res[r]["total"]) for r in readers)
         print(f"| {name} (`{SETS[name].name}`) | {n} | {cells} |")
-    for name in ("hard", "objectives", "objectives_b", "objectives_c", "objectives_d"):
+    for name in (
+        "hard",
+        "objectives",
+        "objectives_b",
+        "objectives_c",
+        "objectives_d",
+        "objectives_e",
+    ):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")
             breakdown(results[name], "category")

@@ -29,6 +29,16 @@ def test_first_person_sentences_name_the_device_and_the_rules_read_them():
         read_profile_by_rules("Link 2 must stay under 10% of its power.", 4)
 
 
+def test_the_model_reads_no_cap_from_a_clause_that_only_says_what_the_device_is(model):
+    """"I am a mains-powered gateway" names the device and nothing else: its one digit is the
+    link id, so the narrowed grammar allowed only "off", a cap of 0 it never stated."""
+    from wireless_agents.agents.intents.first_person import parse_profile
+
+    text = "I am a mains-powered gateway; I must keep 0.3 bit/s/Hz."
+    got = {(it.agent, it.kind, it.value) for it in parse_profile(text, 3, model)}
+    assert got == {(3, "min_rate", 0.3)}
+
+
 def test_a_profile_tightens_only_what_it_states():
     prof = Profile(1, "t", "rules", [{"kind": "max_power_frac", "value": 0.3},
                                      {"kind": "min_rate", "value": 0.5}])  # fmt: skip

@@ -29,7 +29,7 @@ import re
 from .clauses import intent_clauses
 from .intent import Intent, IntentError
 from .parse import MAX_TOKENS, parse_intent
-from .reader import _statements
+from .reader import _statements, states_nothing
 from .rules import find_statements, latest
 from .rules import read_intents as _read_by_rules
 
@@ -69,7 +69,7 @@ def parse_profile(
         reading = find_statements(clause, ids)
         if reading.statements:
             out += _statements(clause, reading, ids, backend, max_tokens, **kw)
-        elif re.search(r"\d", clause):
+        elif re.search(r"\d", clause) and not states_nothing(clause, ids):
             try:
                 out.append(parse_intent(clause, ids, backend, max_tokens=max_tokens, **kw))
             except IntentError:

@@ -181,3 +181,22 @@ def test_max_min_link_left_out_plans_again_over_the_free_partners():
     a, b = map(set, ts["groups"])
     assert not a & b
     assert min(x["rates"]) > 0.3  # the settled vector in every slice: 0.153
+
+
+def test_max_min_links_left_out_of_every_group_plan_their_slices_around_it():
+    # the same eight links, slot 0: one group of six forms and links 0 and 1 are in none; at
+    # their settled powers in every slice the minimum falls to link 0 (0.220). They plan their
+    # slices around the group's schedule (from what each receiver measures in each slice):
+    # silent in some slices, loud in others, and the worst rate rises; no link objects
+    s = default_settings(planner="tool", scenario="gaussian", agents=8, seed=461, steps=1,
+                         mini_slots=4, objective="max_min", env={"p_max_w": 100.0})  # fmt: skip
+    x = run_episode(s)["steps"][0]
+    ts = x["timeshare"]
+    assert len(ts["groups"]) == 1 and not ts["objections"]
+    assert min(x["rates"]) > 0.25  # their settled powers in every slice: 0.220
+    left = sorted(set(range(8)) - set(ts["groups"][0]))
+    assert ts["fills"] == [{"by": left[0], "members": left}]
+    sched = np.asarray(x["schedule"])
+    assert all(np.ptp(sched[j]) > 0 and np.any(sched[j] == 0) for j in left)
+    offers = [a for a in ts["offers"] if a["from"] == left[0]]
+    assert offers and {a["to"] for a in offers} == set(left[1:])

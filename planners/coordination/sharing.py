@@ -169,7 +169,10 @@ def share_slices(state, agents, decider: str, powers, close, target=None
     loops, objections, fills = [], [], []
     if groups and objective == "max_min":  # step 3b: the links left out plan their slices
         grouped = sched.copy()
-        sched, fills, c4 = _fill(views, sched, medium, taken, floors, state, 2 * len(want) + 1)
+        sched, fills, acts, c4 = _fill(views, sched, medium, taken, floors, state,
+                                       2 * len(want) + 1)  # fmt: skip
+        offers += acts["offers"]
+        answers += acts["answers"]
         for key in counters:
             counters[key] += c4[key]
     if groups:
@@ -217,12 +220,13 @@ def _fill(views, sched, medium, taken, floors, state, step0):
     slices of itself and its neighbours still free around the schedule as it runs
     (:func:`.sharing_fill.fill_plan`, from the interference each receiver measures in each
     slice) and offers them those slices when the plan raises the least rate it sees; they
-    answer as to any offer. ``(schedule (K, L) W, fills [{"by", "members"}], counters)``."""
+    answer as to any offer. ``(schedule (K, L) W, fills [{"by", "members"}], {"offers",
+    "answers"} (the acts, as step 3's), counters)``."""
     n_sl, k = sched.shape[1], sched.shape[0]
     sched = sched.copy()
     counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
     free = set(range(k)) - set(taken)
-    fills = []
+    fills, acts = [], {"offers": [], "answers": []}
     ipn = np.array([medium.measure(sched[:, t]).ipn for t in range(n_sl)]).T  # (K, L)
     r = np.array([medium.measure(sched[:, t]).rate(sched[:, t]) for t in range(n_sl)]).mean(0)
     for s, i in enumerate(sorted(free, key=lambda j: (r[j], j))):
@@ -235,6 +239,7 @@ def _fill(views, sched, medium, taken, floors, state, step0):
         for j in plan.free[1:]:
             act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason="we take turns")
             env.append({"from": i, "to": j, "text": message_text([act]), "slot": state["slot"]})
+            acts["offers"].append(act.as_dict() | {"from": i})
         got, c1 = _send(env, k, state["p_loss"], state["seed"], state["slot"], step0 + 2 * s)
         back = []
         for j in plan.free[1:]:
@@ -246,6 +251,7 @@ def _fill(views, sched, medium, taken, floors, state, step0):
                           if ok else (), reason="" if ok else "my floor needs them")  # fmt: skip
                 back.append({"from": j, "to": i, "text": message_text([act]),
                              "slot": state["slot"], "grant": ok})  # fmt: skip
+                acts["answers"].append(act.as_dict() | {"from": j})
         got2, c2 = _send(back, k, state["p_loss"], state["seed"], state["slot"], step0 + 2 * s + 1)
         for c in (c1, c2):
             for key in counters:
@@ -258,7 +264,7 @@ def _fill(views, sched, medium, taken, floors, state, step0):
             sched[j] = plan.schedule[plan.members.index(j)]
         fills.append({"by": int(i), "members": [int(j) for j in plan.free]})
         ipn = np.array([medium.measure(sched[:, t]).ipn for t in range(n_sl)]).T
-    return sched, fills, counters
+    return sched, fills, acts, counters
 
 
 def _objections(floors, now, r, objective, target) -> list[int]:

@@ -20,6 +20,13 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
    group overlaps one formed already (and is in none itself) plans again over its partners
    still free, and offers that group when it takes turns and beats reuse: the links left out
    of the first group are the ones the minimum falls to.
+3b. *Fill* (``max_min``, a group formed). Each link in no group, least rate first, plans the
+   slices of itself and its neighbours still free around the groups' schedule as it runs
+   (:mod:`.sharing_fill`: from the interference each receiver measures in each slice, scored
+   by the least mean rate over every neighbour whose row it holds, the grouped ones too) and
+   offers them those slices when that least rate rises; they answer as to any offer. A fill
+   that a link objects to in step 5 is dropped (the groups' schedule without the fills is
+   kept when no link objects to it).
 4. *Hold the floors per slice.* With a group formed, the closed loop of :mod:`.floor_control`
    runs in every slice: a link's floor is on its mean rate, so in each slice it aims at its share
    of the floor (its floor times its slice rate over its mean rate), a link off in the slice has
@@ -33,8 +40,8 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
    team falls back to reuse.
 
 Links in no group keep the settled power in every slice. The record (``timeshare`` in the
-decide state and the slot's trace record) lists each choice, the acts, the groups and the
-messages. Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
+decide state and the slot's trace record) lists each choice, the acts, the groups (under
+``max_min`` with slices also the fills) and the messages. Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
 """
 
 from __future__ import annotations

@@ -16,6 +16,12 @@ with its neighbours still free, holding the schedule of those in a group as it n
 - the plan is kept only when it raises that least rate above the settled powers' (a free link
   silent in the slices where its loud neighbours transmit, loud where they are silent).
 
+The per-slice interference is measured with the groups' schedule on the air (a round of
+pilots per slice, as step 4's closed loop runs); the neighbours' measurements are taken as
+reaching the caller with their rows (not counted as messages of their own). Links whose rows
+the caller does not hold are not scored: a plan that drops one of them below the common rate
+is objected to in step 5 and dropped.
+
 Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
 """
 

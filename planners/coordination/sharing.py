@@ -201,7 +201,7 @@ def share_slices(state, agents, decider: str, powers, close, target=None
             counters[key] += c3[key]
         sched = np.repeat(p[:, None], n_sl, axis=1)
         r = now
-        groups = []
+        groups, fills = [], []
     record = {
         "mini_slots": n_sl,
         "choices": [c.as_dict() for c in choices],

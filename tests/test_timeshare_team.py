@@ -181,3 +181,38 @@ def test_max_min_link_left_out_plans_again_over_the_free_partners():
     a, b = map(set, ts["groups"])
     assert not a & b
     assert min(x["rates"]) > 0.3  # the settled vector in every slice: 0.153
+
+
+def test_max_min_links_left_out_of_every_group_plan_their_slices_around_it():
+    # the same eight links, slot 0: one group of six forms and links 0 and 1 are in none; at
+    # their settled powers in every slice the minimum falls to link 0 (0.220). They plan their
+    # slices around the group's schedule (from what each receiver measures in each slice):
+    # silent in some slices, loud in others, and the worst rate rises; no link objects
+    s = default_settings(planner="tool", scenario="gaussian", agents=8, seed=461, steps=1,
+                         mini_slots=4, objective="max_min", env={"p_max_w": 100.0})  # fmt: skip
+    x = run_episode(s)["steps"][0]
+    ts = x["timeshare"]
+    assert len(ts["groups"]) == 1 and not ts["objections"]
+    assert min(x["rates"]) > 0.25  # their settled powers in every slice: 0.220
+    left = sorted(set(range(8)) - set(ts["groups"][0]))
+    assert ts["fills"] == [{"by": left[0], "members": left}]
+    sched = np.asarray(x["schedule"])
+    assert all(np.ptp(sched[j]) > 0 and np.any(sched[j] == 0) for j in left)
+    offers = [a for a in ts["offers"] if a["from"] == left[0]]
+    assert offers and {a["to"] for a in offers} == set(left[1:])
+
+
+def test_max_min_a_fill_objected_to_is_dropped_and_the_groups_kept(monkeypatch):
+    # the same slot with the fill's neighbourhood cut to six links: link 0 then plans without
+    # link 7's row, turns up beside link 2's slices and link 2 (whose row it never held)
+    # falls below the common rate and objects; the fill is dropped, the group of six kept
+    from wireless_agents.planners.coordination import sharing_fill
+
+    monkeypatch.setattr(sharing_fill, "MAX_LINKS", 6)
+    s = default_settings(planner="tool", scenario="gaussian", agents=8, seed=461, steps=1,
+                         mini_slots=4, objective="max_min", env={"p_max_w": 100.0})  # fmt: skip
+    x = run_episode(s)["steps"][0]
+    ts = x["timeshare"]
+    assert len(ts["groups"]) == 1 and ts["fills"] == [] and not ts["objections"]
+    assert any(a["from"] == 0 for a in ts["offers"])  # the fill was offered, then dropped
+    assert min(x["rates"]) == pytest.approx(0.2201, abs=1e-3)  # the group's schedule alone

@@ -76,14 +76,15 @@ class SharePlan:
         return same and self.value > self.reuse_value + 1e-9 * max(1.0, abs(self.reuse_value))
 
 
-def neighbourhood(view: LocalView, partners) -> tuple[tuple[int, ...], dict]:
+def neighbourhood(view: LocalView, partners, size: int = MAX_GROUP
+                  ) -> tuple[tuple[int, ...], dict]:  # fmt: skip
     """The group ``(caller, *partners)`` whose rows the view holds (a partner without a note in
-    the mailbox is left out) and its problem: ``gains`` (n, n), ``caps``/``floors``/
+    the mailbox is left out; at most ``size`` links) and its problem: ``gains`` (n, n), ``caps``/``floors``/
     ``weights``/``background`` (n,) (background: noise plus interference from outside the
     group, W), ``base`` (n,) the powers each announced last (W)."""
     notes = view.latest_notes()
     members = [view.agent] + [int(j) for j in partners if int(j) in notes and j != view.agent]
-    members = members[:MAX_GROUP]
+    members = members[:size]
     n = len(members)
     g = np.zeros((n, n))
     own = dict(zip(view.neighbours, view.neighbour_gains, strict=True))

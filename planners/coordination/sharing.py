@@ -20,6 +20,13 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
    group overlaps one formed already (and is in none itself) plans again over its partners
    still free, and offers that group when it takes turns and beats reuse: the links left out
    of the first group are the ones the minimum falls to.
+3b. *Fill* (``max_min``, a group formed). Each link in no group, least rate first, plans the
+   slices of itself and its neighbours still free around the groups' schedule as it runs
+   (:mod:`.sharing_fill`: from the interference each receiver measures in each slice, scored
+   by the least mean rate over every neighbour whose row it holds, the grouped ones too) and
+   offers them those slices when that least rate rises; they answer as to any offer. A fill
+   that a link objects to in step 5 is dropped (the groups' schedule without the fills is
+   kept when no link objects to it).
 4. *Hold the floors per slice.* With a group formed, the closed loop of :mod:`.floor_control`
    runs in every slice: a link's floor is on its mean rate, so in each slice it aims at its share
    of the floor (its floor times its slice rate over its mean rate), a link off in the slice has
@@ -33,8 +40,8 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
    team falls back to reuse.
 
 Links in no group keep the settled power in every slice. The record (``timeshare`` in the
-decide state and the slot's trace record) lists each choice, the acts, the groups and the
-messages. Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
+decide state and the slot's trace record) lists each choice, the acts, the groups (under
+``max_min`` with slices also the fills) and the messages. Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from wireless_agents.tools.timeshare import MAX_GROUP, RATE_TOL, share_plan
 
 from . import channel as ch
 from .minislot import Medium
+from .sharing_fill import fill_plan
 from .state import note_from_dict, view_from_dict
 
 TAG = 104729  # the offers' channel draws: a stream of their own
@@ -165,12 +173,25 @@ def share_slices(state, agents, decider: str, powers, close, target=None
         groups.append(list(plan.members))
         for a, j in enumerate(plan.members):
             sched[j] = plan.schedule[a]
-    loops, objections = [], []
+    loops, objections, fills = [], [], []
+    if groups and objective == "max_min":  # step 3b: the links left out plan their slices
+        grouped = sched.copy()
+        sched, fills, acts, c4 = _fill(views, sched, medium, taken, floors, state,
+                                       2 * len(want) + 1)  # fmt: skip
+        offers += acts["offers"]
+        answers += acts["answers"]
+        for key in counters:
+            counters[key] += c4[key]
     if groups:
         sched, loops = _hold_floors(state, views, sched, floors, objective, close)
     r = np.array([medium.measure(sched[:, t]).rate(sched[:, t]) for t in range(n_sl)]).mean(0)
     if groups:  # step 5: a link the schedule leaves worse off than reuse objects
         objections = _objections(floors, now, r, objective, target)
+    if objections and fills:  # the groups' schedule without the fills, if none objects to it
+        back, loops2 = _hold_floors(state, views, grouped, floors, objective, close)
+        r2 = np.array([medium.measure(back[:, t]).rate(back[:, t]) for t in range(n_sl)]).mean(0)
+        if not _objections(floors, now, r2, objective, target):
+            sched, loops, r, objections, fills = back, loops2, r2, [], []
     if objections:
         env = [{"from": j, "to": g[0], "text": message_text([Act("refuse", to=g[0], slices=(),
                 reason="my rate falls")]), "slot": slot}
@@ -180,13 +201,14 @@ def share_slices(state, agents, decider: str, powers, close, target=None
             counters[key] += c3[key]
         sched = np.repeat(p[:, None], n_sl, axis=1)
         r = now
-        groups = []
+        groups, fills = [], []
     record = {
         "mini_slots": n_sl,
         "choices": [c.as_dict() for c in choices],
         "offers": offers,
         "answers": answers,
         "groups": groups,
+        **({"fills": fills} if objective == "max_min" and n_sl > 1 else {}),
         "objections": objections,
         "shared": bool(groups),
         "messages": counters["sent"],
@@ -198,6 +220,58 @@ def share_slices(state, agents, decider: str, powers, close, target=None
         "floors_missed_after": int(np.sum((floors > 0) & (r < floors - RATE_TOL))),
     }
     return sched, record
+
+
+def _fill(views, sched, medium, taken, floors, state, step0):
+    """Step 3b (``max_min``, groups formed): each link in no group, least rate first, plans the
+    slices of itself and its neighbours still free around the schedule as it runs
+    (:func:`.sharing_fill.fill_plan`, from the interference each receiver measures in each
+    slice) and offers them those slices when the plan raises the least rate it sees; they
+    answer as to any offer. ``(schedule (K, L) W, fills [{"by", "members"}], {"offers",
+    "answers"} (the acts, as step 3's), counters)``."""
+    n_sl, k = sched.shape[1], sched.shape[0]
+    sched = sched.copy()
+    counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
+    free = set(range(k)) - set(taken)
+    fills, acts = [], {"offers": [], "answers": []}
+    ipn = np.array([medium.measure(sched[:, t]).ipn for t in range(n_sl)]).T  # (K, L)
+    r = np.array([medium.measure(sched[:, t]).rate(sched[:, t]) for t in range(n_sl)]).mean(0)
+    for s, i in enumerate(sorted(free, key=lambda j: (r[j], j))):
+        if i not in free:
+            continue
+        plan = fill_plan(views[i], list(views[i].neighbours), sched, ipn, free)
+        if plan is None or not plan.better:
+            continue
+        env = []
+        for j in plan.free[1:]:
+            act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason="we take turns")
+            env.append({"from": i, "to": j, "text": message_text([act]), "slot": state["slot"]})
+            acts["offers"].append(act.as_dict() | {"from": i})
+        got, c1 = _send(env, k, state["p_loss"], state["seed"], state["slot"], step0 + 2 * s)
+        back = []
+        for j in plan.free[1:]:
+            a = plan.members.index(j)
+            ok = (i, j) in got and answer_offer(floors[j], float(plan.rates[a]),
+                                                float(plan.base_rates[a]))  # fmt: skip
+            if (i, j) in got:
+                act = Act("grant" if ok else "refuse", to=i, slices=tuple(plan.slices_of(j))
+                          if ok else (), reason="" if ok else "my floor needs them")  # fmt: skip
+                back.append({"from": j, "to": i, "text": message_text([act]),
+                             "slot": state["slot"], "grant": ok})  # fmt: skip
+                acts["answers"].append(act.as_dict() | {"from": j})
+        got2, c2 = _send(back, k, state["p_loss"], state["seed"], state["slot"], step0 + 2 * s + 1)
+        for c in (c1, c2):
+            for key in counters:
+                counters[key] += c[key]
+        granted = {e["from"] for e in back if e["grant"] and (e["from"], i) in got2}
+        if granted != set(plan.free[1:]):
+            continue
+        free -= set(plan.free)
+        for j in plan.free:
+            sched[j] = plan.schedule[plan.members.index(j)]
+        fills.append({"by": int(i), "members": [int(j) for j in plan.free]})
+        ipn = np.array([medium.measure(sched[:, t]).ipn for t in range(n_sl)]).T
+    return sched, fills, acts, counters
 
 
 def _objections(floors, now, r, objective, target) -> list[int]:

@@ -240,6 +240,26 @@ def test_greedy_onoff_is_best_s_greedy_binary_on_the_small_problem():
             np.testing.assert_array_equal(greedy_onoff(g, noise, caps, ones, start), want)
 
 
+def test_best_response_sweeps_are_best_s_polish_on_the_small_problem():
+    from wireless_agents.planners.greedy import best_response_sweeps as theirs
+    from wireless_agents.tools.neighbourhood import best_response_sweeps, local_utility
+
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        n = 12
+        g = rng.exponential(size=(n, n)) * 30.0 + np.diag(rng.exponential(size=n) * 300.0)
+        noise, caps, ones = np.ones(n), np.full(n, 2.0), np.ones(n)
+        p0 = rng.uniform(size=n) * caps
+        want = theirs(g[None], caps[None], noise[None], ones[None], p0[None], max_sweeps=10)[0][0]
+        got = best_response_sweeps(g, noise, caps, ones, p0)
+        np.testing.assert_allclose(got, want)
+        assert local_utility(g, noise, got, ones)[0] >= local_utility(g, noise, p0, ones)[0]
+        # a held member keeps its power
+        held = np.zeros(n, dtype=bool)
+        held[3] = True
+        assert best_response_sweeps(g, noise, caps, ones, p0, held)[3] == p0[3]
+
+
 def test_loud_interferers_left_out_of_the_neighbours_stay_in_the_row():
     from dataclasses import replace
 

@@ -275,6 +275,18 @@ def test_large_neighbourhoods_find_best_s_power_levels_not_only_its_links():
         assert t["summary"]["ratio_to_best"] > 0.95
 
 
+def test_settling_agents_yield_to_later_waves_and_price_unseen_moves():
+    # d2d K = 16, seed 14, one slot: round 0 (cold, partial rows) left best's links off, and
+    # no agent could yield to a link that was off (yields_only_to_links_on): 0.798 of best.
+    # While settling, the links that have yet to answer may turn on. Seed 4: with that alone,
+    # link 2 priced its members' noise with link 8 (its own wave, unseen) at full power while
+    # 8 went silent, and took the band from the plan the earlier waves had settled on (0.770);
+    # its plans are also scored with those shares left out (quiet_outside_noise).
+    for seed in (14, 4):
+        t = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=seed))
+        assert t["summary"]["ratio_to_best"] > 0.95
+
+
 def test_the_last_wave_answers_the_links_already_decided():
     # d2d K = 16, seed 0, one slot: the team settled on best's two links (8 and 9), then in the
     # last round the last wave's agent (11), whose neighbourhood lacks link 9, planned link 8

@@ -260,6 +260,38 @@ def test_best_response_sweeps_are_best_s_polish_on_the_small_problem():
         assert best_response_sweeps(g, noise, caps, ones, p0, held)[3] == p0[3]
 
 
+def test_a_settling_agent_may_yield_to_a_link_that_has_yet_to_answer():
+    # member 1 is off as heard and much the stronger link: the plan is "0 silent, 1 on"
+    g = np.array([[1.0, 10.0, 0.0], [10.0, 100.0, 0.0], [0.0, 0.0, 1.0]])
+    ones = np.ones(3)
+    current = np.array([1.0, 0.0, 1.0])
+    # not settling: no silence on a promise (yields_only_to_links_on), the agent stays on
+    assert weighted_local_plan(g, ones, ones, ones, current)[0] > 0
+    # settling (member 2 proposed in the round already): member 1 has yet to answer, and
+    # answers the agent's silence, so the agent may yield to it
+    held = np.array([False, False, True])
+    plan = weighted_local_plan(g, ones, ones, ones, current, held)
+    assert plan[0] == 0.0 and plan[1] > 0 and plan[2] == current[2]
+
+
+def test_quiet_outside_noise_leaves_out_the_shares_of_links_outside():
+    from wireless_agents.tools.neighbourhood import Note, quiet_outside_noise
+
+    # agent 0 hears member 1; member 1's receiver also hears link 5, which agent 0 does not
+    share = 1e-9
+    note = Note(sender=1, power=1.0, direct_gain=1e-6, gains={0: 1e-9, 5: 1e-9},
+                received={0: 1e-9, 5: share}, interference_plus_noise=1e-12 + 1e-9 + share)  # fmt: skip
+    v = LocalView(agent=0, p_max=1.0, noise=1e-12, direct_gain=1e-6, interference_plus_noise=2e-9,
+                  last_power=1.0, neighbours=(1,), neighbour_gains=(1e-9,),
+                  neighbour_rx_last=(1e-9,), mailbox=(note,))  # fmt: skip
+    members, g, noise, caps = local_problem(v)
+    quiet = quiet_outside_noise(v, members, noise)
+    assert members == [0, 1]
+    assert noise[1] == pytest.approx(1e-12 + share, rel=1e-6)  # link 5 at its heard power
+    assert quiet[1] == pytest.approx(1e-12, rel=1e-6)  # as if it had fallen silent
+    assert quiet[0] == noise[0]
+
+
 def test_loud_interferers_left_out_of_the_neighbours_stay_in_the_row():
     from dataclasses import replace
 

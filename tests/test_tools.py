@@ -261,15 +261,20 @@ def test_best_response_sweeps_are_best_s_polish_on_the_small_problem():
 
 
 def test_a_settling_agent_may_yield_to_a_link_that_has_yet_to_answer():
-    # member 1 is off as heard and much the stronger link: the plan is "0 silent, 1 on"
-    g = np.array([[1.0, 10.0, 0.0], [10.0, 100.0, 0.0], [0.0, 0.0, 1.0]])
-    ones = np.ones(3)
-    current = np.array([1.0, 0.0, 1.0])
+    # a neighbourhood of 10 (above ONOFF_MAX_N; smaller ones keep the guard as it was):
+    # member 1 is off as heard and much the stronger link beside the agent, the others alone
+    n = 10
+    g = np.eye(n)
+    g[:2, :2] = [[1.0, 10.0], [10.0, 100.0]]
+    ones = np.ones(n)
+    current = np.ones(n)
+    current[1] = 0.0
     # not settling: no silence on a promise (yields_only_to_links_on), the agent stays on
     assert weighted_local_plan(g, ones, ones, ones, current)[0] > 0
     # settling (member 2 proposed in the round already): member 1 has yet to answer, and
     # answers the agent's silence, so the agent may yield to it
-    held = np.array([False, False, True])
+    held = np.zeros(n, dtype=bool)
+    held[2] = True
     plan = weighted_local_plan(g, ones, ones, ones, current, held)
     assert plan[0] == 0.0 and plan[1] > 0 and plan[2] == current[2]
 

@@ -254,13 +254,15 @@ def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weig
     agent on, always is). ``fixed`` ((n,) bool, with ``current``): members whose power is final
     (:attr:`~tools.view.LocalView.settled`), held at ``current`` in every start, pattern,
     switch and WMMSE step: the plan is the agent's best answer to them. The others have not
-    proposed in the round yet and answer after it (settling, ``TeamConfig.settle``), so the
-    agent may then be silent for those of them that are still off too. ``quiet`` ((n,) W, with
-    ``fixed``): the members' noise without the shares of links outside the neighbourhood
-    (:func:`quiet_outside_noise`), which move unseen while the agent settles; a plan's score
-    is then its local sum-rate under ``noise`` plus under ``quiet`` (up to ``GREEDY_MAX_N``
-    members: d2d K = 64, seeds 0-1, tool team, 0.994 of WMMSE with it at every size, 1.001
-    without it above 16, as before it)."""
+    proposed in the round yet and answer after it (settling, ``TeamConfig.settle``), so in a
+    neighbourhood above ``ONOFF_MAX_N`` the agent may then be silent for those of them that
+    are still off too. ``quiet`` ((n,) W, with ``fixed``): the members' noise without the
+    shares of links outside the neighbourhood (:func:`quiet_outside_noise`), which move unseen
+    while the agent settles; a plan's score is then its local sum-rate under ``noise`` plus
+    under ``quiet`` (above ``ONOFF_MAX_N`` members and up to ``GREEDY_MAX_N``: d2d K = 64,
+    seeds 0-1, tool team, 0.994 of WMMSE with it above 16 too, 1.001 without). Neighbourhoods
+    up to ``ONOFF_MAX_N``, which try every pattern, keep the guard and the score as they were,
+    so every run of K <= 8 keeps its trace."""
     n = len(caps)
     hold = None
     if fixed is not None and current is not None and np.any(fixed):
@@ -294,11 +296,11 @@ def weighted_local_plan(g: np.ndarray, noise: np.ndarray, caps: np.ndarray, weig
     def best_of(plans):
         if current is not None:  # no silence on a promise: see yields_only_to_links_on
             heard_on = np.asarray(current, dtype=float) > 0
-            if hold is not None:  # those yet to answer in the round (settling) may turn on
+            if hold is not None and n > ONOFF_MAX_N:  # those yet to answer (settling) may turn on
                 heard_on |= ~hold
             plans = [q for q in plans if yields_only_to_links_on(q, heard_on)]
         score = local_utility(g, noise, np.array(plans), weights)
-        if hold is not None and quiet is not None and n <= GREEDY_MAX_N:
+        if hold is not None and quiet is not None and ONOFF_MAX_N < n <= GREEDY_MAX_N:
             score = score + local_utility(g, quiet, np.array(plans), weights)
         return plans[int(np.argmax(score))]
 

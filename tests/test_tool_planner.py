@@ -264,6 +264,29 @@ def test_tool_team_reaches_best_where_the_old_single_plan_fell_far_short():
     assert t["summary"]["ratio_to_best"] > 0.9
 
 
+def test_large_neighbourhoods_find_best_s_power_levels_not_only_its_links():
+    # d2d K = 16, seeds 5 and 9, one slot (drops the tool was not tuned on): the team kept
+    # best's links on at the wrong levels or the wrong links (0.838 and 0.842 of best): the
+    # on/off starts of a neighbourhood of 9-16 links find which links to keep on, and WMMSE
+    # from them stopped where every kept link was loud (seed 9: its plan 38.7 bit/s/Hz, best's
+    # 41.6 on the same links). Random starts and the winner polished, as best's, find them.
+    for seed in (5, 9):
+        t = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=seed))
+        assert t["summary"]["ratio_to_best"] > 0.95
+
+
+def test_settling_agents_yield_to_later_waves_and_price_unseen_moves():
+    # d2d K = 16, seed 14, one slot: round 0 (cold, partial rows) left best's links off, and
+    # no agent could yield to a link that was off (yields_only_to_links_on): 0.798 of best.
+    # While settling, the links that have yet to answer may turn on. Seed 4: with that alone,
+    # link 2 priced its members' noise with link 8 (its own wave, unseen) at full power while
+    # 8 went silent, and took the band from the plan the earlier waves had settled on (0.770);
+    # its plans are also scored with those shares left out (quiet_outside_noise).
+    for seed in (14, 4):
+        t = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=seed))
+        assert t["summary"]["ratio_to_best"] > 0.95
+
+
 def test_the_last_wave_answers_the_links_already_decided():
     # d2d K = 16, seed 0, one slot: the team settled on best's two links (8 and 9), then in the
     # last round the last wave's agent (11), whose neighbourhood lacks link 9, planned link 8
@@ -277,7 +300,9 @@ def test_the_last_wave_answers_the_links_already_decided():
     t = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=0, rounds=4))
     assert t["summary"]["ratio_to_best"] > 0.95
     old = run_episode(default_settings(planner="tool", agents=16, steps=1, seed=0, settle=False))
-    assert old["summary"]["ratio_to_best"] < 0.5  # settle=False: the behaviour before
+    # settle=False: the behaviour before (0.470 with the tools before random starts and the
+    # polish of large neighbourhoods, 0.880 with them; settled 1.062)
+    assert old["summary"]["ratio_to_best"] < 0.9
     assert "settle" not in default_settings() and default_settings(settle=False)["settle"] is False
     with pytest.raises(ValueError, match="settle must be true or false"):
         default_settings(settle="no")

@@ -240,6 +240,63 @@ def test_greedy_onoff_is_best_s_greedy_binary_on_the_small_problem():
             np.testing.assert_array_equal(greedy_onoff(g, noise, caps, ones, start), want)
 
 
+def test_best_response_sweeps_are_best_s_polish_on_the_small_problem():
+    from wireless_agents.planners.greedy import best_response_sweeps as theirs
+    from wireless_agents.tools.neighbourhood import best_response_sweeps, local_utility
+
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        n = 12
+        g = rng.exponential(size=(n, n)) * 30.0 + np.diag(rng.exponential(size=n) * 300.0)
+        noise, caps, ones = np.ones(n), np.full(n, 2.0), np.ones(n)
+        p0 = rng.uniform(size=n) * caps
+        want = theirs(g[None], caps[None], noise[None], ones[None], p0[None], max_sweeps=10)[0][0]
+        got = best_response_sweeps(g, noise, caps, ones, p0)
+        np.testing.assert_allclose(got, want)
+        assert local_utility(g, noise, got, ones)[0] >= local_utility(g, noise, p0, ones)[0]
+        # a held member keeps its power
+        held = np.zeros(n, dtype=bool)
+        held[3] = True
+        assert best_response_sweeps(g, noise, caps, ones, p0, held)[3] == p0[3]
+
+
+def test_a_settling_agent_may_yield_to_a_link_that_has_yet_to_answer():
+    # a neighbourhood of 10 (above ONOFF_MAX_N; smaller ones keep the guard as it was):
+    # member 1 is off as heard and much the stronger link beside the agent, the others alone
+    n = 10
+    g = np.eye(n)
+    g[:2, :2] = [[1.0, 10.0], [10.0, 100.0]]
+    ones = np.ones(n)
+    current = np.ones(n)
+    current[1] = 0.0
+    # not settling: no silence on a promise (yields_only_to_links_on), the agent stays on
+    assert weighted_local_plan(g, ones, ones, ones, current)[0] > 0
+    # settling (member 2 proposed in the round already): member 1 has yet to answer, and
+    # answers the agent's silence, so the agent may yield to it
+    held = np.zeros(n, dtype=bool)
+    held[2] = True
+    plan = weighted_local_plan(g, ones, ones, ones, current, held)
+    assert plan[0] == 0.0 and plan[1] > 0 and plan[2] == current[2]
+
+
+def test_quiet_outside_noise_leaves_out_the_shares_of_links_outside():
+    from wireless_agents.tools.neighbourhood import Note, quiet_outside_noise
+
+    # agent 0 hears member 1; member 1's receiver also hears link 5, which agent 0 does not
+    share = 1e-9
+    note = Note(sender=1, power=1.0, direct_gain=1e-6, gains={0: 1e-9, 5: 1e-9},
+                received={0: 1e-9, 5: share}, interference_plus_noise=1e-12 + 1e-9 + share)  # fmt: skip
+    v = LocalView(agent=0, p_max=1.0, noise=1e-12, direct_gain=1e-6, interference_plus_noise=2e-9,
+                  last_power=1.0, neighbours=(1,), neighbour_gains=(1e-9,),
+                  neighbour_rx_last=(1e-9,), mailbox=(note,))  # fmt: skip
+    members, g, noise, caps = local_problem(v)
+    quiet = quiet_outside_noise(v, members, noise)
+    assert members == [0, 1]
+    assert noise[1] == pytest.approx(1e-12 + share, rel=1e-6)  # link 5 at its heard power
+    assert quiet[1] == pytest.approx(1e-12, rel=1e-6)  # as if it had fallen silent
+    assert quiet[0] == noise[0]
+
+
 def test_loud_interferers_left_out_of_the_neighbours_stay_in_the_row():
     from dataclasses import replace
 

@@ -159,7 +159,8 @@ def test_llm_planner_closes_its_floor_and_counts_the_requests(model):
     assert r[1] >= 4.0 - 1e-6 and tp.powers[0] <= 0.5 * env.p_max * (1 + 1e-9)
     assert tp.channel["floor_requests"] == len(rec["requests"]) == rec["floor_messages"]
     assert tp.channel["yield_messages"] == rec["yield_messages"]
-    assert rec["messages"] == rec["floor_messages"] + rec["yield_messages"]
+    priced = rec.get("pricing", {}).get("messages", 0)  # the rebalancing's prices and reports
+    assert rec["messages"] == rec["floor_messages"] + rec["yield_messages"] + priced
     sizes = [message_bytes({"from": 0}) < q["bytes"] for q in rec["requests"]]
     assert all(sizes) and tp.channel["floor_bytes"] == sum(q["bytes"] for q in rec["requests"])
     assert tp.channel["sent"] >= rec["messages"]

@@ -460,9 +460,13 @@ class PricingRound(TypedDict):
 
 
 class PricingRecord(TypedDict):
-    """The pricing rounds of a floor-control run, their ``messages`` and ``bytes`` (B)."""
+    """The pricing rounds of a floor-control run; ``trials`` the weighted sum-rate the links
+    reported for the loop's two trials (yielding first, pricing first) and ``priced_first``
+    whether they kept the second; the prices' and reports' ``messages`` and ``bytes`` (B)."""
 
     rounds: list[PricingRound]
+    trials: list[float]
+    priced_first: bool
     messages: int
     bytes: int
 

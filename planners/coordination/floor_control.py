@@ -272,35 +272,58 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         yield_rounds = 0
     if price_rounds is None:  # the rebalancing goes with yielding (off when yielding is)
         price_rounds = pricing.ROUNDS if yield_rounds > 0 else 0
-    priced: list[dict] = []  # the pricing phases' records
+    used = sum(r["minislots"] for r in runs + rounds)  # mini-slots run so far in the slot
 
-    def rebalance(q):  # pricing, then the floors it broke closed again (see :mod:`.pricing`)
-        offset = sum(r["minislots"] for r in runs + rounds + priced) + len(yrec["rounds"])
+    def rebalance(q, trial: dict):  # pricing, the floors it broke closed again (:mod:`.pricing`)
+        nonlocal used
 
         def close(x, start):
-            return floor_loop(medium, x, x, *args, minislots, start=offset + start,
+            return floor_loop(medium, x, x, *args, minislots, start=used + start,
                               refusals=refusals)  # fmt: skip
 
         q, rec = pricing.price_rounds(medium, q, caps, kept, weights, noise, hears, p_loss,
                                       seed, slot, close, price_rounds)  # fmt: skip
-        priced.append(rec)
+        used += rec["minislots"]
+        trial["priced"].append(rec)
         return q
 
-    yrec = {"rounds": []}
-    if price_rounds > 0:
-        p = rebalance(p)
-    q, yrec = yielding.yield_rounds(medium, p, kept, hears, p_loss, seed, slot, yield_rounds,
-                                    weights=weights)  # fmt: skip
-    if yrec["yielded"]:
-        start = sum(r["minislots"] for r in runs + rounds + priced) + len(yrec["rounds"])
-        p, again = floor_loop(medium, q, q, *args, minislots, start=start, refusals=refusals)
-        runs.append(again)
-        if price_rounds > 0:
-            p = rebalance(p)
-    steps = sum(r["minislots"] for r in runs + rounds + priced) + len(yrec["rounds"])
+    def settle(q, first: bool) -> dict:
+        """Yielding, the floors again if a link went silent, then pricing (pricing first too
+        when ``first``): the trial's ``p``, ``yield`` record, floor ``runs``, ``priced``."""
+        nonlocal used
+        trial = {"runs": [], "priced": []}
+        if first:
+            q = rebalance(q, trial)
+        q, trial["yield"] = yielding.yield_rounds(medium, q, kept, hears, p_loss, seed, slot,
+                                                  yield_rounds, weights=weights)  # fmt: skip
+        used += len(trial["yield"]["rounds"])
+        if trial["yield"]["yielded"]:
+            q, again = floor_loop(medium, q, q, *args, minislots, start=used, refusals=refusals)
+            used += again["minislots"]
+            trial["runs"].append(again)
+            if price_rounds > 0:
+                q = rebalance(q, trial)
+        return {**trial, "p": q}
+
+    trials = [settle(p, False)]  # yielding first, as without pricing
+    chosen, judged = 0, None
+    if price_rounds > 0:  # and pricing first: the links keep the trial they report better
+        trials.append(settle(p, True))
+        chosen, judged = pricing.better(medium, [t["p"] for t in trials], kept, weights, hears,
+                                        seed, slot)  # fmt: skip
+        used += judged["minislots"]
+    p, yrec = trials[chosen]["p"], trials[chosen]["yield"]
+    priced = [rec for t in trials for rec in t["priced"]]
+    runs += [run for t in trials for run in t["runs"]]
     runs += [run for rec in priced for run in rec["runs"]]  # the floor loops pricing ran
-    counters = {key: sum(r["counters"][key] for r in runs + rounds + priced)
-                + yrec["counters"][key] for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
+    steps = used
+    yields = [t["yield"] for t in trials]
+    extra = [rec["counters"] for rec in priced] + ([judged["counters"]] if judged else [])
+    counters = {key: sum(r["counters"][key] for r in runs + rounds)
+                + sum(y["counters"][key] for y in yields) + sum(c[key] for c in extra)
+                for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
+    yield_msgs = sum(y["messages"] for y in yields)
+    yield_bytes = sum(y["bytes"] for y in yields)
     mm = None
     if objective == "max_min":  # raise the common rate as far as it goes (floors still held)
         p, mm = max_min_phase(medium, p, caps, kept, noise, slot)
@@ -321,11 +344,11 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         "minislots": minislots,
         "feedback": sum(r["feedback"] for r in runs),
         "requests": [q for r in runs for q in r["requests"]],
-        "yield": {"rounds": yrec["rounds"], "messages": yrec["messages"], "bytes": yrec["bytes"]},
+        "yield": {"rounds": yrec["rounds"], "messages": yield_msgs, "bytes": yield_bytes},
         "floor_messages": floor_msgs,
         "floor_bytes": floor_bytes,
-        "yield_messages": yrec["messages"],
-        "yield_bytes": yrec["bytes"],
+        "yield_messages": yield_msgs,
+        "yield_bytes": yield_bytes,
         "messages": counters["sent"],
         "bytes": counters["bytes"],
     }
@@ -337,11 +360,13 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
             "messages": sum(r["counters"]["sent"] for r in rounds),
             "bytes": sum(r["counters"]["bytes"] for r in rounds),
         }  # fmt: skip
-    if any(rec["rounds"] for rec in priced):  # pricing ran a round: its rounds and messages
+    if judged is not None:  # pricing ran: its rounds, the two trials and their messages
         record["pricing"] = {
             "rounds": [r for rec in priced for r in rec["rounds"]],
-            "messages": sum(rec["counters"]["sent"] for rec in priced),
-            "bytes": sum(rec["counters"]["bytes"] for rec in priced),
+            "trials": judged["utilities"],
+            "priced_first": chosen == 1,
+            "messages": sum(c["sent"] for c in extra),
+            "bytes": sum(c["bytes"] for c in extra),
         }  # fmt: skip
     if objective is not None:
         record["objective"] = objective

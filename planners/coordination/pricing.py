@@ -128,3 +128,42 @@ def price_rounds(medium: Medium, p, caps, floors, weights, noise: float, hears: 
             break
         p, utility, held = q, got, held | now
     return p, {"rounds": log, "minislots": minislots, "runs": runs, "counters": counters}
+
+
+def standing(medium: Medium, q, floors, weights) -> tuple[float, np.ndarray]:
+    """The weighted sum-rate of powers ``q`` and ``(K,)`` which floors hold (what the links
+    report of a plan they transmitted in a mini-slot)."""
+    w = np.ones(len(q)) if weights is None else np.asarray(weights, dtype=float)
+    rate = medium.measure(np.asarray(q, dtype=float)).rate(np.asarray(q, dtype=float))
+    return float(np.sum(w * rate)), (floors > 0) & (rate >= floors - RATE_TOL)
+
+
+def better(medium: Medium, plans: list, floors, weights, hears: list[list[int]], seed: int,
+           slot: int) -> tuple[int, dict]:  # fmt: skip
+    """Which of the closed loop's trial ``plans`` the links keep: each is transmitted in one
+    mini-slot and every link broadcasts its weighted rate and whether its floor holds (a lost
+    report is sent again); a later plan replaces the first only with a higher weighted sum
+    (by ``GAIN_TOL``) and as many floors held. ``(index, record)``, the record with each
+    plan's reported ``utilities``, ``minislots`` and the reports' channel ``counters``."""
+    k = len(floors)
+    counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
+    said = []
+    for n, q in enumerate(plans):
+        got, held = standing(medium, q, floors, weights)
+        rate = medium.measure(np.asarray(q, dtype=float)).rate(np.asarray(q, dtype=float))
+        w = np.ones(k) if weights is None else np.asarray(weights, dtype=float)
+        reports = [{"from": i, "slot": slot, "rate": round(float(w[i] * rate[i]), 3),
+                    "floor": bool(held[i])} for i in range(k)]  # fmt: skip
+        _, out = ch.deliver(
+            reports, hears, np.zeros((k, k)), ch.seeded_rng(seed, slot, 4099, 99, n)
+        )
+        for key, v in out.as_dict().items():
+            counters[key] += v
+        said.append((got, int(held.sum())))
+    best = 0
+    for n, (got, held) in enumerate(said[1:], start=1):
+        if got > said[best][0] * (1.0 + GAIN_TOL) and held >= said[best][1]:
+            best = n
+    record = {"utilities": [round(u, 6) for u, _ in said], "minislots": len(plans),
+              "counters": counters}  # fmt: skip
+    return best, record

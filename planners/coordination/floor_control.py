@@ -42,11 +42,13 @@ kept after each round (``admit=False``: no admission control, every floor chased
 Then come up to ``yield_rounds`` mini-slots of
 :mod:`.yielding` (a link without a floor goes silent when the rate its silence gives the links it
 disturbs, as they report it, exceeds its own), and, if a link went silent, the floor loop again.
-Before the yield rounds and again after a link went silent, the links rebalance their powers by
-interference prices (:mod:`.pricing`, up to ``price_rounds`` rounds; with yielding off, none):
-a link planned loud beside a heavier neighbour comes down toward what its floor needs, and a
-link whose neighbours went silent comes up; a round is kept only when the weighted sum-rate the
-links report rose and no floor that held was lost.
+After a link went silent the links rebalance their powers by interference prices
+(:mod:`.pricing`, up to ``price_rounds`` rounds; with yielding off, none): a link whose
+neighbours went silent comes up. A second trial prices first, then yields: a link planned loud
+beside a heavier neighbour comes down toward what its floor needs instead of silencing it. A
+pricing round is kept only when the weighted sum-rate the links report rose and no floor that
+held was lost, and the links keep the trial they report better (the first unless the second is
+higher with as many floors held).
 The network objective the views carry (``objective``/``weight``, see :mod:`.inputs`; None is the
 sum-rate) changes two things, each link still acting on its own quantities only:
 
@@ -211,9 +213,9 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     ``views`` the agents' view dicts (each link's own ``min_rate`` and ``cap``); ``neighbours``
     the interferers each receiver hears; ``p_loss`` the control channel's loss matrix. Floors
     first (:func:`floor_loop`), then up to ``yield_rounds`` rounds of :mod:`.yielding`, then the
-    floors again if a link went silent, each preceded or followed by the pricing rounds of
-    :mod:`.pricing` (``price_rounds``; None: :data:`.pricing.ROUNDS` when ``yield_rounds`` > 0,
-    else 0). Returns ``(powers, None, {})`` unchanged when no link
+    floors again if a link went silent and the pricing rounds of :mod:`.pricing` after it; with
+    pricing (``price_rounds``; None: :data:`.pricing.ROUNDS` when ``yield_rounds`` > 0, else 0)
+    a second trial prices first, and the trial the links report better is kept. Returns ``(powers, None, {})`` unchanged when no link
     has a floor or a cap (and the objective is neither ``min_power`` nor ``max_min``). The record holds the plan ``before``, ``clipped``/``raised``/
     ``lowered``/``yielded`` links, ``floors_missed_before``/``_after``, ``minislots`` run,
     ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
@@ -222,8 +224,10 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     under ``max_min`` the phase's record ``max_min`` (:func:`.maxmin_phase.max_min_phase`), and,
     when a link's power control diverged, ``dropped`` (the links that gave up their floor) and
     ``admission`` (the rounds of :mod:`.admission`, their ``messages`` and ``bytes``, also
-    counted in ``messages``/``bytes``), and, when a pricing round ran, ``pricing`` (its rounds,
-    ``messages`` and ``bytes``, also counted in ``messages``/``bytes``). ``floors_missed_after`` counts the floors as stated,
+    counted in ``messages``/``bytes``), and, with pricing, ``pricing`` (its rounds, the two
+    trials' reported ``trials`` utilities, ``priced_first`` whether the second was kept, the
+    prices' and reports' ``messages`` and ``bytes``, also counted in ``messages``/``bytes``;
+    ``yield`` then counts both trials' yield messages). ``floors_missed_after`` counts the floors as stated,
     those given up included.
     """
     caps = link_caps(views)

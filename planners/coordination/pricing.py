@@ -22,6 +22,10 @@ own measurements and the prices it hears:
    report each, counted); the round's powers are kept when the reported weighted sum rose and no
    floor that held was lost, else the links go back to the powers before the round and stop.
 
+Pricing first can also hold off a yield worth more than the rebalancing: the closed loop
+(:func:`.floor_control.close_floors`) runs it as a second trial beside yielding first, and the
+links keep the trial they report better (:func:`better`).
+
 ``weights`` None is the sum-rate (every ``w_i`` 1). Every price and report is a control-channel
 message (loss, bytes); a link acts on the prices that reached it, and a lost report is sent
 again (the decision to keep a round needs every report). Rounds end when no power moves, a round

@@ -199,7 +199,8 @@ def test_a_link_yields_when_its_silence_is_worth_more_to_the_links_it_disturbs()
     np.testing.assert_array_equal(before[:2], after[:2])
     # every offer lost: nobody learns its silence would help, nobody yields
     lost = [[1.0] * 3 for _ in range(3)]
-    p, rec, counted = close_floors(g, [1.0, 1.0, 1.0], 1.0, 1.0, views, _everyone(3), lost)
+    p, rec, counted = close_floors(g, [1.0, 1.0, 1.0], 1.0, 1.0, views, _everyone(3), lost,
+                                   price_rounds=0)  # fmt: skip
     assert rec["yielded"] == [] and counted["lost"] == counted["sent"] > 0
 
 

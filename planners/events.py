@@ -451,6 +451,26 @@ class MaxMinRecord(TypedDict):
     bytes: int
 
 
+class PricingRound(TypedDict):
+    """One pricing round of the closed loop (:mod:`.coordination.pricing`): whether its powers
+    were ``kept`` and the weighted sum-rate the links reported (bit/s/Hz)."""
+
+    kept: bool
+    utility: float
+
+
+class PricingRecord(TypedDict):
+    """The pricing rounds of a floor-control run; ``trials`` the weighted sum-rate the links
+    reported for the loop's two trials (yielding first, pricing first) and ``priced_first``
+    whether they kept the second; the prices' and reports' ``messages`` and ``bytes`` (B)."""
+
+    rounds: list[PricingRound]
+    trials: list[float]
+    priced_first: bool
+    messages: int
+    bytes: int
+
+
 # ``yield`` is a Python keyword: the keys go in through the functional form
 _FloorControlFields = TypedDict(
     "_FloorControlFields",
@@ -478,6 +498,7 @@ _FloorControlFields = TypedDict(
         "max_min": NotRequired[MaxMinRecord],
         "dropped": NotRequired[list[int]],
         "admission": NotRequired[AdmissionRecord],
+        "pricing": NotRequired[PricingRecord],
     },
 )
 
@@ -495,7 +516,8 @@ class FloorControlEvent(_FloorControlFields):
     messages, ``messages``/``bytes`` all of them (B); ``objective`` the network objective the loop
     served, when one was stated; ``max_min`` the max-min phase under that objective;
     ``dropped``/``admission`` (only when a link's power control diverged) the links that gave
-    up their floor and the admission rounds that settled it. ``slot``
+    up their floor and the admission rounds that settled it; ``pricing`` (only when a pricing
+    round ran) the rebalancing's rounds, prices and reports. ``slot``
     is on the streamed event only: the copy in the trace's ``events`` has none (the slot record
     says which slot).
     """

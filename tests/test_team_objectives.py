@@ -223,10 +223,11 @@ def test_max_min_loop_does_not_yield_and_weighted_loop_weighs_the_offers():
     # (the max-min phase then sets every power: the weak link 2 ends near its cap)
     assert rec["yielded"] == [] and p[2] > 0.99 and rec["yield"]["messages"] == 0
     # weighted: link 2 counts 40 times a normal link: it keeps the air, and link 0 (no floor)
-    # yields to it instead, since 40 x what link 2 gains beats link 0's own rate
+    # yields to it instead, since 40 x what link 2 gains beats link 0's own rate (yielding
+    # alone; with pricing link 0 comes down instead of going silent, see test_pricing)
     w = np.array([1.0, 1.0, 40.0])
     heavy = _views([0, 1.0, 0], "weighted_sum_rate", list(w))
-    p, rec, _ = close_floors(g, ones, 1.0, 1.0, heavy, _everyone(3), NO_LOSS)
+    p, rec, _ = close_floors(g, ones, 1.0, 1.0, heavy, _everyone(3), NO_LOSS, price_rounds=0)
     assert rec["yielded"] == [0] and p[2] == 1.0
     assert w @ rates(g, p, 1.0) > w @ rates(g, np.ones(3), 1.0)
     light = _views([0, 1.0, 0], "weighted_sum_rate", [1.0, 1.0, 1.0])

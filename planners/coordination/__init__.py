@@ -17,7 +17,7 @@ Modules, by idea:
 - :mod:`.coordinator` what the cloud and the cluster coordinators share (partial problem,
   estimate, solve, the model's answer); :mod:`.cloud` the cloud (L0); :mod:`.tiers` and
   :mod:`.clusters` the cluster coordinators (L1);
-- :mod:`.floor_control`, :mod:`.yielding`, :mod:`.minislot` the validate node's closed loop;
+- :mod:`.floor_control`, :mod:`.yielding`, :mod:`.pricing`, :mod:`.minislot` the validate node's closed loop;
 - :mod:`.graph` routes, commit, assembly; :mod:`.planner` the planner; :mod:`.stream` the
   custom stream.
 """

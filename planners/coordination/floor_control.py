@@ -42,6 +42,13 @@ kept after each round (``admit=False``: no admission control, every floor chased
 Then come up to ``yield_rounds`` mini-slots of
 :mod:`.yielding` (a link without a floor goes silent when the rate its silence gives the links it
 disturbs, as they report it, exceeds its own), and, if a link went silent, the floor loop again.
+After a link went silent the links rebalance their powers by interference prices
+(:mod:`.pricing`, up to ``price_rounds`` rounds; with yielding off, none): a link whose
+neighbours went silent comes up. A second trial prices first, then yields: a link planned loud
+beside a heavier neighbour comes down toward what its floor needs instead of silencing it. A
+pricing round is kept only when the weighted sum-rate the links report rose and no floor that
+held was lost, and the links keep the trial they report better (the first unless the second is
+higher with as many floors held).
 The network objective the views carry (``objective``/``weight``, see :mod:`.inputs`; None is the
 sum-rate) changes two things, each link still acting on its own quantities only:
 
@@ -59,7 +66,8 @@ sum-rate) changes two things, each link still acting on its own quantities only:
   Foschini-Miljanic power control toward it, a link at its cap below it refuting it). The
   loop runs under this objective even with no floor and no cap; the team's plan does not
   bound what the phase reaches. Its record is the loop record's ``max_min``.
-- ``weighted_sum_rate``: yielding weighs rates by the links' weights (:mod:`.yielding`).
+- ``weighted_sum_rate``: yielding and pricing weigh rates by the links' weights
+  (:mod:`.yielding`, :mod:`.pricing`).
 
 The record then names its ``objective`` (absent for the sum-rate, whose record is unchanged).
 
@@ -80,7 +88,7 @@ import numpy as np
 from langgraph.runtime import Runtime
 from wireless_agents.tools.view import power_cap
 
-from . import admission, yielding
+from . import admission, pricing, yielding
 from . import channel as ch
 from .context import TeamContext
 from .maxmin_phase import max_min_phase
@@ -198,13 +206,16 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
                  neighbours: list[list[int]], p_loss, seed: int = 0, slot: int = 0,
                  minislots: int = MINISLOTS, yield_rounds: int = yielding.ROUNDS,
                  grant_caps=None, refusals=frozenset(), admit: bool = True,
+                 price_rounds: int | None = None,
                  ) -> tuple[np.ndarray, dict | None, dict]:  # fmt: skip
     """The closed loop on the team's plan: ``(powers, record | None, channel counters)``.
 
     ``views`` the agents' view dicts (each link's own ``min_rate`` and ``cap``); ``neighbours``
     the interferers each receiver hears; ``p_loss`` the control channel's loss matrix. Floors
     first (:func:`floor_loop`), then up to ``yield_rounds`` rounds of :mod:`.yielding`, then the
-    floors again if a link went silent. Returns ``(powers, None, {})`` unchanged when no link
+    floors again if a link went silent and the pricing rounds of :mod:`.pricing` after it; with
+    pricing (``price_rounds``; None: :data:`.pricing.ROUNDS` when ``yield_rounds`` > 0, else 0)
+    a second trial prices first, and the trial the links report better is kept. Returns ``(powers, None, {})`` unchanged when no link
     has a floor or a cap (and the objective is neither ``min_power`` nor ``max_min``). The record holds the plan ``before``, ``clipped``/``raised``/
     ``lowered``/``yielded`` links, ``floors_missed_before``/``_after``, ``minislots`` run,
     ``feedback`` reports, every ``request``, the ``yield`` rounds, and the ``messages``/``bytes``
@@ -213,7 +224,10 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     under ``max_min`` the phase's record ``max_min`` (:func:`.maxmin_phase.max_min_phase`), and,
     when a link's power control diverged, ``dropped`` (the links that gave up their floor) and
     ``admission`` (the rounds of :mod:`.admission`, their ``messages`` and ``bytes``, also
-    counted in ``messages``/``bytes``). ``floors_missed_after`` counts the floors as stated,
+    counted in ``messages``/``bytes``), and, with pricing, ``pricing`` (its rounds, the two
+    trials' reported ``trials`` utilities, ``priced_first`` whether the second was kept, the
+    prices' and reports' ``messages`` and ``bytes``, also counted in ``messages``/``bytes``;
+    ``yield`` then counts both trials' yield messages). ``floors_missed_after`` counts the floors as stated,
     those given up included.
     """
     caps = link_caps(views)
@@ -260,14 +274,60 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     args = (caps, kept, noise, p_loss, seed, slot)
     if objective in ("max_min", "min_power"):  # silence cannot raise a minimum or save more
         yield_rounds = 0
-    q, yrec = yielding.yield_rounds(medium, p, kept, hears, p_loss, seed, slot, yield_rounds,
-                                    weights=weights)  # fmt: skip
-    if yrec["yielded"]:
-        start = sum(r["minislots"] for r in runs + rounds) + len(yrec["rounds"])
-        p, again = floor_loop(medium, q, q, *args, minislots, start=start, refusals=refusals)
-        runs.append(again)
-    counters = {key: sum(r["counters"][key] for r in runs + rounds) + yrec["counters"][key]
+    if price_rounds is None:  # the rebalancing goes with yielding (off when yielding is)
+        price_rounds = pricing.ROUNDS if yield_rounds > 0 else 0
+    used = sum(r["minislots"] for r in runs + rounds)  # mini-slots run so far in the slot
+
+    def rebalance(q, trial: dict):  # pricing, the floors it broke closed again (:mod:`.pricing`)
+        nonlocal used
+
+        def close(x, start):
+            return floor_loop(medium, x, x, *args, minislots, start=used + start,
+                              refusals=refusals)  # fmt: skip
+
+        q, rec = pricing.price_rounds(medium, q, caps, kept, weights, noise, hears, p_loss,
+                                      seed, slot, close, price_rounds)  # fmt: skip
+        used += rec["minislots"]
+        trial["priced"].append(rec)
+        return q
+
+    def settle(q, first: bool) -> dict:
+        """Yielding, the floors again if a link went silent, then pricing (pricing first too
+        when ``first``): the trial's ``p``, ``yield`` record, floor ``runs``, ``priced``."""
+        nonlocal used
+        trial = {"runs": [], "priced": []}
+        if first:
+            q = rebalance(q, trial)
+        q, trial["yield"] = yielding.yield_rounds(medium, q, kept, hears, p_loss, seed, slot,
+                                                  yield_rounds, weights=weights)  # fmt: skip
+        used += len(trial["yield"]["rounds"])
+        if trial["yield"]["yielded"]:
+            q, again = floor_loop(medium, q, q, *args, minislots, start=used, refusals=refusals)
+            used += again["minislots"]
+            trial["runs"].append(again)
+            if price_rounds > 0:
+                q = rebalance(q, trial)
+        return {**trial, "p": q}
+
+    trials = [settle(p, False)]  # yielding first, as without pricing
+    chosen, judged = 0, None
+    if price_rounds > 0:  # and pricing first: the links keep the trial they report better
+        trials.append(settle(p, True))
+        chosen, judged = pricing.better(medium, [t["p"] for t in trials], kept, weights, hears,
+                                        seed, slot)  # fmt: skip
+        used += judged["minislots"]
+    p, yrec = trials[chosen]["p"], trials[chosen]["yield"]
+    priced = [rec for t in trials for rec in t["priced"]]
+    runs += [run for t in trials for run in t["runs"]]
+    runs += [run for rec in priced for run in rec["runs"]]  # the floor loops pricing ran
+    steps = used
+    yields = [t["yield"] for t in trials]
+    extra = [rec["counters"] for rec in priced] + ([judged["counters"]] if judged else [])
+    counters = {key: sum(r["counters"][key] for r in runs + rounds)
+                + sum(y["counters"][key] for y in yields) + sum(c[key] for c in extra)
                 for key in ("sent", "delivered", "lost", "bytes")}  # fmt: skip
+    yield_msgs = sum(y["messages"] for y in yields)
+    yield_bytes = sum(y["bytes"] for y in yields)
     mm = None
     if objective == "max_min":  # raise the common rate as far as it goes (floors still held)
         p, mm = max_min_phase(medium, p, caps, kept, noise, slot)
@@ -276,8 +336,7 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         counters["bytes"] += mm["bytes"]
     floor_msgs = sum(r["counters"]["sent"] for r in runs)
     floor_bytes = sum(r["counters"]["bytes"] for r in runs)
-    minislots = sum(r["minislots"] for r in runs + rounds) + len(yrec["rounds"])
-    minislots += mm["minislots"] if mm else 0
+    minislots = steps + (mm["minislots"] if mm else 0)
     record = {
         "before": before.tolist(),
         "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + 1e-6))],
@@ -289,11 +348,11 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         "minislots": minislots,
         "feedback": sum(r["feedback"] for r in runs),
         "requests": [q for r in runs for q in r["requests"]],
-        "yield": {"rounds": yrec["rounds"], "messages": yrec["messages"], "bytes": yrec["bytes"]},
+        "yield": {"rounds": yrec["rounds"], "messages": yield_msgs, "bytes": yield_bytes},
         "floor_messages": floor_msgs,
         "floor_bytes": floor_bytes,
-        "yield_messages": yrec["messages"],
-        "yield_bytes": yrec["bytes"],
+        "yield_messages": yield_msgs,
+        "yield_bytes": yield_bytes,
         "messages": counters["sent"],
         "bytes": counters["bytes"],
     }
@@ -304,6 +363,14 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
                        for r in rounds],
             "messages": sum(r["counters"]["sent"] for r in rounds),
             "bytes": sum(r["counters"]["bytes"] for r in rounds),
+        }  # fmt: skip
+    if judged is not None:  # pricing ran: its rounds, the two trials and their messages
+        record["pricing"] = {
+            "rounds": [r for rec in priced for r in rec["rounds"]],
+            "trials": judged["utilities"],
+            "priced_first": chosen == 1,
+            "messages": sum(c["sent"] for c in extra),
+            "bytes": sum(c["bytes"] for c in extra),
         }  # fmt: skip
     if objective is not None:
         record["objective"] = objective

@@ -30,7 +30,7 @@ def test_first_person_sentences_name_the_device_and_the_rules_read_them():
 
 
 def test_the_model_reads_no_cap_from_a_clause_that_only_says_what_the_device_is(model):
-    """"I am a mains-powered gateway" names the device and nothing else: its one digit is the
+    """ "I am a mains-powered gateway" names the device and nothing else: its one digit is the
     link id, so the narrowed grammar allowed only "off", a cap of 0 it never stated."""
     from wireless_agents.agents.intents.first_person import parse_profile
 

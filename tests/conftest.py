@@ -51,3 +51,19 @@ def killed_and_resumed(tmp_path):
         return strip_timings(full), strip_timings(resumed)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def intent_keys():
+    """What a list of read intents says, as a set: ``("objective", None, name)`` for an objective,
+    ``(kind, agent, value)`` (value to 6 decimals) for the rest."""
+
+    def keys(intents) -> set:
+        return {
+            ("objective", None, it.objective)
+            if it.kind == "objective"
+            else (it.kind, it.agent, round(it.value, 6))
+            for it in intents
+        }
+
+    return keys

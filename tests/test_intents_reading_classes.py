@@ -11,16 +11,6 @@ from wireless_agents.agents.intents import parse_intents
 from wireless_agents.agents.intents import read_intents_by_rules as rules
 from wireless_agents.agents.intents.rules import goal_sentence
 
-
-def keys(intents) -> set:
-    return {
-        ("objective", None, it.objective)
-        if it.kind == "objective"
-        else (it.kind, it.agent, round(it.value, 6))
-        for it in intents
-    }
-
-
 OBJ = "objective"
 CASES = [
     # a total goal in spectral efficiency; the bottom of the rates; rates kept level; energy as
@@ -69,9 +59,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("text, k, want", CASES)
-def test_rules_read_the_classes_objectives_c_missed(text, k, want):
+def test_rules_read_the_classes_objectives_c_missed(text, k, want, intent_keys):
     got = rules(text, range(k))
-    assert keys(got) == want and len(got) == len(want)
+    assert intent_keys(got) == want and len(got) == len(want)
 
 
 def test_a_goal_sentence_names_no_link_no_number_and_states_nothing():
@@ -87,10 +77,10 @@ def test_a_goal_sentence_names_no_link_no_number_and_states_nothing():
     "index",
     [7, 10, 13],  # no need to limit, neither ... nor, a goal sentence beside a floor
 )
-def test_model_reads_the_classes_objectives_c_missed(model, index):
+def test_model_reads_the_classes_objectives_c_missed(model, index, intent_keys):
     text, k, want = CASES[index]
     got = parse_intents(text, range(k), model)
-    assert keys(got) == want and len(got) == len(want), text
+    assert intent_keys(got) == want and len(got) == len(want), text
 
 
 def test_objectives_d_is_a_fresh_set_of_eight_categories():

@@ -12,16 +12,6 @@ import pytest
 from wireless_agents.agents.intents import candidates, normalize_text, parse_intents
 from wireless_agents.agents.intents import read_intents_by_rules as rules
 
-
-def keys(intents) -> set:
-    return {
-        ("objective", None, it.objective)
-        if it.kind == "objective"
-        else (it.kind, it.agent, round(it.value, 6))
-        for it in intents
-    }
-
-
 OBJ = "objective"
 CASES = [
     # "one" as a pronoun is no number; "one" as an amount or an id still is
@@ -60,9 +50,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("text, k, want", CASES)
-def test_rules_read_the_classes_objectives_d_missed(text, k, want):
+def test_rules_read_the_classes_objectives_d_missed(text, k, want, intent_keys):
     got = rules(text, range(k))
-    assert keys(got) == want and len(got) == len(want)
+    assert intent_keys(got) == want and len(got) == len(want)
 
 
 def test_one_is_a_number_only_as_an_amount_or_an_id():
@@ -90,10 +80,10 @@ def test_the_grammar_offers_no_count_measure_or_label_as_a_value():
     "index",
     [1, 3, 11],  # a floor dropped ("doesn't need one"), "triple the priority", full power
 )
-def test_model_reads_the_classes_objectives_d_missed(model, index):
+def test_model_reads_the_classes_objectives_d_missed(model, index, intent_keys):
     text, k, want = CASES[index]
     got = parse_intents(text, range(k), model)
-    assert keys(got) == want and len(got) == len(want), text
+    assert intent_keys(got) == want and len(got) == len(want), text
 
 
 def test_a_clause_whose_numbers_are_all_counts_states_nothing():
@@ -104,9 +94,9 @@ def test_a_clause_whose_numbers_are_all_counts_states_nothing():
     assert not states_nothing("Mute link 1", range(3))  # silence needs no number
 
 
-def test_model_reads_no_silence_from_a_clause_of_counts(model):
+def test_model_reads_no_silence_from_a_clause_of_counts(model, intent_keys):
     text = "Link 1 drives 6 screens at 60 frames per second. Link 1 needs 0.7 bit/s/Hz."
-    assert keys(parse_intents(text, range(3), model)) == {("min_rate", 1, 0.7)}
+    assert intent_keys(parse_intents(text, range(3), model)) == {("min_rate", 1, 0.7)}
 
 
 def test_objectives_e_is_a_fresh_set_of_eight_categories():

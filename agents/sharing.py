@@ -18,7 +18,9 @@ spatial reuse (every link in every slice). It then chooses ``share`` or ``reuse`
   group's objective better (the tool's verdict, :attr:`SharePlan.better`).
 
 A partner answers an offer of slices by the rule (:func:`answer_offer`): it grants unless the
-schedule leaves its own floor short where reuse would not.
+schedule leaves its own floor short where reuse would not, and the group's schedule does not
+meet more of the group's floors than reuse (when the floors cannot all be met, the team serves
+as many as it can, as the oracle does: a link gives up its floor for two others).
 """
 
 from __future__ import annotations
@@ -151,9 +153,11 @@ def model_choice(backend, view: LocalView, plan: SharePlan, rate_now: float,
     return out
 
 
-def answer_offer(floor: float, shared_rate: float, reuse_rate: float) -> bool:
+def answer_offer(floor: float, shared_rate: float, reuse_rate: float,
+                 more_floors: bool = False) -> bool:  # fmt: skip
     """A partner's answer to an offer of slices (True: grant): it refuses only when the
-    schedule leaves its own floor short and reuse would leave it less short."""
-    if floor <= 0 or shared_rate >= floor - RATE_TOL:
+    schedule leaves its own floor short and reuse would leave it less short, unless the offer
+    meets more of the group's floors than reuse (``more_floors``)."""
+    if floor <= 0 or shared_rate >= floor - RATE_TOL or more_floors:
         return True
     return shared_rate >= reuse_rate - RATE_TOL

@@ -14,7 +14,8 @@ links their largest common rate, and the reuse vector), ``scipy.optimize.linprog
 objective subject to each floor on the mean rate (a floor out of reach even alone is left out),
 then rounded to whole slices exactly over the LP's support, the reuse vector and each link
 alone (every way of giving the L slices to those candidates: least floor shortfall first, then
-the objective). Planners-independent: nothing here sees the gain matrix or imports a planner.
+the objective; when no way meets every floor, the most floors met first, a partner's floor
+counted met only when its estimated rate clears it by the notes' precision). Planners-independent: nothing here sees the gain matrix or imports a planner.
 
 Units: gains linear, powers and noise in watts, rates in bit/s/Hz.
 """
@@ -32,6 +33,10 @@ from .view import LocalView, power_cap
 MAX_GROUP = 6  # the caller and at most three partners (2^4 - 1 on/off patterns)
 MAX_CANDIDATES = 8  # columns the rounding enumerates over
 RATE_TOL = 1e-6
+# bit/s/Hz a partner's estimated mean rate must clear its floor by to count as met when the
+# floors cannot all be met: its rows come from its notes, known on the air to +-0.125 dB
+# (``planners/coordination/air.py``), about 0.04 bit/s/Hz per slice at high SNR
+NOTE_MARGIN = 0.04
 
 
 @dataclass(frozen=True)
@@ -65,15 +70,32 @@ class SharePlan:
         return bool(np.ptp(self.schedule, axis=1).max(initial=0.0) > 0)
 
     @property
+    def misses(self) -> int:
+        """The floors the schedule misses (by its estimated rates)."""
+        return _misses(self.floors, self.rates)
+
+    @property
+    def reuse_misses(self) -> int:
+        """The floors reuse misses (by its estimated rates)."""
+        return _misses(self.floors, self.reuse_rates)
+
+    @property
     def better(self) -> bool:
-        """Whether sharing beats reuse: it takes turns, and has a smaller floor shortfall, or
-        the same and a higher objective (by more than round-off)."""
+        """Whether sharing beats reuse: it takes turns, and misses fewer floors, or as many
+        and has a smaller floor shortfall, or the same and a higher objective (by more than
+        round-off)."""
         if not self.takes_turns:
             return False
+        if self.misses != self.reuse_misses:
+            return self.misses < self.reuse_misses
         if self.short < self.reuse_short - RATE_TOL:
             return True
         same = abs(self.short - self.reuse_short) <= RATE_TOL
         return same and self.value > self.reuse_value + 1e-9 * max(1.0, abs(self.reuse_value))
+
+
+def _misses(floors, rates) -> int:
+    return int(np.sum((floors > 0) & (rates < floors - RATE_TOL)))
 
 
 def neighbourhood(view: LocalView, partners, size: int = MAX_GROUP
@@ -186,7 +208,11 @@ def _lp(rates, powers, floors, objective, weights, p_max) -> np.ndarray | None:
 
 def _round(rates, powers, floors, objective, weights, p_max, cand, slices):
     """The best whole-slice counts over candidate columns ``cand``: least floor shortfall, then
-    the largest objective. Returns (counts (C,), mean rates (n,), value, shortfall)."""
+    the largest objective; when no count meets every floor, the most floors met first (the
+    oracle's rule, :mod:`wireless_agents.planners.timeshare_polish`), a partner's (row 1 on)
+    counted met only when its estimated rate clears the floor by ``NOTE_MARGIN`` (a floor met
+    by a hair on a note's rounded gains is often missed on the air). Returns (counts (C,),
+    mean rates (n,), value, shortfall)."""
     combos = np.array(list(itertools.combinations_with_replacement(range(len(cand)), slices)))
     counts = np.zeros((len(combos), len(cand)), dtype=int)
     for t in range(slices):
@@ -196,6 +222,10 @@ def _round(rates, powers, floors, objective, weights, p_max, cand, slices):
     short = np.where(floors > 0, np.maximum(floors - r, 0.0), 0.0).sum(-1)
     value = utility(objective, r, p, p_max, weights)
     best = min(range(len(combos)), key=lambda m: (round(short[m], 9), -value[m], m))
+    if short[best] > 0:  # the floors cannot all be met: serve as many as the slices can
+        margin = np.r_[0.0, np.full(len(floors) - 1, NOTE_MARGIN)]
+        missed = ((floors > 0) & (r < floors + margin - RATE_TOL)).sum(-1)
+        best = min(range(len(combos)), key=lambda m: (missed[m], round(short[m], 9), -value[m], m))
     full = np.zeros(rates.shape[0], dtype=int)
     full[cand] = counts[best]
     return full, r[best], float(value[best]), float(short[best])

@@ -15,7 +15,10 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
    largest floor shortfall, then the lowest rate): ``offer link j slices 2,3``; each partner
    answers ``grant``/``refuse`` of those slices (its floor by the rule,
    :func:`~wireless_agents.agents.sharing.answer_offer`), over the lossy control channel (a lost
-   offer or answer: no share). A group forms when every partner granted and no member is in a
+   offer or answer: no share). When the floors cannot all be met, the tool's schedule serves
+   as many as it can (the oracle's rule) and, when it meets more of the group's floors than
+   reuse, the offer says so (``we meet more floors``): a partner grants it even when its own
+   floor is the one given up. A group forms when every partner granted and no member is in a
    group already; its rows of the schedule are its tool's. Under ``max_min`` a link whose
    group overlaps one formed already (and is in none itself) plans again over its partners
    still free, and offers that group when it takes turns and beats reuse: the links left out
@@ -37,7 +40,8 @@ power vector, only when the team plans ``mini_slots`` L > 1 (:class:`~.config.Te
 5. *Object.* Every link measures its mean rate over the slices: one whose floor held under
    reuse and is now missed, or under ``max_min`` one below the common rate the max-min phase
    reached (announced on the control channel), refuses the schedule (one message), and the
-   team falls back to reuse.
+   team falls back to reuse; a floor given up does not object when the schedule meets more
+   floors in all than reuse (each link says whether its own floor holds).
 
 Links in no group keep the settled power in every slice. The record (``timeshare`` in the
 decide state and the slot's trace record) lists each choice, the acts, the groups (under
@@ -146,8 +150,10 @@ def share_slices(state, agents, decider: str, powers, close, target=None
         if taken & set(plan.members):
             continue
         env = []
+        more = 0 < plan.reuse_misses and plan.misses < plan.reuse_misses  # floors not all met
+        why = "we meet more floors" if more else "we take turns"
         for j in plan.members[1:]:
-            act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason="we take turns")
+            act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason=why)
             env.append({"from": i, "to": j, "text": message_text([act]), "slot": slot})
             offers.append(act.as_dict() | {"from": i})
         got, c1 = _send(env, k, state["p_loss"], seed, slot, 2 * step)
@@ -155,7 +161,7 @@ def share_slices(state, agents, decider: str, powers, close, target=None
         for a, j in enumerate(plan.members[1:], start=1):
             if (i, j) not in got:
                 continue
-            ok = answer_offer(floors[j], float(plan.rates[a]), float(plan.reuse_rates[a]))
+            ok = answer_offer(floors[j], float(plan.rates[a]), float(plan.reuse_rates[a]), more)
             sl = tuple(plan.slices_of(j)) if ok else ()
             act = Act("grant" if ok else "refuse", to=i, slices=sl,
                       reason="" if ok else "my floor needs them")  # fmt: skip
@@ -276,9 +282,14 @@ def _fill(views, sched, medium, taken, floors, state, step0):
 
 def _objections(floors, now, r, objective, target) -> list[int]:
     """The links whose own measured mean rate the schedule leaves worse than reuse did: a floor
-    met under reuse and missed now, or under ``max_min`` a rate below the common rate the team
-    reached (``target``, announced in the max-min phase; None: no such check)."""
+    met under reuse and missed now (unless the schedule meets more floors in all than reuse:
+    each link says whether its floor holds, and the team serves as many as it can), or under
+    ``max_min`` a rate below the common rate the team reached (``target``, announced in the
+    max-min phase; None: no such check)."""
     bad = (floors > 0) & (now >= floors - RATE_TOL) & (r < floors - RATE_TOL)
+    met_now = int(np.sum((floors > 0) & (r >= floors - RATE_TOL)))
+    if met_now > int(np.sum((floors > 0) & (now >= floors - RATE_TOL))):
+        bad[:] = False
     if objective == "max_min" and target:
         bad |= r < float(target) - RATE_TOL
     return [int(i) for i in np.flatnonzero(bad)]

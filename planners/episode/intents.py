@@ -21,7 +21,7 @@ from wireless_agents.planners.constraints import (
 from wireless_agents.planners.coordination.stream import emit
 from wireless_agents.planners.events import IntentEvent
 
-from .settings import NOT_READ, reads_language
+from .settings import NOT_READ, SCENARIO_GOALS, reads_language
 
 # ``settings["intents"]``: operator sentences. The edge model reads them once, before the first
 # slot (:func:`with_parsed_intents`, stored as ``settings["parsed_intents"]`` so a resumed run
@@ -123,7 +123,8 @@ def team_goals(settings: dict) -> dict:
     but ``timeshare``, whose schedule serves the objective as the team's plan does).
 
     Given as numbers in the settings (``objective``, ``weights``: an API call), those; else what
-    the operator's sentences state (:func:`operator_goals`). The ``tool`` team reads no language,
+    the operator's sentences state (:func:`operator_goals`); else the scenario's own goal
+    (:data:`~.settings.SCENARIO_GOALS`: zou's is ``min_power``). The ``tool`` team reads no language,
     so for it only numbers count: it plans the sum-rate whatever the sentences say.
     """
     from wireless_agents.environment.objectives import resolve_objective
@@ -134,7 +135,10 @@ def team_goals(settings: dict) -> dict:
         return {}
     objective, weights = settings.get("objective"), settings.get("weights")
     if objective is None and weights is None:
-        return operator_goals(settings)
+        goals = operator_goals(settings)
+        if not goals and reads_language(settings):  # the scenario's own goal sentence (zou's)
+            goals = dict(SCENARIO_GOALS.get(settings.get("scenario"), {}))
+        return goals
     return {
         "objective": resolve_objective(objective, weights),
         "weights": None if weights is None else [float(w) for w in weights],

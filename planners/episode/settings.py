@@ -28,6 +28,9 @@ SCENARIOS = ("d2d", "gaussian", "cellular", "zou")
 # (agents.intents.rules); "rules" costs no tokens and no seconds
 INTENT_READERS = ("model", "rules")
 SCENARIO_TOOLS = {"zou": ("min_power",)}
+# zou's goal sentence ("cut total transmit power while every link keeps its minimum rate") is
+# the min_power objective, for the planners that read language (not the tool team)
+SCENARIO_GOALS = {"zou": {"objective": "min_power", "weights": None}}
 # zou: a sparse, low-power d2d drop (one link per 200 m x 200 m, links of 20-60 m, -10 dBm):
 # at the default 38 dBm and density a 1 bit/s/Hz floor on all four links is feasible in only
 # ~3% of slots (a receiver sits next to another's transmitter) and needs ~1e-6 of p_max, below

@@ -11,7 +11,7 @@ message loss, the independent and leader strategies, and K = 4, 8, 16.
 
 Measured (seed 0, quiet 2-core machine, ratio to WMMSE over the default slots; the README's "The
 LLM team" has the table with the older columns): negotiation K = 4 1.135, K = 6 1.157, K = 8
-1.003, K = 16 1.110 (3 slots); zou 0.314; tools off and independent K = 6 0.118; leader K = 6
+1.003, K = 16 1.132 (3 slots); zou 0.193 (its goal planned as ``min_power``); tools off and independent K = 6 0.118; leader K = 6
 1.024; loss 0.3 K = 6 1.157 (the notes' ages and re-requests; 0.904 before them). Before the
 agents' default tool became ``local_wmmse`` with TIN neighbourhoods (pricing ``best_response``
 among the 5 strongest interferers): K = 8 0.538 / 0.244, K = 16 0.509 / 0.497, K = 6 0.980 /

@@ -320,7 +320,6 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
     priced = [rec for t in trials for rec in t["priced"]]
     runs += [run for t in trials for run in t["runs"]]
     runs += [run for rec in priced for run in rec["runs"]]  # the floor loops pricing ran
-    steps = used
     yields = [t["yield"] for t in trials]
     extra = [rec["counters"] for rec in priced] + ([judged["counters"]] if judged else [])
     counters = {key: sum(r["counters"][key] for r in runs + rounds)
@@ -336,7 +335,7 @@ def close_floors(gains, powers, p_max: float, noise: float, views: list[dict],
         counters["bytes"] += mm["bytes"]
     floor_msgs = sum(r["counters"]["sent"] for r in runs)
     floor_bytes = sum(r["counters"]["bytes"] for r in runs)
-    minislots = steps + (mm["minislots"] if mm else 0)
+    minislots = used + (mm["minislots"] if mm else 0)
     record = {
         "before": before.tolist(),
         "clipped": [int(i) for i in np.flatnonzero(before > caps * (1 + 1e-6))],

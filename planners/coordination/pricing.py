@@ -81,7 +81,7 @@ def price_rounds(medium: Medium, p, caps, floors, weights, noise: float, hears: 
     """
     k = len(p)
     p = np.array(p, dtype=float)
-    w = np.ones(k) if weights is None else np.asarray(weights, dtype=float)
+    w = link_weights(weights, k)
     counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
     log: list[dict] = []
     runs: list[dict] = []
@@ -91,11 +91,7 @@ def price_rounds(medium: Medium, p, caps, floors, weights, noise: float, hears: 
         for key, v in out.as_dict().items():
             counters[key] += v
 
-    def standing(q) -> tuple[float, np.ndarray]:
-        rate = medium.measure(q).rate(q)
-        return float(np.sum(w * rate)), (floors > 0) & (rate >= floors - RATE_TOL)
-
-    utility, held = standing(p)
+    utility, held, _ = standing(medium, p, floors, w)
     for n in range(rounds):
         m = medium.measure(p)
         pi = prices(m, p, w)
@@ -119,12 +115,9 @@ def price_rounds(medium: Medium, p, caps, floors, weights, noise: float, hears: 
         q, run = close(q, minislots)
         runs.append(run)
         minislots += run["minislots"]
-        got, now = standing(q)
-        rate = medium.measure(q).rate(q)
-        reports = [{"from": i, "slot": slot, "rate": round(float(w[i] * rate[i]), 3),
-                    "floor": bool(now[i])} for i in range(k)]  # fmt: skip
-        _, out = ch.deliver(reports, hears, np.zeros((k, k)), ch.seeded_rng(seed, slot, 4099, n, 1))
-        count(out)  # a lost report is sent again: counted once, as delivered
+        got, now, out = report(medium, q, floors, w, hears, slot,
+                               ch.seeded_rng(seed, slot, 4099, n, 1))  # fmt: skip
+        count(out)
         minislots += 1
         kept = got > utility * (1.0 + GAIN_TOL) and bool(np.all(now[held]))
         log.append({"kept": kept, "utility": round(got, 6)})
@@ -134,33 +127,44 @@ def price_rounds(medium: Medium, p, caps, floors, weights, noise: float, hears: 
     return p, {"rounds": log, "minislots": minislots, "runs": runs, "counters": counters}
 
 
-def standing(medium: Medium, q, floors, weights) -> tuple[float, np.ndarray]:
-    """The weighted sum-rate of powers ``q`` and ``(K,)`` which floors hold (what the links
-    report of a plan they transmitted in a mini-slot)."""
-    w = np.ones(len(q)) if weights is None else np.asarray(weights, dtype=float)
-    rate = medium.measure(np.asarray(q, dtype=float)).rate(np.asarray(q, dtype=float))
-    return float(np.sum(w * rate)), (floors > 0) & (rate >= floors - RATE_TOL)
+def link_weights(weights, k: int) -> np.ndarray:
+    """``(K,)`` the links' weights (``weights`` None: the sum-rate, every weight 1)."""
+    return np.ones(k) if weights is None else np.asarray(weights, dtype=float)
+
+
+def standing(medium: Medium, q, floors, w) -> tuple[float, np.ndarray, np.ndarray]:
+    """What powers ``q`` give when transmitted in a mini-slot: the weighted sum-rate (weights
+    ``w``, (K,)), ``(K,)`` which floors hold, and the ``(K,)`` rates (bit/s/Hz)."""
+    q = np.asarray(q, dtype=float)
+    rate = medium.measure(q).rate(q)
+    return float(np.sum(w * rate)), (floors > 0) & (rate >= floors - RATE_TOL), rate
+
+
+def report(medium: Medium, q, floors, w, hears: list[list[int]], slot: int, rng):
+    """Every link broadcasts its weighted rate under powers ``q`` and whether its floor holds
+    (a lost report is sent again: counted once, as delivered): ``(weighted sum-rate, (K,)
+    floors held, channel counters of the reports)``."""
+    got, held, rate = standing(medium, q, floors, w)
+    k = len(rate)
+    reports = [{"from": i, "slot": slot, "rate": round(float(w[i] * rate[i]), 3),
+                "floor": bool(held[i])} for i in range(k)]  # fmt: skip
+    _, out = ch.deliver(reports, hears, np.zeros((k, k)), rng)
+    return got, held, out
 
 
 def better(medium: Medium, plans: list, floors, weights, hears: list[list[int]], seed: int,
            slot: int) -> tuple[int, dict]:  # fmt: skip
     """Which of the closed loop's trial ``plans`` the links keep: each is transmitted in one
-    mini-slot and every link broadcasts its weighted rate and whether its floor holds (a lost
-    report is sent again); a later plan replaces the first only with a higher weighted sum
-    (by ``GAIN_TOL``) and as many floors held. ``(index, record)``, the record with each
-    plan's reported ``utilities``, ``minislots`` and the reports' channel ``counters``."""
-    k = len(floors)
+    mini-slot and every link reports it (:func:`report`); a later plan replaces the first only
+    with a higher weighted sum (by ``GAIN_TOL``) and as many floors held. ``(index, record)``,
+    the record with each plan's reported ``utilities``, ``minislots`` and the reports' channel
+    ``counters``."""
+    w = link_weights(weights, len(floors))
     counters = {"sent": 0, "delivered": 0, "lost": 0, "bytes": 0}
     said = []
     for n, q in enumerate(plans):
-        got, held = standing(medium, q, floors, weights)
-        rate = medium.measure(np.asarray(q, dtype=float)).rate(np.asarray(q, dtype=float))
-        w = np.ones(k) if weights is None else np.asarray(weights, dtype=float)
-        reports = [{"from": i, "slot": slot, "rate": round(float(w[i] * rate[i]), 3),
-                    "floor": bool(held[i])} for i in range(k)]  # fmt: skip
-        _, out = ch.deliver(
-            reports, hears, np.zeros((k, k)), ch.seeded_rng(seed, slot, 4099, 99, n)
-        )
+        got, held, out = report(medium, q, floors, w, hears, slot,
+                                ch.seeded_rng(seed, slot, 4099, 99, n))  # fmt: skip
         for key, v in out.as_dict().items():
             counters[key] += v
         said.append((got, int(held.sum())))

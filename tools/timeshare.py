@@ -39,8 +39,21 @@ RATE_TOL = 1e-6
 NOTE_MARGIN = 0.04
 
 
+class Slices:
+    """A plan's slices: ``members`` the link ids, ``schedule`` (n, L) W of each (rows in that
+    order)."""
+
+    members: tuple[int, ...]
+    schedule: np.ndarray
+
+    def slices_of(self, link: int) -> list[int]:
+        """The slices in which ``link`` transmits (a power above 0)."""
+        row = self.schedule[self.members.index(link)]
+        return [int(t) for t in np.flatnonzero(row > 0)]
+
+
 @dataclass(frozen=True)
-class SharePlan:
+class SharePlan(Slices):
     """A neighbourhood's schedule over ``L`` slices.
 
     ``members`` the link ids (the caller first); ``schedule`` (n, L) W; ``rates`` (n,) the
@@ -57,11 +70,6 @@ class SharePlan:
     floors: np.ndarray
     short: float
     reuse_short: float
-
-    def slices_of(self, link: int) -> list[int]:
-        """The slices in which ``link`` transmits (a power above 0)."""
-        row = self.schedule[self.members.index(link)]
-        return [int(t) for t in np.flatnonzero(row > 0)]
 
     @property
     def takes_turns(self) -> bool:

@@ -31,7 +31,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from wireless_agents.tools.timeshare import RATE_TOL, column_rates, neighbourhood
+from wireless_agents.tools.timeshare import RATE_TOL, Slices, column_rates, neighbourhood
 
 MAX_FREE = 3  # free links planned together (2^3 + 1 columns per slice, 9^L ways)
 MAX_LINKS = 16  # the neighbourhood scored (the caller and the neighbours whose rows it holds)
@@ -39,7 +39,7 @@ MAX_WAYS = 20000  # ways of filling the slices scored at once
 
 
 @dataclass(frozen=True)
-class FillPlan:
+class FillPlan(Slices):
     """The free links' slices around the fixed schedule.
 
     ``members`` the neighbourhood (the caller first); ``free`` the members planned here;
@@ -54,11 +54,6 @@ class FillPlan:
     base_rates: np.ndarray
     value: float
     base_value: float
-
-    def slices_of(self, link: int) -> list[int]:
-        """The slices in which ``link`` transmits (a power above 0)."""
-        row = self.schedule[self.members.index(link)]
-        return [int(t) for t in np.flatnonzero(row > 0)]
 
     @property
     def better(self) -> bool:

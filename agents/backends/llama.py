@@ -224,17 +224,16 @@ class LlamaCppBackend(ModelBackend):
         if n is None:
             self.n_threads, self._picker = None, self._picker or ThreadPicker()
             return
-        import llama_cpp
-
         self.n_threads, self._picker = int(n), None
-        llama_cpp.llama_set_n_threads(self._llm._ctx.ctx, self.n_threads, self.n_threads)
-        self._threads_now = self.n_threads
+        self._run_on(self.n_threads)
 
     def _pick_threads(self) -> None:
         """Give the coming call the picker's thread count (see :mod:`agents.backends.threads`)."""
-        if self._picker is None:
-            return
-        n = self._picker.pick()
+        if self._picker is not None:
+            self._run_on(self._picker.pick())
+
+    def _run_on(self, n: int) -> None:
+        """Set llama.cpp's threads (generation and batches) to ``n`` if they are not."""
         if n != self._threads_now:
             import llama_cpp
 

@@ -101,6 +101,40 @@ def _send(envelopes, k, p_loss, seed, slot, step):
     return got, counters
 
 
+def _offer_round(i, plan, partners, base_rates, floors, more: bool, why: str, state, k: int,
+                 draw: int, offers: list, answers: list, counters: dict) -> bool:  # fmt: skip
+    """Link ``i`` offers each of ``partners`` its slices of ``plan`` (``offer`` acts, reason
+    ``why``); each partner that heard it grants or refuses by its floor
+    (:func:`~wireless_agents.agents.sharing.answer_offer`: the plan's rate against
+    ``base_rates``, its rates without the offer, by member; ``more``: the plan meets more
+    floors), on the control channel (draws ``draw`` and ``draw + 1``). Whether every partner
+    granted and its grant reached ``i``. The acts are appended to ``offers``/``answers``, the
+    channel's counts added to ``counters``."""
+    slot = state["slot"]
+    env = []
+    for j in partners:
+        act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason=why)
+        env.append({"from": i, "to": j, "text": message_text([act]), "slot": slot})
+        offers.append(act.as_dict() | {"from": i})
+    got, c1 = _send(env, k, state["p_loss"], state["seed"], slot, draw)
+    back = []
+    for j in partners:
+        if (i, j) not in got:
+            continue
+        a = plan.members.index(j)
+        ok = answer_offer(floors[j], float(plan.rates[a]), float(base_rates[a]), more)
+        act = Act("grant" if ok else "refuse", to=i, slices=tuple(plan.slices_of(j)) if ok else (),
+                  reason="" if ok else "my floor needs them")  # fmt: skip
+        back.append({"from": j, "to": i, "text": message_text([act]), "slot": slot, "grant": ok})
+        answers.append(act.as_dict() | {"from": j})
+    got2, c2 = _send(back, k, state["p_loss"], state["seed"], slot, draw + 1)
+    for c in (c1, c2):
+        for key in counters:
+            counters[key] += c[key]
+    granted = {e["from"] for e in back if e["grant"] and (e["from"], i) in got2}
+    return granted == set(partners)
+
+
 def share_slices(state, agents, decider: str, powers, close, target=None
                  ) -> tuple[np.ndarray, dict]:  # fmt: skip
     """Steps 1-5 on the settled powers ``powers`` (K,): ``(schedule (K, L) W, record)``.
@@ -149,31 +183,10 @@ def share_slices(state, agents, decider: str, powers, close, target=None
                 continue
         if taken & set(plan.members):
             continue
-        env = []
         more = 0 < plan.reuse_misses and plan.misses < plan.reuse_misses  # floors not all met
         why = "we meet more floors" if more else "we take turns"
-        for j in plan.members[1:]:
-            act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason=why)
-            env.append({"from": i, "to": j, "text": message_text([act]), "slot": slot})
-            offers.append(act.as_dict() | {"from": i})
-        got, c1 = _send(env, k, state["p_loss"], seed, slot, 2 * step)
-        back = []
-        for a, j in enumerate(plan.members[1:], start=1):
-            if (i, j) not in got:
-                continue
-            ok = answer_offer(floors[j], float(plan.rates[a]), float(plan.reuse_rates[a]), more)
-            sl = tuple(plan.slices_of(j)) if ok else ()
-            act = Act("grant" if ok else "refuse", to=i, slices=sl,
-                      reason="" if ok else "my floor needs them")  # fmt: skip
-            back.append({"from": j, "to": i, "text": message_text([act]), "slot": slot,
-                         "grant": ok})  # fmt: skip
-            answers.append(act.as_dict() | {"from": j})
-        got2, c2 = _send(back, k, state["p_loss"], seed, slot, 2 * step + 1)
-        for c in (c1, c2):
-            for key in counters:
-                counters[key] += c[key]
-        granted = {e["from"] for e in back if e["grant"] and (e["from"], i) in got2}
-        if granted != set(plan.members[1:]):
+        if not _offer_round(i, plan, plan.members[1:], plan.reuse_rates, floors, more, why,
+                            state, k, 2 * step, offers, answers, counters):  # fmt: skip
             continue
         taken |= set(plan.members)
         groups.append(list(plan.members))
@@ -248,29 +261,9 @@ def _fill(views, sched, medium, taken, floors, state, step0):
         plan = fill_plan(views[i], list(views[i].neighbours), sched, ipn, free)
         if plan is None or not plan.better:
             continue
-        env = []
-        for j in plan.free[1:]:
-            act = Act("offer", to=j, slices=tuple(plan.slices_of(j)), reason="we take turns")
-            env.append({"from": i, "to": j, "text": message_text([act]), "slot": state["slot"]})
-            acts["offers"].append(act.as_dict() | {"from": i})
-        got, c1 = _send(env, k, state["p_loss"], state["seed"], state["slot"], step0 + 2 * s)
-        back = []
-        for j in plan.free[1:]:
-            a = plan.members.index(j)
-            ok = (i, j) in got and answer_offer(floors[j], float(plan.rates[a]),
-                                                float(plan.base_rates[a]))  # fmt: skip
-            if (i, j) in got:
-                act = Act("grant" if ok else "refuse", to=i, slices=tuple(plan.slices_of(j))
-                          if ok else (), reason="" if ok else "my floor needs them")  # fmt: skip
-                back.append({"from": j, "to": i, "text": message_text([act]),
-                             "slot": state["slot"], "grant": ok})  # fmt: skip
-                acts["answers"].append(act.as_dict() | {"from": j})
-        got2, c2 = _send(back, k, state["p_loss"], state["seed"], state["slot"], step0 + 2 * s + 1)
-        for c in (c1, c2):
-            for key in counters:
-                counters[key] += c[key]
-        granted = {e["from"] for e in back if e["grant"] and (e["from"], i) in got2}
-        if granted != set(plan.free[1:]):
+        if not _offer_round(i, plan, plan.free[1:], plan.base_rates, floors, False,
+                            "we take turns", state, k, step0 + 2 * s, acts["offers"],
+                            acts["answers"], counters):  # fmt: skip
             continue
         free -= set(plan.free)
         for j in plan.free:

@@ -13,9 +13,13 @@ each path in one process, one after the other on the same model:
 - ``one call, own sessions``: the same calls, each agent resuming its own saved KV state
   (:mod:`wireless_agents.agents.backends.llama`), every answer token generated in a decode step
   of its own;
-- ``one call, own sessions, guess checked``: the same, each call's guessed answer (its tool's
-  power with the system prompt's reason) checked in the prompt's batch; the model's answer is
-  unchanged token for token, a right guess costs no step of its own (the default);
+- ``one call, own sessions, guess checked, full grammar``: the same, each call's guessed answer
+  (its tool's power with the system prompt's reason) checked in the prompt's batch; the model's
+  answer is unchanged token for token, a right guess costs no step of its own; every answer
+  position sampled by llama-cpp-python's full chain (the grammar tests the whole vocabulary);
+- ``one call, own sessions, guess checked, top token first``: the same, the grammar asked
+  about the top token alone first (:mod:`wireless_agents.agents.backends.greedy`; the same
+  tokens): the default;
 - ``forced, no model call``: ``--skip-forced``: a decision that leaves language nothing to
   settle takes the tool's power with no model call (counted in ``forced``);
 - ``tool`` (model-free twin): the rule agents of ``--planner tool``.
@@ -35,6 +39,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass, field
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -44,30 +49,46 @@ from wireless_agents.planners.episode import default_settings, run_episode  # no
 
 SESSION_BYTES = 256 * 2**20
 HALF = "half"  # the threads before the picker: half the usable cores, whatever the load
+
+
+@dataclass(frozen=True)
+class Path:
+    """One decision path: settings over the quick start's, session state kept (bytes), guesses
+    checked, the threads (None: picked per call; HALF), the grammar asked about the top token
+    first (False: the full chain over the vocabulary at every position)."""
+
+    over: dict = field(default_factory=dict)
+    state_bytes: int = SESSION_BYTES
+    guesses: bool = True
+    threads: str | None = None
+    greedy_first: bool = True
+
+
 BASELINE = "two calls, half the cores (before the thread picker)"
-# name: (settings over the quick start's, session state kept in bytes, guesses checked[, threads])
+DEFAULT = "one call, own sessions, guess checked, top token first (default)"
 PATHS = {
-    BASELINE: ({"direct_tool": False}, 0, False, HALF),
-    "two calls (`--model-calls-tool`)": ({"direct_tool": False}, 0, False),
-    "one call, shared cache": ({}, 0, False),
-    "one call, own sessions": ({}, SESSION_BYTES, False),
-    "one call, own sessions, guess checked (default)": ({}, SESSION_BYTES, True),
-    "forced, no model call (`--skip-forced`)": ({"skip_forced": True}, SESSION_BYTES, True),
-    "tool (model-free)": ({"planner": "tool"}, SESSION_BYTES, True),
+    BASELINE: Path({"direct_tool": False}, 0, False, HALF, False),
+    "two calls (`--model-calls-tool`)": Path({"direct_tool": False}, 0, False),
+    "one call, shared cache": Path({}, 0, False),
+    "one call, own sessions": Path({}, SESSION_BYTES, False),
+    "one call, own sessions, guess checked, full grammar": Path(greedy_first=False),
+    DEFAULT: Path(),
+    "forced, no model call (`--skip-forced`)": Path({"skip_forced": True}),
+    "tool (model-free)": Path({"planner": "tool"}),
 }
 
 
-def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, steps: int,
-            seed: int, threads: str | None = None) -> dict:  # fmt: skip
+def measure(backend, path: Path, agents: int, steps: int, seed: int) -> dict:
     if hasattr(backend, "set_threads"):
-        backend.set_threads(max(1, usable_cpus() // 2) if threads == HALF else None)
+        backend.set_threads(max(1, usable_cpus() // 2) if path.threads == HALF else None)
     if hasattr(backend, "keep_sessions"):
-        backend.keep_sessions(state_bytes)
-    if hasattr(backend, "guesses"):
-        backend.guesses = guesses
+        backend.keep_sessions(path.state_bytes)
+    for knob in ("guesses", "greedy_first"):
+        if hasattr(backend, knob):
+            setattr(backend, knob, getattr(path, knob))
     decodes = getattr(backend, "decodes", 0)
     before = dict(getattr(backend, "threads", {}))
-    s = default_settings(agents=agents, steps=steps, seed=seed, **over)
+    s = default_settings(agents=agents, steps=steps, seed=seed, **path.over)
     m = run_episode(s, backend=backend)["summary"]
     with_call = m["llm_calls"] and m["tokens_evaluated"] / m["tokens_evaluated_per_decision"]
     return {
@@ -77,7 +98,7 @@ def measure(backend, over: dict, state_bytes: int, guesses: bool, agents: int, s
         "forced": m["forced_decisions"],
         "evaluated": m["tokens_evaluated_per_decision"],
         "seconds_per_slot": m["llm_seconds"] / steps,
-        "threads": ({getattr(backend, "n_threads", 0): m["llm_calls"]} if threads == HALF else
+        "threads": ({getattr(backend, "n_threads", 0): m["llm_calls"]} if path.threads == HALF else
                     {n: c - before.get(n, 0) for n, c in getattr(backend, "threads", {}).items()
                      if c > before.get(n, 0)}),
     }  # fmt: skip
@@ -91,10 +112,11 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     args = ap.parse_args(argv)
     backend = load_model(args.model)
-    rows = {name: measure(backend, *path[:3], args.agents, args.steps, args.seed, *path[3:])
+    rows = {name: measure(backend, path, args.agents, args.steps, args.seed)
             for name, path in PATHS.items()}  # fmt: skip
-    if hasattr(backend, "guesses"):
-        backend.guesses = True
+    for knob in ("guesses", "greedy_first"):
+        if hasattr(backend, knob):
+            setattr(backend, knob, True)
     base = rows[BASELINE]["seconds_per_slot"]
     print(f"quick-start episode, d2d K={args.agents}, {args.steps} slots, seed {args.seed}, "
           f"{args.model}:")  # fmt: skip

@@ -23,7 +23,7 @@ Agent ids
 =========
 
 Ids are the 0-based labels the environment uses: ``agent_2`` = "link 2" = "user 2" = "device
-two" = "transmitter 2" = agent 2. Ordinal words ("the third link") are ambiguous (index 2 or 3?)
+two" = "transmitter 2" = "station 2" = "pair 2" = agent 2 (the nouns: :mod:`.nouns`). Ordinal words ("the third link") are ambiguous (index 2 or 3?)
 and are refused with an :class:`IntentError` before any model call; say "link 2".
 
 Several statements per text
@@ -77,6 +77,7 @@ Modules
 ==================  ==============================================================================
 ``intent.py``       :class:`Intent`, :class:`IntentError`, the kinds, :func:`constraint_arrays`
 ``schema.py``       the answer's JSON schema, :data:`UNIT_KINDS` (unit written -> kind), decoding
+``nouns.py``        the nouns a link is named by ("link", "station", "pair"...): ``LINK_NOUN``
 ``mentions.py``     what a sentence names (links, numbers, units): :func:`candidates`
 ``numbers.py``      :func:`normalize_text` (:data:`NUMBER_WORDS`, fraction words)
 ``prompt.py``       system prompt, :data:`FEW_SHOT`, chat and completion prompts

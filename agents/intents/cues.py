@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
+from .nouns import LINK_NOUN
 from .numbers import _fmt, normalize_text
 
-# "link 2", "user 3", "agent_4", "device #1", "transmitters 5": how a sentence names a link
-# (the noun, then what may stand between it and the number)
-LINK_NOUN = r"(?:link|user|device|agent|transmitter|node|radio|tx|ue)"
+# "link 2", "user 3", "agent_4", "device #1", "transmitters 5", "pair 6": how a sentence names a
+# link (the noun, :data:`~.nouns.LINK_NOUN`, then what may stand between it and the number)
 LINK_NAME = LINK_NOUN + r"s?[\s_#-]*"
 LINK_MENTION = re.compile(r"\b" + LINK_NAME + r"(\d+)\b", re.I)
 # a link named only as the term of a comparison ("a worse channel than link 1", "compared with
@@ -51,7 +51,7 @@ OBJECTIVE_CUES = {
         r"|\b(energy|power)\s+(use|usage|consumption)\b|\bbattery\s+life|\bgo\s+green\b"
         r"|(\bno|\bwithout|" + NOT + r")\s+(\w+\s+)?wast\w*\s+(\w+\s+)?(energy|power)\b"
         r"|(?<!at\s)\b(least|lowest|minimum|minimal|less|little|min|smallest)\s+"
-        r"([a-z]+\s+){0,2}(power|energy)\b"
+        r"([a-z]+\s+){0,2}(power|energy|output|emissions?|wattage|consumption)\b"
         r"|\bminimi[sz]e\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
         r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low"
         r"|\b(frugal|sparing|economical)(ly)?\b"
@@ -61,7 +61,8 @@ OBJECTIVE_CUES = {
         # the power kept down in other words ("keep the total wattage down")
         r"|\bwattage\b[^,;:]*\b(down|low)\b"
         r"|\b(keep|bring|hold|get)\s+(\w+\s+){0,3}(power|energy|consumption)\s+(down|low)\b"
-        r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+(\w+\s+){0,3}(transmit\w*|transmissions?)\b",
+        r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+(\w+\s+){0,3}"
+        r"(transmit\w*|transmissions?|output|emissions?)\b",
         re.I,
     ),
     "max_min": re.compile(
@@ -77,11 +78,16 @@ OBJECTIVE_CUES = {
         r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b"
         # the bottom of the rates ("lift the bottom rate"), rates kept level ("keep every rate even")
         r"|\b(bottom|lowest|smallest)\s+([\w-]+\s+)?(rates?|links?|users?|devices?|radios?|nodes?)\b"
-        r"|\b(rates?|throughputs?)\s+(level|even|equal|balanced)\b",
+        r"|\b(rates?|throughputs?)\s+(level|even|equal|balanced)\b"
+        # the resource shared out evenly ("share the channel out evenly", "an even split")
+        r"|\b(share|split|divide|spread|distribute|allocate|apportion|ration)\w*\s+([\w']+\s+){0,5}"
+        r"(evenly|equally|uniformly)\b"
+        r"|\b(even|equal|uniform)\s+(split|share|spread|distribution|allocation)\b",
         re.I,
     ),
     "sum_rate": re.compile(
-        r"\b(total|sum|summed|overall|aggregate|network|combined)[- ]([a-z]+\s+)?"
+        r"\b(total|sum|summed|overall|aggregate|network|combined|collective|cumulative|joint"
+        r"|global)[- ]([a-z]+\s+)?"
         r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate|spectral\s+efficiency)\b"
         rf"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
         rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest|heaviest|greatest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
@@ -103,12 +109,13 @@ OBJECTIVE_WORDS = {
     "max_min": re.compile(
         r"\bfair|\bequal|\bsame\b|\beven\b|\balike\b|\bbalanc|\bworst\b|\bweak|\bslow"
         r"|\blowest\b|\bpoor|\bstarv|\bbehind\b|\bnobody\b|\bno\s+one\b|\beveryone\b"
-        r"|\bequit|\blag|\bfavou?rit",
+        r"|\bequit|\blag|\bfavou?rit|\bevenly\b|\buniform",
         re.I,
     ),
     "sum_rate": re.compile(
         r"\bthroughput|\bcapacity\b|\btraffic\b|\bdata\b|\bbits?\b|\bbytes\b|\bbitrate"
-        r"|\btotal\b|\bsum(med)?\b|\baggregate\b|\bvolume\b|\bmost\b",
+        r"|\btotal\b|\bsum(med)?\b|\baggregate\b|\bvolume\b|\bmost\b|\bcollective\b"
+        r"|\bcumulative\b",
         re.I,
     ),
 }
@@ -161,8 +168,20 @@ NO_FLOOR = re.compile(
     re.I,
 )
 _CAPPING = r"(cap|capped|capping|limit|limited|limiting|restrict\w*|throttl\w*)"
+_CAP_NOUN = r"(cap|limit|restriction|ceiling|throttle|constraint)s?"
 NO_CAP = re.compile(
     r"\bno\s+longer\s+(\w+\s+){0,2}(limited|capped|restricted|cap|limit)"
+    # the cap taken away in other words: "the power restriction on radio 0 is lifted", "run
+    # unrestricted", "without any power limit", "no power ceiling", "take the cap off", "free
+    # node 2 from its limit"
+    r"|\b" + _CAP_NOUN + r"\b[^,;:]*?\b(is|are|has\s+been|have\s+been|was|were|gets?|got)\s+"
+    r"(now\s+)?(lifted|removed|dropped|gone|cleared|scrapped|waived|cancell?ed|relaxed|ended"
+    r"|withdrawn)\b"
+    r"|\bun(restricted|capped|limited|throttled|constrained)\b"
+    r"|\b(without|no)\s+(a\s+|any\s+|the\s+|its\s+)?(power\s+)?" + _CAP_NOUN + r"\b"
+    r"|\b(take|takes|taking|took)\s+(the\s+|its\s+)?(power\s+)?" + _CAP_NOUN + r"\s+off\b"
+    r"|\b(free|frees|freed|release|released)\s+(\w+\s+){0,3}from\s+(its\s+|the\s+|any\s+)?"
+    r"(power\s+)?" + _CAP_NOUN + r"\b"
     r"|\bno\s+need\s+(\w+\s+){0,2}(to\s+)?" + _CAPPING + r"\b"
     r"|"
     + NOT
@@ -170,11 +189,34 @@ NO_CAP = re.compile(
     + _CAPPING
     + r"\b"
     r"|\b(needs?|has|gets?)\s+no\s+(power\s+)?(cap|limit)\b"
-    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(power\s+)?(cap|limit)"
+    r"|\b(remove|drop|lift|clear|scrap|waive|cancel|relax|end)\s+(the\s+|its\s+|any\s+)?"
+    r"(power\s+)?(cap|limit|restriction|ceiling|throttle|constraint)"
     # "may run at full power"
     r"|\b(run|transmit|go|operate)s?\s+(at\s+)?(full|maximum|max|peak)\s+power\b",
     re.I,
 )
+# a heading that names the kind of the statements after its colon ("Weights: link 2 gets 3, link
+# 4 gets 1.5", "Minimum rates: user 0 1.2, user 2 0.4", "Power caps: ..."): the whole piece
+HEADINGS = {
+    "weight": re.compile(
+        r"\s*(new\s+)?(link\s+)?(priority\s+)?(weights?|weightings?|priorit(y|ies))\s*", re.I
+    ),
+    "min_rate": re.compile(
+        r"\s*(new\s+)?((minimum|min|guaranteed)\s+rates?|(rate\s+)?(floors?|minimums?)"
+        r"|rate\s+guarantees?)\s*",
+        re.I,
+    ),
+    "max_power_frac": re.compile(
+        r"\s*(new\s+)?((power\s+)?(caps?|limits?|ceilings?)|(max|maximum)\s+powers?)\s*", re.I
+    ),
+}
+
+
+def heading_kind(piece: str) -> str | None:
+    """The kind a heading piece names (:data:`HEADINGS`), or None when it is no heading."""
+    return next((k for k, p in HEADINGS.items() if p.fullmatch(piece)), None)
+
+
 RATE_CUE = re.compile(
     r"\bbits?\b|\bb/s|\bbps\b|\bspectral efficiency|\brate\b|\bfloor\b|\bthroughput\b", re.I
 )

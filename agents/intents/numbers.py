@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .nouns import LINK_NOUN
+
 # number words -> their value
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -31,8 +33,18 @@ _NUM = r"(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"|a|an|
 _DEN = r"(?:" + "|".join(sorted(FRACTION_DENOMINATORS, key=len, reverse=True)) + r")"
 
 
+# a word after a determiner that makes a following "one" an amount or an id, not a pronoun
+# ("the link one", "a minimum one bit/s/Hz", "a mere one")
+_NOT_ADJECTIVE = (
+    LINK_NOUN + r"s?|rate|floor|cap|weight|priority|value|factor|level|minimum|maximum|mere|"
+    r"single|only|just|full|whole|extra|further|and|or|than|" + "|".join(NUMBER_WORDS)
+)
 _PRONOUN_ONE = re.compile(
     r"\b((?:which|whichever|each|every|any|this|that|another|some)\s+)one\b"
+    # "one" after a determiner and an adjective ("a great one", "the weakest one", "a quick
+    # one"), unless a unit follows it ("a mere one bit/s/Hz")
+    r"|\b((?:a|an|the|this|that|each|every|any|another|some)\s+(?!(?:" + _NOT_ADJECTIVE + r")\b)"
+    r"[a-z]+\s+)one\b(?!\s*(?:bits?\b|b/s|bps\b|per\b|percent|%|times\b|and\s+a))"
     r"|\b((?:needs?|needed|wants?|has|have|gets?|keeps?)\s+)one\b"
     r"(?=\s+(?:any|anymore|now|more|either|too|again|at\s+all)\b|\s*[,.;:!?]|\s*$)"
     r"|\bone(?=\s+(?:of|is|that|who|which|another)\b)",
@@ -88,7 +100,7 @@ def normalize_text(text: str) -> str:
     # "one" as a pronoun stays a word: after a determiner or a verb that takes it as an object
     # ("whichever one is lowest", "every one of links 4 and 5", "it doesn't need one any more")
     # or before "of", "is", "that"... ("one of the radios", "one that lags")
-    s = _PRONOUN_ONE.sub(lambda m: f"{m[1] or m[2] or ''}one_", s)
+    s = _PRONOUN_ONE.sub(lambda m: f"{m[1] or m[2] or m[3] or ''}one_", s)
     # bare number words; "one" as a pronoun ("the one that", "no one") stays
     s = re.sub(
         r"(?<!the )(?<!no )\b(" + "|".join(NUMBER_WORDS) + r")\b(?! of them)",

@@ -18,7 +18,9 @@ each under a grammar narrowed to what that piece names:
   clause's statements, a sentence of it that names no link and no number and uses goal words
   (:func:`~.rules.goal_sentence`: "Keep every rate even; link 6 needs 0.3 bit/s/Hz") is read
   for the objective among the families its words use;
-- a priority taken away ("do not favour link 2 any more"): a weight whose grammar allows only 1.
+- a priority taken away ("do not favour link 2 any more"): a weight whose grammar allows only 1
+  (not a weight stated against the usual one, "a third of the normal weight": the rules read a
+  number there, and the model reads it among the piece's numbers).
 
 A ``sum_rate`` objective stated beside link weights is ``weighted_sum_rate``
 (:func:`~.rules.weighted_total`).
@@ -173,7 +175,7 @@ def _statements(clause: str, reading, agent_ids, backend, max_tokens, **kw) -> l
         out.append(_objective(goal[0], goal[1], clause, backend, max_tokens))
     for st in reading.statements:
         text = _with_links(st.piece, st.links)
-        if st.kind == "weight" and WEIGHT_RESET.search(st.piece):
+        if st.kind == "weight" and WEIGHT_RESET.search(st.piece) and st.value == 1.0:
             out += _weight(text, st.links, clause, agent_ids, backend, max_tokens, ["1"])
         elif st.kind == "weight":
             out += _weight(text, st.links, clause, agent_ids, backend, max_tokens)

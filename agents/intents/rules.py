@@ -57,6 +57,7 @@ from .cues import (
     SILENCE_CUE,
     WEIGHT_CUE,
     WEIGHT_RESET,
+    heading_kind,
     measure,
     objective_words,
     objectives_named,
@@ -76,6 +77,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.]\d+)?")
 _RATE_AFTER = re.compile(r"\s*(bits?\b|b/s|bps\b|bit/s)", re.I)
 _POWER_AFTER = re.compile(r"\s*(percent_of_power\b|of\b|power\b|times\s+(its|the)\b)", re.I)
 _WEIGHT_AFTER = re.compile(r"\s*times\b", re.I)
+_SENTENCE_END = re.compile(r"[.;!?\n]")
 _WEIGHT_BEFORE = re.compile(r"(weigh\w*|priority)(\s+(it|of|by|to|at))?\s*$", re.I)
 
 
@@ -180,6 +182,7 @@ def find_statements(text: str, agent_ids) -> Reading:
     pending: list[int] = []  # links named by a piece that stated nothing
     previous = None  # the last statement (piece, kind, value)
     orphan = None  # a statement made before any link was named ("half power, for link 12")
+    heading = None  # the kind a heading names for the rest of its sentence ("Weights: ...")
 
     def state(links, st):
         out.statements.append(Statement(st[0], tuple(links), st[1], st[2]))
@@ -187,8 +190,13 @@ def find_statements(text: str, agent_ids) -> Reading:
     for i, piece in enumerate(parts):
         if i % 2:
             seps.add(piece.strip().lower())
+            if _SENTENCE_END.fullmatch(piece.strip() or "\n"):
+                heading = None
             continue
         if not piece.strip():
+            continue
+        if i + 1 < len(parts) and parts[i + 1].strip() == ":" and heading_kind(piece):
+            heading = heading_kind(piece)
             continue
         joined, contrast = bool(seps & _JOINING), bool(seps & _CONTRAST)
         seps = set()
@@ -209,7 +217,7 @@ def find_statements(text: str, agent_ids) -> Reading:
         if contrast:
             pending = []
         values = _values(piece, [m.span(1) for m in mentions])
-        found = _statement(piece, values, previous[1] if previous and joined else None)
+        found = _statement(piece, values, (previous[1] if previous and joined else None) or heading)
         if found is None:
             if links and orphan is not None:
                 state(links, orphan)

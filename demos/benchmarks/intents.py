@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d|objectives_e``, all eight by default; ``--model gemma3``,
+objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f``, all nine by default; ``--model gemma3``,
 ``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -18,14 +18,16 @@ fourth such set, 8 sentences in each of 8 categories, written and committed befo
 were tuned on ``objectives_c``: the held-out figure of those readers; tuned on after it) and
 ``objectives_e`` (a fifth such set, 8 sentences in each of the same 8 categories, written and
 committed before the readers were tuned on ``objectives_d``: the held-out figure of those
-readers). None of their sentences
+readers; tuned on after it) and ``objectives_f`` (a sixth such set, 8 sentences in each of the
+same 8 categories, written and committed before the readers were tuned on ``objectives_e``: the
+held-out figure of those readers). None of their sentences
 is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
 readings are exactly its ``expect`` list (one entry for the older sets), in any order: agent and
 kind exact, a value within 1e-6 or 1 % relative, an objective by name. Printed: one table with
-both accuracies per set, per-category and per-kind breakdowns of the hard and both objectives
+both accuracies per set, per-category and per-kind breakdowns of the hard and all objectives
 sets (a kind's figure counts the expected entries found), the model's latency and tokens (by
 set), and every miss.
 
@@ -63,6 +65,7 @@ SETS = {
     "objectives_c": PHRASINGS.with_name("intent_phrasings_objectives_c.yaml"),
     "objectives_d": PHRASINGS.with_name("intent_phrasings_objectives_d.yaml"),
     "objectives_e": PHRASINGS.with_name("intent_phrasings_objectives_e.yaml"),
+    "objectives_f": PHRASINGS.with_name("intent_phrasings_objectives_f.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -183,7 +186,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all eight by default)",
+        help="a phrasing set (repeatable; all nine by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -228,6 +231,7 @@ def main(argv=None) -> None:
         "objectives_c",
         "objectives_d",
         "objectives_e",
+        "objectives_f",
     ):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")

@@ -23,7 +23,7 @@ CSV_FIELDS = (
     "llm_seconds", "wall_seconds", "validated_slots", "fallbacks", "scenario_floors_met",
     # issue 11: the objective, its utility, the seeds and the intervals over them
     "objective", "utility", "ratio_to_oracle_utility", "n_seeds",
-    *(f"{key}_{end}" for key in HEADLINE for end in ("lo", "hi")), "note",
+    *(f"{key}_{end}" for key in HEADLINE for end in ("lo", "hi")),
     "adoption", "deviations", "deviation_gain",
     "acts_asked", "acts_granted", "acts_offered", "acts_refused", "message_parse_rate",
     "degenerate_messages",

@@ -299,7 +299,6 @@ def _run_row(t: Task, tr: dict, scene) -> dict:
         # time-sharing (issue 14): the scenario's mini-slots and its floors' two verdicts
         **_verdict_figures(sc, verdicts),
         "timing": timing_label(tr["settings"]),
-        "note": None,
         "_met": met,
     }
     return row
@@ -336,7 +335,7 @@ def _compare_with_oracle(runs: list[dict]) -> None:
     oracle = {(r["scenario"], r["seed"]): r for r in runs if r["planner"] == "oracle"}
     for r in runs:
         o = oracle.get((r["scenario"], r["seed"]))
-        if o is None or o["note"] is not None or r["note"] is not None:
+        if o is None:
             continue
         if o["mean_sum_rate"] > 0:
             r["ratio_to_oracle"] = r["mean_sum_rate"] / o["mean_sum_rate"]
@@ -387,7 +386,7 @@ def _ratios_of_means(row: dict, runs: list[dict], by_ref: dict) -> None:
         pairs = []
         for r in runs:
             o = r if ref is None else by_ref.get((ref, r["scenario"], r["seed"]))
-            if o is None or r["note"] is not None or o["note"] is not None:
+            if o is None:
                 continue
             if r.get(mine) is not None and o.get(theirs) is not None:
                 pairs.append((r[mine], o[theirs]))
@@ -412,7 +411,7 @@ def _aggregate(runs: list[dict]) -> dict:
     """A report row from the runs of one (scenario, planner), one per seed (see the module)."""
     row = {}
     for key in runs[0]:
-        if key.startswith("_") or key in ("seed", "note"):
+        if key.startswith("_") or key in ("seed", "note"):  # "note": reports before 2026-12-02
             continue
         if key in FIXED:
             row[key] = runs[0][key]
@@ -421,8 +420,6 @@ def _aggregate(runs: list[dict]) -> dict:
             row[key] = sum(vals) if vals else None
         else:
             row[key] = _mean(r[key] for r in runs)
-    notes = list(dict.fromkeys(r["note"] for r in runs if r["note"] is not None))
-    row["note"] = "; ".join(notes) if notes else None
     row["seeds"] = [r["seed"] for r in runs]
     row["n_seeds"] = len(runs)
     for key in HEADLINE:
@@ -472,10 +469,10 @@ def planner_totals(rows: list[dict]) -> dict:
     objectives are not summed)."""
     runs = [x for r in rows for x in r.get("per_seed", [r])]
     oracle = {(r["scenario"], r.get("seed")): r for r in runs
-              if r["planner"] == "oracle" and r.get("note") is None}  # fmt: skip
+              if r["planner"] == "oracle"}  # fmt: skip
     out = {}
     for p in dict.fromkeys(r["planner"] for r in rows):
-        mine = [r for r in runs if r["planner"] == p and r.get("note") is None]
+        mine = [r for r in runs if r["planner"] == p]
         pairs = sum(r["checks"] for r in mine)
         tot = {
             "checks": pairs,

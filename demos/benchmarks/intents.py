@@ -189,7 +189,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all nine by default)",
+        help="a phrasing set (repeatable; all ten by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")

@@ -6,10 +6,12 @@ import re
 
 from .intent import IntentError
 from .mentions import LINK_MENTION
+from .nouns import LINK_NOUN
 
+# an ordinal before any link noun ("the third link", "the second station")
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-    r"last|\d+(?:st|nd|rd|th))\s+(link|user|device|agent|transmitter|node|radio)\b",
+    r"last|\d+(?:st|nd|rd|th))\s+" + LINK_NOUN + r"s?\b",
     re.I,
 )
 _SENTENCE_END = re.compile(r"(?<!\d)[.]|[.](?!\d)|[;!?\n]")  # not the point of 1.5

@@ -28,6 +28,25 @@ COMPARED = re.compile(
 )
 # a negation; "n't" is glued to its verb ("don't", "mustn't"), so it has no word boundary before it
 NOT = r"(?:\bnot|n't|\bnever)"
+
+
+def forms(*words: str) -> str:
+    """A regular expression (a group, no word boundaries) of every form of the cue ``words``, so
+    one cue covers them all: a verb's -s, -es, -ed and -ing with the final consonant doubled or
+    not ("transmit" -> transmits, transmitted, transmitting; "cap" -> capped, capping), a final
+    -e dropped before -ed, -ing and the noun's -ation ("maximi[sz]e" -> maximised, maximising,
+    maximisation, maximizations). A word may itself be a pattern ("maximi[sz]e")."""
+    out = []
+    for w in words:
+        if w.endswith("e"):
+            out.append(w[:-1] + r"(?:e|es|ed|ing|ations?)")
+        else:
+            out.append(w + r"(?:s|es|" + re.escape(w[-1]) + r"?(?:ed|ing)|ations?)?")
+    return "(?:" + "|".join(out) + ")"
+
+
+_MAXIMISE = forms("maximi[sz]e")
+_MINIMISE = forms("minimi[sz]e")
 # where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
 # whereas (never the point of 1.5), and "with" or "where" before a link ("maximise the total rate
 # with link 4 counting double", "a weighted sum where link 0 has weight 3": the goal and the
@@ -42,7 +61,9 @@ PIECE_SEPARATOR = re.compile(
 # the order they win when a piece names several; a stronger cue's words are not read again for a
 # weaker one ("weighted sum rate" names weighted_sum_rate, not also sum_rate)
 # what a total-rate goal moves: data, its units ("gigabytes", "megabits") or the load carried
-_AMOUNT = r"(data|traffic|throughput|capacity|load|(kilo|mega|giga|tera)?(bits|bytes)|bit\s?rate)"
+_AMOUNT = (
+    r"(data|traffic|throughput|goodput|capacity|load|(kilo|mega|giga|tera)?(bits|bytes)|bit\s?rate)"
+)
 OBJECTIVE_CUES = {
     "weighted_sum_rate": re.compile(r"\bweighted\s+(sum|total|throughput|rate|capacity)", re.I),
     "min_power": re.compile(
@@ -52,7 +73,7 @@ OBJECTIVE_CUES = {
         r"|(\bno|\bwithout|" + NOT + r")\s+(\w+\s+)?wast\w*\s+(\w+\s+)?(energy|power)\b"
         r"|(?<!at\s)\b(least|lowest|minimum|minimal|less|little|min|smallest)\s+"
         r"([a-z]+\s+){0,2}(power|energy|output|emissions?|wattage|consumption)\b"
-        r"|\bminimi[sz]e\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
+        rf"|\b{_MINIMISE}\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
         r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low"
         r"|\b(frugal|sparing|economical)(ly)?\b"
         # what is sent rather than the power word: "as quiet as the floors allow", "minimise what
@@ -68,8 +89,12 @@ OBJECTIVE_CUES = {
     "max_min": re.compile(
         # the maximised rate is the worst link's ("maximise the rate of the weakest user"): read
         # whole, so its "maximise the rate" is not read again as a total-rate goal
-        r"\b(maximi[sz]e|raise|lift|increase|boost|improve)\s+(the\s+)?(rate|throughput)\s+of\s+"
+        rf"\b({_MAXIMISE}|raise|lift|increase|boost|improve)\s+(the\s+)?(rate|throughput)\s+of\s+"
         r"the\s+(worst|weakest|poorest|slowest)\b"
+        # the minimum rate maximised, as a verb or a noun ("min-rate maximisation", "a
+        # maximisation of the minimum rate")
+        rf"|\bmin(imum)?[- ]rates?\s+{_MAXIMISE}\b"
+        rf"|\b{_MAXIMISE}\s+(of\s+)?the\s+(minimum|min|lowest|smallest)\b"
         r"|\bfair(ly|ness)?\b|\bworst\b|\bweakest\b|\bpoorest\b|\bslowest\b|\bstarv|\bmax[- ]?min\b"
         r"|\bequal(ly)?\s+(rates?|share)|\bmaxi?mi[sz]e\s+the\s+minimum|\blowest\s+rate"
         r"|\b(left|falls?|falling)\s+behind\b|\beven(s|ing)?\s+out\b"
@@ -78,7 +103,7 @@ OBJECTIVE_CUES = {
         r"|\b(same|equal|similar|identical)\s+(\w+\s+)?(rates?|share|throughput)\b"
         # the bottom of the rates ("lift the bottom rate"), rates kept level ("keep every rate even")
         r"|\b(bottom|lowest|smallest)\s+([\w-]+\s+)?(rates?|links?|users?|devices?|radios?|nodes?)\b"
-        r"|\b(rates?|throughputs?)\s+(level|even|equal|balanced)\b"
+        r"|\b(rates?|throughputs?)\s+((as|kept|stay\w*|remain\w*)\s+)?(level|even|equal|balanced)\b"
         # the resource shared out evenly ("share the channel out evenly", "an even split")
         r"|\b(share|split|divide|spread|distribute|allocate|apportion|ration)\w*\s+([\w']+\s+){0,5}"
         r"(evenly|equally|uniformly)\b"
@@ -87,9 +112,11 @@ OBJECTIVE_CUES = {
     ),
     "sum_rate": re.compile(
         r"\b(total|sum|summed|overall|aggregate|network|combined|collective|cumulative|joint"
-        r"|global)[- ]([a-z]+\s+)?"
+        r"|global|(cell|system|network|site)[- ]wide)[- ]([a-z]+\s+)?"
         r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate|spectral\s+efficiency)\b"
-        rf"|\bmaximi[sz]e\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
+        rf"|\b{_MAXIMISE}\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
+        # the rate maximised as a noun ("rate maximization", "throughput maximisation")
+        rf"|\b(rates?|{_AMOUNT})[- ]{_MAXIMISE}\b"
         rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest|heaviest|greatest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
         rf"|\bas\s+(many|much)\s+([a-z]+\s+)?{_AMOUNT}\b|\bsum[- ]rate\b",
         re.I,
@@ -113,7 +140,7 @@ OBJECTIVE_WORDS = {
         re.I,
     ),
     "sum_rate": re.compile(
-        r"\bthroughput|\bcapacity\b|\btraffic\b|\bdata\b|\bbits?\b|\bbytes\b|\bbitrate"
+        r"\bthroughput|\bgoodput|\bcapacity\b|\btraffic\b|\bdata\b|\bbits?\b|\bbytes\b|\bbitrate"
         r"|\btotal\b|\bsum(med)?\b|\baggregate\b|\bvolume\b|\bmost\b|\bcollective\b"
         r"|\bcumulative\b",
         re.I,
@@ -137,7 +164,11 @@ WEIGHT_CUE = re.compile(
 SILENCE_CUE = re.compile(
     r"\bsilen|\bmute|\bquiet\b|\boff\b|\bshut\b|\bpower(ed)?\s+(\w+\s+)?down\b"
     r"|\bno\s+transmission|\bstop\s+transmitting"
-    r"|(" + NOT + r"|\bneither|\bno\s+circumstances)\b[^,;:]*\btransmit\b(?!\s+power)",
+    r"|("
+    + NOT
+    + r"|\bneither|\bno\s+circumstances)\b[^,;:]*\b"
+    + forms("transmit")
+    + r"\b(?!\s+power)",
     re.I,
 )
 # a link's priority taken away: weight 1, as every other link ("do not favour link 2 any more",
@@ -152,10 +183,31 @@ WEIGHT_RESET = re.compile(
     r"|\bno\s+(special|extra|particular|higher)\s+(weight|priority)\b",
     re.I,
 )
+# what a removal may say after its object ("the floor on device 0 can go", "the power restriction
+# on radio 0 is lifted", "the guarantee for node 1 is no longer needed"): the object named first,
+# then within its piece a verb of going away (not "can go up to 0.8")
+_GONE = (
+    r"(is|are|has\s+been|have\s+been|was|were|gets?|got|can|may|could|should|will|must)\s+"
+    r"(now\s+)?(be\s+)?(lifted|removed|dropped|gone|cleared|scrapped|waived|cancell?ed|relaxed"
+    r"|ended|withdrawn|go)\b(?!\s+(up|down|to|above|below|over|under|higher|lower|back)\b)"
+    r"|(is|are)\s+(no\s+longer|not)\s+(needed|required|necessary|wanted)\b"
+)
+
+
+def _taken_away(noun: str) -> str:
+    """The removal of ``noun`` said after it (:data:`_GONE`), within its piece."""
+    return r"\b" + noun + r"\b[^,;:]*?\b(" + _GONE + ")"
+
+
+# a removal reaches its object across a few words, never across a number ("no longer needs its
+# power cap", "no longer requires that old rate guarantee")
+_SCOPE = r"([a-z']+\s+){0,4}"
+_FLOOR_NOUN = r"((rate\s+)?(floor|minimum|guarantee)s?|(rate|throughput)\s+(requirement|target)s?)"
 # a floor or a cap taken away: "no longer needs a floor", "needs no floor any more", "no need to
-# cap device 2", "does not have to be limited", "remove its cap"
+# cap device 2", "does not have to be limited", "remove its cap", "the floor on device 0 can go"
 NO_FLOOR = re.compile(
-    r"\bno\s+longer\s+(\w+\s+){0,2}(floor|minimum|guarantee|rate)"
+    r"\bno\s+longer\s+" + _SCOPE + r"(floor|minimum|guarantee|rate)"
+    r"|" + _taken_away(_FLOOR_NOUN) + r""
     r"|" + NOT + r"\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
     r"|\b(needs?|requires?|has|gets?)\s+no\s+(rate\s+)?(floor|minimum)"
     r"|\bno\s+need\s+(for|of)\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
@@ -167,16 +219,14 @@ NO_FLOOR = re.compile(
     r"|\bno\s+(rate\s+)?(floor|minimum)\s+(rate\s+)?(for|on)\b",
     re.I,
 )
-_CAPPING = r"(cap|capped|capping|limit|limited|limiting|restrict\w*|throttl\w*)"
+_CAPPING = forms("cap", "limit", "restrict", "throttle")
 _CAP_NOUN = r"(cap|limit|restriction|ceiling|throttle|constraint)s?"
 NO_CAP = re.compile(
-    r"\bno\s+longer\s+(\w+\s+){0,2}(limited|capped|restricted|cap|limit)"
-    # the cap taken away in other words: "the power restriction on radio 0 is lifted", "run
-    # unrestricted", "without any power limit", "no power ceiling", "take the cap off", "free
-    # node 2 from its limit"
-    r"|\b" + _CAP_NOUN + r"\b[^,;:]*?\b(is|are|has\s+been|have\s+been|was|were|gets?|got)\s+"
-    r"(now\s+)?(lifted|removed|dropped|gone|cleared|scrapped|waived|cancell?ed|relaxed|ended"
-    r"|withdrawn)\b"
+    r"\bno\s+longer\s+" + _SCOPE + r"(power\s+)?(" + _CAPPING + "|" + _CAP_NOUN + r")\b"
+    # the cap taken away in other words: "the power restriction on radio 0 is lifted", "the cap
+    # on radio 2 can go", "run unrestricted", "without any power limit", "no power ceiling",
+    # "take the cap off", "free node 2 from its limit"
+    r"|" + _taken_away(_CAP_NOUN) + r""
     r"|\bun(restricted|capped|limited|throttled|constrained)\b"
     r"|\b(without|no)\s+(a\s+|any\s+|the\s+|its\s+)?(power\s+)?" + _CAP_NOUN + r"\b"
     r"|\b(take|takes|taking|took)\s+(the\s+|its\s+)?(power\s+)?" + _CAP_NOUN + r"\s+off\b"
@@ -270,8 +320,10 @@ def measure(text: str, number: re.Match) -> bool:
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)", re.I)
 _TIMES_WORDS = [
     (re.compile(r"\btwice\b(?=\s+(as|the|that|what)\b)", re.I), "2 times"),
-    (re.compile(r"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+(double|twice)\b", re.I), r"\1 2 times"),
-    (re.compile(r"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+(triple|thrice)\b", re.I), r"\1 3 times"),
+    # "counts double", "count station 2's traffic double", "weigh node 1 triple": the verb, up to
+    # three words (what is counted), the multiplier
+    *((re.compile(rf"\b(count(?:s|ing)?|weigh(?:s|ing|ed)?|matters?|worth)\s+((?:[a-z0-9']+\s+){{0,3}}?){w}\b", re.I), rf"\1 \g<2>{n} times")
+      for w, n in (("(?:double|twice)", "2"), ("(?:triple|thrice|treble)", "3"), ("quadruple", "4"))),
     # "double its importance", "triple the priority of", "half weight"
     *((re.compile(rf"\b{w}\s+((?:its|the|their)\s+)?(importance|priority|weight)\b", re.I), rf"{n} times \1\2")
       for w, n in (("(?:double|twice)", "2"), ("(?:triple|treble|thrice)", "3"), ("quadruple", "4"), ("(?:half|halve)", "0.5"))),

@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f``, all nine by default; ``--model gemma3``,
+objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g``, all ten by default; ``--model gemma3``,
 ``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -20,7 +20,9 @@ were tuned on ``objectives_c``: the held-out figure of those readers; tuned on a
 committed before the readers were tuned on ``objectives_d``: the held-out figure of those
 readers; tuned on after it) and ``objectives_f`` (a sixth such set, 8 sentences in each of the
 same 8 categories, written and committed before the readers were tuned on ``objectives_e``: the
-held-out figure of those readers). None of their sentences
+held-out figure of those readers; tuned on after it) and ``objectives_g`` (a seventh such set, 8
+sentences in each of the same 8 categories, written and committed before the readers were tuned
+on ``objectives_f``: the held-out figure of those readers). None of their sentences
 is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
@@ -66,6 +68,7 @@ SETS = {
     "objectives_d": PHRASINGS.with_name("intent_phrasings_objectives_d.yaml"),
     "objectives_e": PHRASINGS.with_name("intent_phrasings_objectives_e.yaml"),
     "objectives_f": PHRASINGS.with_name("intent_phrasings_objectives_f.yaml"),
+    "objectives_g": PHRASINGS.with_name("intent_phrasings_objectives_g.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -186,7 +189,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all nine by default)",
+        help="a phrasing set (repeatable; all ten by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -232,6 +235,7 @@ def main(argv=None) -> None:
         "objectives_d",
         "objectives_e",
         "objectives_f",
+        "objectives_g",
     ):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")

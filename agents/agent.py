@@ -277,7 +277,7 @@ class EdgeAgent:
         decide_now = ANSWER if answers else DECIDE
         asked = [request_text(s, a) for s, a in requests]
         if direct and cfg.prompt == "compact":  # the tool's result in the prompt, no tool turn
-            messages = compact_chat(compact_prompt(
+            messages = compact_chat(name, compact_prompt(
                 view, slot, self.memory.records, list(inbox), asked, self.profile_text,
                 name, result, decide_now, self.operator_intent,
             ))  # fmt: skip

@@ -25,6 +25,7 @@ from __future__ import annotations
 from wireless_agents.agents.memory import SlotRecord
 from wireless_agents.agents.perception import GOALS, _db, _dbm
 from wireless_agents.agents.prompts import TOOL_REASON, power_text
+from wireless_agents.tools import TOOLS
 from wireless_agents.tools.view import LocalView
 
 # the prompt layouts an agent writes (AgentConfig.prompt): ``full`` the default, byte for byte
@@ -195,11 +196,19 @@ EXAMPLE = (
 EXAMPLE_ANSWER = '{"power": "0.35", "reason": "' + TOOL_REASON + '"}'
 
 
-def compact_chat(user: str) -> list[dict]:
-    """The chat of one decision in this layout: the system prompt, its example (a user turn
-    and its answer), the decision's user prompt (:func:`compact_prompt`)."""
+def system_prompt(tool: str) -> str:
+    """:data:`SYSTEM_COMPACT` with what the agent's one ``tool`` does (its registry
+    description): the same for every call of a run."""
+    known = TOOLS.get(tool)
+    return SYSTEM_COMPACT + (f"\nMy tool {tool}: {known.description}." if known else "")
+
+
+def compact_chat(tool: str, user: str) -> list[dict]:
+    """The chat of one decision in this layout: the system prompt (:func:`system_prompt` of
+    the agent's ``tool``), its example (a user turn and its answer), the decision's ``user``
+    prompt (:func:`compact_prompt`)."""
     return [
-        {"role": "system", "content": SYSTEM_COMPACT},
+        {"role": "system", "content": system_prompt(tool)},
         {"role": "user", "content": EXAMPLE},
         {"role": "assistant", "content": EXAMPLE_ANSWER},
         {"role": "user", "content": user},

@@ -131,6 +131,9 @@ def test_the_prompt_setting_is_checked(tmp_path, capsys):
     with pytest.raises(ValueError, match="prompt must be one of full, compact"):
         default_settings(prompt="short")
     assert "prompt" not in default_settings()  # the default run's settings as before
+    for other in ({"tools": ["local_wmmse", "what_if"]}, {"direct_tool": False}):
+        with pytest.raises(ValueError, match="prompt compact is the layout of one tool"):
+            default_settings(prompt="compact", **other)
     s = default_settings(prompt="compact")
     assert s["prompt"] == "compact" and team_config(s).prompt == "compact"
     assert main(["episode", "--prompt", "short", "--steps", "1"]) == 2

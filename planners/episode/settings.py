@@ -195,6 +195,9 @@ def default_settings(**over) -> dict:
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:
         s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", team.rounds)
+    if s.get("prompt") == "compact" and (len(s["tools"]) != 1 or s.get("direct_tool") is False):
+        raise ValueError("prompt compact is the layout of one tool the agent calls itself: "
+                         "give one tool, and not the model-calls-tool path")  # fmt: skip
     return s
 
 

@@ -9,12 +9,16 @@ result as JSON, repeats every neighbour's message, and starts with the slot's nu
 second round of a slot recomputes nearly all of it. This layout:
 
 - gives the tool's result as a sentence in the user prompt (:func:`result_sentence`), powers
-  written as the decision writes them (:func:`~.prompts.power_text`, at most 3 decimals), with a
-  system prompt (:data:`SYSTEM_COMPACT`) whose example is that sentence;
+  written as the decision writes them (:func:`~.prompts.power_text`, at most 3 decimals), after
+  a system prompt naming the tool (:func:`system_prompt`) and one example turn in this layout
+  with its answer (:data:`EXAMPLE`; the same for every call, so computed once: with the example
+  in the system prompt alone the bundled model wrote ``{ "power"`` and copied other numbers);
 - groups the messages by identical text (:func:`grouped_messages`, lossless);
 - puts first what stays the same between the rounds of a slot (who I am, my rules, goal and
-  operator intent, then the slot's measurements and my memory) and last what changes between
+  operator intent, my memory, then the slot's measurements) and last what changes between
   rounds (my current power, messages, profile and requests, the tool's result, the instruction).
+  Continuing the agent's conversation within a slot instead (round 2 as a new user turn) was
+  measured: it computed more tokens per second round (110-116 against 88-108, quick start).
 
 Nothing of the full layout is dropped: the profile, the requests, floors, caps, the goal and
 weight, the operator intent all keep their words.

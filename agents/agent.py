@@ -52,6 +52,7 @@ from wireless_agents.agents.prompts import (
     tool_turns,
     user_prompt,
 )
+from wireless_agents.agents.prompts_compact import PROMPTS, compact_chat, compact_prompt
 from wireless_agents.tools import TOOLS, LocalView, Note, ToolError, call_tool
 from wireless_agents.tools.functions import outgoing_note
 from wireless_agents.tools.requests import floor_request, lowest_keeping_floor
@@ -88,6 +89,10 @@ class AgentConfig:
     answer, no profile, no operator intent, no rules or goal in its perception, and the tool's
     suggestion within its cap) takes the tool's suggestion with no model call at all, and is
     recorded as forced (:attr:`Decision.forced`); False (the default): the model is asked.
+    ``prompt``: the prompt layout of the direct-tool path, ``full`` (the default: the tool's
+    call and result as chat turns) or ``compact`` (:mod:`~wireless_agents.agents.prompts_compact`:
+    the same facts in fewer tokens, ordered for the session cache); the other paths always
+    write the full layout.
     """
 
     tools: tuple[str, ...] = ("wmmse_step", "best_response", "what_if", "check_constraints")
@@ -101,6 +106,11 @@ class AgentConfig:
     reader: str = "model"
     direct_tool: bool = True
     skip_forced: bool = False
+    prompt: str = PROMPTS[0]
+
+    def __post_init__(self) -> None:
+        if self.prompt not in PROMPTS:
+            raise ValueError(f"prompt must be one of {', '.join(PROMPTS)}, got {self.prompt!r}")
 
 
 @dataclass
@@ -263,22 +273,28 @@ class EdgeAgent:
                 decision.forced = True
                 power = result["suggested_power"]
                 return self._finish(decision, view, power, FORCED_REASON, None, *args)
-        system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS
-        prompt = user_prompt(
-            self.perceive(view, slot),
-            self.memory.summary(),
-            list(inbox),
-            [request_text(s, a) for s, a in requests],
-            self.profile_text,
-        )
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
+        answers = bool(requests) and cfg.reader == "model"
+        decide_now = ANSWER if answers else DECIDE
+        asked = [request_text(s, a) for s, a in requests]
+        if direct and cfg.prompt == "compact":  # the tool's result in the prompt, no tool turn
+            messages = compact_chat(name, compact_prompt(
+                view, slot, self.memory.records, list(inbox), asked, self.profile_text,
+                name, result, decide_now, self.operator_intent,
+            ))  # fmt: skip
+        else:
+            system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS
+            prompt = user_prompt(
+                self.perceive(view, slot), self.memory.summary(), list(inbox), asked,
+                self.profile_text,
+            )  # fmt: skip
+            messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
         gen = GenerationConfig(
             max_tokens=cfg.max_tokens, temperature=cfg.temperature, seed=cfg.seed
         )
-        answers = bool(requests) and cfg.reader == "model"
-        decide_now = ANSWER if answers else DECIDE
         guess = ""  # what the model is likely to write, for the backend to check (see below)
-        if direct:  # the conversation as if the model had called it: the call it was bound to
+        if direct and cfg.prompt == "compact":
+            guess = "" if requests else answer_guess(result)
+        elif direct:  # the conversation as if the model had called it: the call it was bound to
             messages += tool_turns(name, result, decide_now)
             # the decision the system prompt's example leads to; not with requests to answer,
             # where the model weighs its profile and a guess checked in a batch could tip a

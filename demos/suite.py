@@ -281,6 +281,7 @@ def _planner_option_rules() -> dict:
     """How each planner option of a suite is checked: ``name -> check(value, where, fail)``.
     The allowed names are those of their homes (the team's strategies, the tools, the intent
     readers), the ranges :mod:`demos.bounds`'s; ``null`` keeps the default."""
+    from wireless_agents.agents.prompts_compact import PROMPTS
     from wireless_agents.planners.coordination import DEFAULT_TOOLS, STRATEGIES
     from wireless_agents.planners.episode.settings import INTENT_READERS
     from wireless_agents.tools import TOOLS
@@ -319,6 +320,7 @@ def _planner_option_rules() -> dict:
         "rounds": integer(bounds.ROUNDS), "loss": number(bounds.LOSS),
         "temperature": number(bounds.TEMPERATURE), "max_tokens": integer(bounds.MAX_TOKENS),
         "intent_reader": one_of(INTENT_READERS), "inbox": flag, "skip_forced": flag,
+        "prompt": one_of(PROMPTS),
     }  # fmt: skip
 
 

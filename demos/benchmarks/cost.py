@@ -20,6 +20,10 @@ each path in one process, one after the other on the same model:
 - ``one call, own sessions, guess checked, top token first``: the same, the grammar asked
   about the top token alone first (:mod:`wireless_agents.agents.backends.greedy`; the same
   tokens): the default;
+- ``compact prompt``: the same path on the compact prompt layout (``--prompt compact``,
+  :mod:`wireless_agents.agents.prompts_compact`: the tool's result as a sentence, the messages
+  grouped, what stays the same between the rounds of a slot first); after the table, how many
+  of its decisions' powers are those of the default row;
 - ``forced, no model call``: ``--skip-forced``: a decision that leaves language nothing to
   settle takes the tool's power with no model call (counted in ``forced``);
 - ``tool`` (model-free twin): the rule agents of ``--planner tool``.
@@ -66,6 +70,7 @@ class Path:
 
 BASELINE = "two calls, half the cores (before the thread picker)"
 DEFAULT = "one call, own sessions, guess checked, top token first (default)"
+COMPACT = "compact prompt (`--prompt compact`), otherwise the default"
 PATHS = {
     BASELINE: Path({"direct_tool": False}, 0, False, HALF, False),
     "two calls (`--model-calls-tool`)": Path({"direct_tool": False}, 0, False),
@@ -73,6 +78,7 @@ PATHS = {
     "one call, own sessions": Path({}, SESSION_BYTES, False),
     "one call, own sessions, guess checked, full grammar": Path(greedy_first=False),
     DEFAULT: Path(),
+    COMPACT: Path({"prompt": "compact"}),
     "forced, no model call (`--skip-forced`)": Path({"skip_forced": True}),
     "tool (model-free)": Path({"planner": "tool"}),
 }
@@ -89,7 +95,8 @@ def measure(backend, path: Path, agents: int, steps: int, seed: int) -> dict:
     decodes = getattr(backend, "decodes", 0)
     before = dict(getattr(backend, "threads", {}))
     s = default_settings(agents=agents, steps=steps, seed=seed, **path.over)
-    m = run_episode(s, backend=backend)["summary"]
+    trace = run_episode(s, backend=backend)
+    m = trace["summary"]
     with_call = m["llm_calls"] and m["tokens_evaluated"] / m["tokens_evaluated_per_decision"]
     return {
         "decodes": (getattr(backend, "decodes", 0) - decodes) / with_call if with_call else None,
@@ -98,6 +105,7 @@ def measure(backend, path: Path, agents: int, steps: int, seed: int) -> dict:
         "forced": m["forced_decisions"],
         "evaluated": m["tokens_evaluated_per_decision"],
         "seconds_per_slot": m["llm_seconds"] / steps,
+        "powers": [d["power"] for x in trace["steps"] for d in x["decisions"]],
         "threads": ({getattr(backend, "n_threads", 0): m["llm_calls"]} if path.threads == HALF else
                     {n: c - before.get(n, 0) for n, c in getattr(backend, "threads", {}).items()
                      if c > before.get(n, 0)}),
@@ -131,6 +139,11 @@ def main(argv=None) -> int:
         threads = ", ".join(f"{c} x {n}" for n, c in sorted(r["threads"].items())) or "-"
         print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['forced']} | {ev} | {dec} | "
               f"{r['seconds_per_slot']:.2f} | {share:.2f} | {threads} |")  # fmt: skip
+    same = sum(
+        a == b for a, b in zip(rows[COMPACT]["powers"], rows[DEFAULT]["powers"], strict=False)
+    )
+    print(f"compact prompt: {same} of {len(rows[DEFAULT]['powers'])} decisions' powers identical "
+          f"to the default row's ({len(rows[COMPACT]['powers'])} decisions)")  # fmt: skip
     return 0
 
 

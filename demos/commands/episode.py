@@ -58,6 +58,10 @@ def add_parser(sub) -> None:
                    help="no model call for a decision that leaves language nothing to settle "
                    "(no request, profile, intent, rule or goal; the tool's power within the "
                    "cap): the agent takes its tool's power, counted as forced in the summary")  # fmt: skip
+    p.add_argument("--prompt", default="full", choices=("full", "compact"),
+                   help="the agents' prompt layout with their single tool: full (default) or "
+                   "compact (the tool's result as a sentence, messages grouped, what stays the "
+                   "same between rounds first: fewer tokens computed per decision)")  # fmt: skip
     p.add_argument("--no-inbox", action="store_true",
                    help="ablation: the agents' models do not see their messages or the "
                    "requests addressed to them (requests go unanswered)")  # fmt: skip
@@ -217,7 +221,7 @@ def _team_settings(args, tools) -> dict:
         fast_loop=args.fast_loop or None, route=args.route, deadline_ms=args.deadline_ms,
         plan_on=args.plan_on, large_scale_ms=args.large_scale_ms,
         direct_tool=False if args.model_calls_tool else None,
-        skip_forced=True if args.skip_forced else None,
+        skip_forced=True if args.skip_forced else None, prompt=args.prompt,
         cluster_size=args.cluster_size, mini_slots=args.mini_slots,
         cluster_model=(args.cluster_model or args.cloud_model or "solver")
         if args.tiers == 3 else None,

@@ -39,7 +39,7 @@ PLANNERS = ("llm", *LLM_VARIANTS, "tool", "oracle", *CLASSICAL)
 # suite ``planner_options`` the LLM team takes (classical planners take none)
 PLANNER_OPTIONS = {
     "model", "rounds", "strategy", "loss", "tools", "temperature", "max_tokens", "cloud_model",
-    "intent_reader", "inbox", "skip_forced",
+    "intent_reader", "inbox", "skip_forced", "prompt",
 }  # fmt: skip
 # the options of the model itself, which the model-free ``tool`` team does not take
 MODEL_OPTIONS = {"model", "temperature", "max_tokens"}

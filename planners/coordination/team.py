@@ -45,6 +45,7 @@ class Team:
             reader=cfg.profile_reader,
             direct_tool=cfg.direct_tool,
             skip_forced=cfg.skip_forced,
+            prompt=cfg.prompt,
         )
         if cfg.decider == "rule":  # no model, no language: the intent is not read
             cls = RuleAgent

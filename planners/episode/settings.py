@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from wireless_agents.agents.models import DEFAULT_MODEL
+from wireless_agents.agents.prompts_compact import PROMPTS
 from wireless_agents.planners.coordination.config import AIR_ENCODINGS, DEFAULT_TOOLS, TeamConfig
 
 from .largescale import check as check_plan_on
@@ -166,6 +167,10 @@ def default_settings(**over) -> dict:
         s.pop("skip_forced", None)
     elif s["skip_forced"] is not True:
         raise ValueError(f"skip_forced must be true or false, got {s['skip_forced']!r}")
+    if s.get("prompt", PROMPTS[0]) == PROMPTS[0]:  # --prompt compact: only a run that has it
+        s.pop("prompt", None)
+    elif s["prompt"] not in PROMPTS:
+        raise ValueError(f"prompt must be one of {', '.join(PROMPTS)}, got {s['prompt']!r}")
     if s.get("timing", "frozen") == "frozen":  # --timing realtime: only a run that has it keeps it
         s.pop("timing", None)
     elif s["timing"] not in TIMINGS:
@@ -190,6 +195,9 @@ def default_settings(**over) -> dict:
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:
         s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", team.rounds)
+    if s.get("prompt") == "compact" and (len(s["tools"]) != 1 or s.get("direct_tool") is False):
+        raise ValueError("prompt compact is the layout of one tool the agent calls itself: "
+                         "give one tool, and not the model-calls-tool path")  # fmt: skip
     return s
 
 
@@ -249,6 +257,7 @@ def team_config(settings: dict, intent: str | None = None):
         inbox=s.get("inbox", True),
         direct_tool=s.get("direct_tool", True),
         skip_forced=s.get("skip_forced", False),
+        prompt=s.get("prompt", PROMPTS[0]),
         settle=s.get("settle", True),
         air=s.get("air", TeamConfig.air),
         mini_slots=slices(s),

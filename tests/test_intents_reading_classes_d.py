@@ -97,26 +97,3 @@ def test_a_clause_whose_numbers_are_all_counts_states_nothing():
 def test_model_reads_no_silence_from_a_clause_of_counts(model, intent_keys):
     text = "Link 1 drives 6 screens at 60 frames per second. Link 1 needs 0.7 bit/s/Hz."
     assert intent_keys(parse_intents(text, range(3), model)) == {("min_rate", 1, 0.7)}
-
-
-def test_objectives_e_is_a_fresh_set_of_eight_categories():
-    from collections import Counter
-
-    from wireless_agents.agents.intents import FEW_SHOT, PHRASINGS, load_phrasings
-    from wireless_agents.agents.intents.goals import OBJECTIVE_SHOTS, WEIGHT_SHOTS
-
-    e = load_phrasings(PHRASINGS.with_name("intent_phrasings_objectives_e.yaml"))
-    categories = ("sum_rate", "max_min", "min_power", "weight", "negation", "distractor")
-    assert Counter(r["category"] for r in e) == dict.fromkeys(
-        (*categories, "multi_link", "mixed"), 8
-    )
-    shots = {s[0].strip().lower() for s in (*FEW_SHOT, *WEIGHT_SHOTS, *OBJECTIVE_SHOTS)}
-    others = {
-        r["text"].strip().lower()
-        for p in PHRASINGS.parent.glob("intent_phrasings*.yaml")
-        if p.name != "intent_phrasings_objectives_e.yaml"
-        for r in load_phrasings(p)
-    }
-    texts = {r["text"].strip().lower() for r in e}
-    assert len(texts) == 64 and not texts & shots and not texts & others
-    assert all(x.get("agent", 0) < r["k"] for r in e for x in r["expect"])

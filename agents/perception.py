@@ -37,12 +37,25 @@ def perceive(view: LocalView, slot: int | None = None) -> str:
         f"rate {view.last_rate:.2f} bit/s/Hz.",
         f"Interference+noise {_dbm(view.interference_plus_noise)} (noise {_dbm(view.noise)}).",
     ]
+    lines += loudest(view) + rules_and_goal(view)
+    return " ".join(lines)
+
+
+def loudest(view: LocalView) -> list[str]:
+    """The (at most three) loudest interferers heard in the last slot, received power in dBm:
+    ``["Loudest: link 2 -67.6 dBm."]``, or ``[]`` when none was heard."""
     loud = [
         (j, rx) for j, rx in zip(view.neighbours, view.neighbour_rx_last, strict=True) if rx > 0
     ][:3]
-    if loud:
-        lines.append("Loudest: " + ", ".join(f"link {j} {_dbm(rx)}" for j, rx in loud) + ".")
-    rules = []
+    if not loud:
+        return []
+    return ["Loudest: " + ", ".join(f"link {j} {_dbm(rx)}" for j, rx in loud) + "."]
+
+
+def rules_and_goal(view: LocalView) -> list[str]:
+    """The link's own constraints (floor in bit/s/Hz, cap as a fraction of p_max) and the
+    network goal with its weight, as sentences; ``[]`` when the operator stated none."""
+    lines, rules = [], []
     if view.min_rate:
         rules.append(f"min rate {view.min_rate:g} bit/s/Hz")
     if view.cap is not None and view.cap < view.p_max:
@@ -53,4 +66,4 @@ def perceive(view: LocalView, slot: int | None = None) -> str:
         goal = GOALS.get(view.objective or "sum_rate", view.objective)
         mine = f", my weight {view.weight:g}" if view.weight is not None else ""
         lines.append(f"Goal: {goal}{mine}.")
-    return " ".join(lines)
+    return lines

@@ -27,7 +27,7 @@ weight, the operator intent all keep their words.
 from __future__ import annotations
 
 from wireless_agents.agents.memory import SlotRecord
-from wireless_agents.agents.perception import GOALS, _db, _dbm
+from wireless_agents.agents.perception import _db, _dbm, loudest, rules_and_goal
 from wireless_agents.agents.prompts import TOOL_REASON, power_text
 from wireless_agents.tools import TOOLS
 from wireless_agents.tools.view import LocalView
@@ -63,18 +63,7 @@ def stable_part(
     each slot), then the slot's measurements (own gain, last SINR and rate,
     interference+noise, the loudest interferers). Units as in :func:`~.perception.perceive`;
     powers are fractions of p_max."""
-    lines = [f"I am link {view.agent} (noise {_dbm(view.noise)})."]
-    rules = []
-    if view.min_rate:
-        rules.append(f"min rate {view.min_rate:g} bit/s/Hz")
-    if view.cap is not None and view.cap < view.p_max:
-        rules.append(f"power at most {view.p_cap / view.p_max:.2f} of max")
-    if rules:
-        lines.append("My rules: " + "; ".join(rules) + ".")
-    if view.objective is not None or view.weight is not None:
-        goal = GOALS.get(view.objective or "sum_rate", view.objective)
-        mine = f", my weight {view.weight:g}" if view.weight is not None else ""
-        lines.append(f"Goal: {goal}{mine}.")
+    lines = [f"I am link {view.agent} (noise {_dbm(view.noise)}).", *rules_and_goal(view)]
     if intent:
         lines.append(f"Operator intent: {intent}.")
     if memory:
@@ -85,12 +74,7 @@ def stable_part(
         f"rate {view.last_rate:.2f} bit/s/Hz, interference+noise "
         f"{_dbm(view.interference_plus_noise)}."
     )
-    loud = [
-        (j, rx) for j, rx in zip(view.neighbours, view.neighbour_rx_last, strict=True) if rx > 0
-    ][:3]
-    if loud:
-        lines.append("Loudest: " + ", ".join(f"link {j} {_dbm(rx)}" for j, rx in loud) + ".")
-    return " ".join(lines)
+    return " ".join(lines + loudest(view))
 
 
 def grouped_messages(inbox: list[tuple[int, str]]) -> str:

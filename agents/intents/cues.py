@@ -47,13 +47,18 @@ def forms(*words: str) -> str:
 
 _MAXIMISE = forms("maximi[sz]e")
 _MINIMISE = forms("minimi[sz]e")
-# where a sentence is cut into pieces: sentence ends, , : ; and the words and, or, but, while,
-# whereas (never the point of 1.5), and "with" or "where" before a link ("maximise the total rate
-# with link 4 counting double", "a weighted sum where link 0 has weight 3": the goal and the
-# link's weight are two statements)
+# where a sentence is cut into pieces: sentence ends, , : ; and the words and, or (not in "at or
+# below"), but, while, whereas (never the point of 1.5), and "with" or "where" before a link or
+# before weights ("maximise the total rate with link 4 counting double", "a weighted sum where
+# link 0 has weight 3", "total throughput with weights 3 for node 0 ...": the goal and the links'
+# weights are separate statements)
 PIECE_SEPARATOR = re.compile(
-    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bor\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
-    r"|\b(?:with|where)\b(?=\s+" + LINK_NAME + r"\d))",
+    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
+    # "or", but not the "or" of a bound ("at or below half", "at or above 0.4")
+    r"|\bor\b(?!\s+(?:below|under|above|over|beneath)\b)"
+    r"|\b(?:with|where)\b(?=\s+" + LINK_NAME + r"\d"
+    # "with weights 2 for link 0 ...": the weights after a goal are statements of their own
+    r"|\s+(?:(?:the|a|its|their|these)\s+)?(?:weights?|weightings?|priorit(?:y|ies))\b))",
     re.I,
 )
 
@@ -82,8 +87,21 @@ OBJECTIVE_CUES = {
         # the power kept down in other words ("keep the total wattage down")
         r"|\bwattage\b[^,;:]*\b(down|low)\b"
         r"|\b(keep|bring|hold|get)\s+(\w+\s+){0,3}(power|energy|consumption)\s+(down|low)\b"
-        r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+(\w+\s+){0,3}"
-        r"(transmit\w*|transmissions?|output|emissions?)\b",
+        r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+([\w']+\s+){0,3}"
+        r"(transmit\w*|transmissions?|output|emissions?)\b"
+        # a thesaurus pass: power spent sparingly ("burn as little as", "spend the least"), its
+        # nouns (footprint, expenditure, draw), kept "as low as" or "to a minimum", eco and green
+        # modes, energy efficiency, the battery saved
+        r"|\b(burn|spend|use|draw|consume|drain|expend)\w*\s+(as\s+)?(little|less|least|fewest)\b"
+        r"|\b(power|energy|consumption|wattage|output|emissions?|footprint|expenditure)\b"
+        r"[^,;:]{0,40}?\bas\s+(low|small|little|modest|tiny)\s+as\b"
+        r"|(?<!at\s)\b(least|lowest|minimum|minimal|smallest|reduced|leanest)\s+([a-z]+\s+){0,2}"
+        r"(watts|footprint|expenditure|draw|usage|spend|budget)\b"
+        r"|\b(power|energy|consumption|output|wattage)\s+(\w+\s+){0,2}to\s+(a|the)\s+(bare\s+)?minimum\b"
+        r"|\beco\b|\beco[- ]?(mode|friendly)\b|\bgreen\s+(mode|operation|profile|setting)\b"
+        r"|\bgo(es|ing)?\s+green\b|\b(energy|power)[- ]efficien\w*"
+        r"|\b(save|saving|spare|sparing|preserve|conserve|extend)\w*\s+(the\s+)?(\w+\s+)?batter(y|ies)\b"
+        r"|\b(lean|light|easy)\s+on\s+(the\s+)?(power|energy|batter(y|ies))\b",
         re.I,
     ),
     "max_min": re.compile(
@@ -107,17 +125,36 @@ OBJECTIVE_CUES = {
         # the resource shared out evenly ("share the channel out evenly", "an even split")
         r"|\b(share|split|divide|spread|distribute|allocate|apportion|ration)\w*\s+([\w']+\s+){0,5}"
         r"(evenly|equally|uniformly)\b"
-        r"|\b(even|equal|uniform)\s+(split|share|spread|distribution|allocation)\b",
+        r"|\b(even|equal|uniform)\s+(split|share|spread|distribution|allocation)\b"
+        # a thesaurus pass: the minimum raised by any verb ("optimise the minimum throughput"),
+        # max of the min, the most poor, the least served, stragglers, underdogs, the worse-off,
+        # the bottom performer, rates equalised or balanced, nobody left stuck or neglected
+        r"|\b(optimi[sz]\w*|rais\w*|lift\w*|boost\w*|improv\w*|increas\w*|protect\w*)\s+(of\s+)?"
+        r"the\s+(minimum|min|lowest|smallest)\b"
+        r"|\bmax(imum)?\s+(of\s+)?(the\s+)?min(imum)?\b"
+        r"|\bmost\s+(poor|weak|slow|disadvantaged)\w*|\bleast[- ](well[- ])?(served|fortunate|lucky)\b"
+        r"|\bunder[- ]?served\b|\bstraggl\w*|\bunderdogs?\b|\bworse[- ]off\b"
+        r"|\bbottom\s+(performers?|end|tier|one)\b|\bequali[sz]\w*"
+        r"|\bbalanc\w*\s+(the\s+)?(\w+\s+)?(rates?|links?|throughputs?|service|users?)\b"
+        r"|\b(no\s+one|nobody|no\s+user|no\s+link)\s+(\w+\s+){0,3}(stuck|neglected|forgotten"
+        r"|left\s+out)\b",
         re.I,
     ),
     "sum_rate": re.compile(
         r"\b(total|sum|summed|overall|aggregate|network|combined|collective|cumulative|joint"
-        r"|global|(cell|system|network|site)[- ]wide)[- ]([a-z]+\s+)?"
-        r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate|spectral\s+efficiency)\b"
+        r"|global|(cell|system|network|site)[- ]wide|whole|entire|net|grand|gross|cell|system"
+        r"|cluster|deployment|fleet)[- ]([a-z]+\s+)?"
+        r"(rate|throughput|capacity|traffic|data|bits|bit\s?rate|spectral\s+efficiency|goodput"
+        r"|bandwidth)\b"
+        # "the sum of all link rates", "the sum of the rates"
+        r"|\bsum\s+of\s+((the|all|every|each)\s+)*([\w'-]+\s+){0,2}"
+        r"(rates|throughputs|bit\s?rates|capacities|data\s+rates)\b"
+        rf"|\b(optimi[sz]e\s+for|boost|push|pump|crank\s+up|drive\s+up|max\s+out)\s+(the\s+)?"
+        rf"(\w+\s+)?{_AMOUNT}\b"
         rf"|\b{_MAXIMISE}\s+(the\s+)?(\w+\s+)?(rate|{_AMOUNT})\b"
         # the rate maximised as a noun ("rate maximization", "throughput maximisation")
         rf"|\b(rates?|{_AMOUNT})[- ]{_MAXIMISE}\b"
-        rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest|heaviest|greatest)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
+        rf"|(?<!at\s)\b(most|max|maximum|largest|biggest|highest|heaviest|greatest|peak|top|maximal|record)\s+([a-z]+\s+){{0,2}}{_AMOUNT}\b"
         rf"|\bas\s+(many|much)\s+([a-z]+\s+)?{_AMOUNT}\b|\bsum[- ]rate\b",
         re.I,
     ),
@@ -148,27 +185,44 @@ OBJECTIVE_WORDS = {
 }
 # "fairness does not matter", "we don't care about energy", "fairness is not the goal": the
 # objective named is not wanted
+_AIMING = (
+    r"chas(e|es|ed|ing)|pursu(e|es|ed|ing)|(go|goes|going|aim|aims|aiming|shoot|shooting|push"
+    r"|pushing|strive|striving|optimi[sz]e|optimi[sz]ing|look|looking)\s+for"
+    r"|target(s|ed|ing)?|after|interested\s+in|about|focus(ed|ing)?\s+on|prioriti[sz](e|ing)"
+    r"|want(ed|ing)?|need(ed)?|tr(y|ying)\s+to\s+(max|maxi?mi[sz]e|raise|boost)"
+)
 NOT_WANTED = re.compile(
-    NOT + r"\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority|worry"
-    r"|bother|mind|concern|chas(e|ing)|pursu(e|ing)"
-    r"|(the|our|my|a)\s+(goal|point|aim|objective|focus|priority|concern))"
-    r"|\bforget\b|\bignore\b",
+    r"(" + NOT + r"|\bno\s+longer)\s+(\w+\s+)?(matter|care|important|needed|wanted|a\s+priority"
+    r"|worry|bother|mind|concern|" + _AIMING + r""
+    r"|(the|our|my|a)\s+(goal|point|aim|objective|focus|priority|concern|target|metric|kpi))"
+    r"|\bforget\b|\bignore\b|\bdrop\s+the\s+(goal|aim|objective|focus)\b",
     re.I,
 )
 WEIGHT_CUE = re.compile(
-    r"\btimes\s+(as|more|any|the|that|what)\b|\bweigh|\bpriority\b|\bcount(s|ing)?\b(?!\s+on\b)"
+    r"\btimes\s+(as|more|any|the|that|what)\b|\bweigh|\bpriorit(y|ies)\b|\bcount(s|ing)?\b(?!\s+on\b)"
     r"|\bworth\b"
-    r"|\bmatters?\b|\bimportan",
+    r"|\bmatters?\b|\bimportan"
+    # the weight in other words: prioritised, a multiplier, significance, emphasis, preference
+    r"|\bprioriti[sz]\w*|\bmultiplier\b|\bsignifican|\bemphasis\b|\bpreference\b",
     re.I,
+)
+# the verbs of sending (a thesaurus: transmit, radiate, emit, broadcast, send, talk, key up, be
+# on air) in all their forms
+_SENDING = (
+    forms("transmit", "radiate", "emit", "broadcast", "send", "talk", "speak", "beacon")
+    + r"|key(s|ed|ing)?\s+up|(be|go|goes|going|stay|stays|staying|get|come)\s+on\s*(the\s+)?air"
 )
 SILENCE_CUE = re.compile(
     r"\bsilen|\bmute|\bquiet\b|\boff\b|\bshut\b|\bpower(ed)?\s+(\w+\s+)?down\b"
-    r"|\bno\s+transmission|\bstop\s+transmitting"
+    r"|\bno\s+(\w+\s+)?(transmissions?|emissions?|radiation|broadcasts?|airtime)\b"
+    r"|\b(stop|cease|halt)\w*\s+(transmitting|radiating|emitting|broadcasting|sending|talking)"
+    r"|\b(go|goes|going|stay|stays|staying|remain|remains|kept|keep|keeps)\s+dark\b"
+    r"|\b(disabled?|deactivated?|switched\s+down)\b"
     r"|("
     + NOT
-    + r"|\bneither|\bno\s+circumstances)\b[^,;:]*\b"
-    + forms("transmit")
-    + r"\b(?!\s+power)",
+    + r"|\bneither|\bno\s+circumstances|\b(forbid\w*|prohibit\w*|barred|banned)\b)\b[^,;:]*\b("
+    + _SENDING
+    + r")\b(?!\s+power)",
     re.I,
 )
 # a link's priority taken away: weight 1, as every other link ("do not favour link 2 any more",
@@ -189,8 +243,17 @@ WEIGHT_RESET = re.compile(
 _GONE = (
     r"(is|are|has\s+been|have\s+been|was|were|gets?|got|can|may|could|should|will|must)\s+"
     r"(now\s+)?(be\s+)?(lifted|removed|dropped|gone|cleared|scrapped|waived|cancell?ed|relaxed"
-    r"|ended|withdrawn|go)\b(?!\s+(up|down|to|above|below|over|under|higher|lower|back)\b)"
-    r"|(is|are)\s+(no\s+longer|not)\s+(needed|required|necessary|wanted)\b"
+    r"|ended|withdrawn|go|deleted|abolished|revoked|rescinded|retired|discontinued|suspended"
+    r"|released|ditched|eliminated|void(ed)?|obsolete|history|over|taken\s+(away|off)"
+    r"|done\s+away\s+with)\b(?!\s+(up|down|to|above|below|over|under|higher|lower|back)\b)"
+    r"|(is|are|was|were)\s+(no\s+longer|not)\s+(\w+\s+)?(needed|required|necessary|wanted"
+    r"|in\s+(force|effect|place)|active|valid|applicable)\b"
+)
+# the verbs of taking a floor or cap away, as an order before it ("drop the cap", "revoke its
+# guarantee")
+_REMOVE = (
+    r"(remove|drop|lift|clear|scrap|waive|cancel|relax|end|delete|abolish|revoke|rescind|retire"
+    r"|discard|ditch|eliminate|suspend|undo|get\s+rid\s+of|do\s+away\s+with|forget)"
 )
 
 
@@ -202,16 +265,22 @@ def _taken_away(noun: str) -> str:
 # a removal reaches its object across a few words, never across a number ("no longer needs its
 # power cap", "no longer requires that old rate guarantee")
 _SCOPE = r"([a-z']+\s+){0,4}"
-_FLOOR_NOUN = r"((rate\s+)?(floor|minimum|guarantee)s?|(rate|throughput)\s+(requirement|target)s?)"
+# a floor in the words operators use: floor, minimum, guarantee, assurance, commitment, SLA, a
+# rate requirement, target or reservation
+_FLOOR_WORD = r"(floor|minimum|guarantee|assurance|commitment|sla|reservation)s?"
+_FLOOR_NOUN = (
+    r"(((minimum|min|guaranteed|promised|committed|reserved)[- ])?(rate|throughput|qos)\s+"
+    r"(requirement|target|reservation|promise)s?|((rate|throughput|qos)\s+)?" + _FLOOR_WORD + ")"
+)
 # a floor or a cap taken away: "no longer needs a floor", "needs no floor any more", "no need to
 # cap device 2", "does not have to be limited", "remove its cap", "the floor on device 0 can go"
 NO_FLOOR = re.compile(
-    r"\bno\s+longer\s+" + _SCOPE + r"(floor|minimum|guarantee|rate)"
+    r"\bno\s+longer\s+" + _SCOPE + r"(" + _FLOOR_NOUN + r"|rate)"
     r"|" + _taken_away(_FLOOR_NOUN) + r""
-    r"|" + NOT + r"\s+(need|require|have)\w*\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
-    r"|\b(needs?|requires?|has|gets?)\s+no\s+(rate\s+)?(floor|minimum)"
-    r"|\bno\s+need\s+(for|of)\s+(a\s+|its\s+|any\s+)?(rate\s+)?(floor|minimum)"
-    r"|\b(remove|drop|lift|clear)\s+(the\s+|its\s+)?(rate\s+)?(floor|minimum)"
+    r"|" + NOT + r"\s+(need|require|have|want|get)\w*\s+" + _SCOPE + _FLOOR_NOUN + r"\b"
+    r"|\b(needs?|requires?|has|gets?)\s+no\s+" + _SCOPE + _FLOOR_NOUN + r"\b"
+    r"|\bno\s+need\s+(for|of)\s+" + _SCOPE + _FLOOR_NOUN + r"\b"
+    r"|\b" + _REMOVE + r"\w*\s+(the\s+|its\s+|any\s+|their\s+)?" + _FLOOR_NOUN + r"\b"
     # "drop the rate requirement", "stop guaranteeing link 1 a floor", "no minimum for link 3"
     r"|\b(remove|drop|scrap|waive|cancel)\s+(the\s+|its\s+|any\s+)?(rate|throughput)\s+"
     r"(requirement|guarantee|target)"
@@ -219,8 +288,8 @@ NO_FLOOR = re.compile(
     r"|\bno\s+(rate\s+)?(floor|minimum)\s+(rate\s+)?(for|on)\b",
     re.I,
 )
-_CAPPING = forms("cap", "limit", "restrict", "throttle")
-_CAP_NOUN = r"(cap|limit|restriction|ceiling|throttle|constraint)s?"
+_CAPPING = forms("cap", "limit", "restrict", "throttle", "clamp", "constrain")
+_CAP_NOUN = r"(cap|limit|limitation|restriction|ceiling|throttle|constraint|clamp|upper\s+bound)s?"
 NO_CAP = re.compile(
     r"\bno\s+longer\s+" + _SCOPE + r"(power\s+)?(" + _CAPPING + "|" + _CAP_NOUN + r")\b"
     # the cap taken away in other words: "the power restriction on radio 0 is lifted", "the cap
@@ -239,8 +308,16 @@ NO_CAP = re.compile(
     + _CAPPING
     + r"\b"
     r"|\b(needs?|has|gets?)\s+no\s+(power\s+)?(cap|limit)\b"
-    r"|\b(remove|drop|lift|clear|scrap|waive|cancel|relax|end)\s+(the\s+|its\s+|any\s+)?"
-    r"(power\s+)?(cap|limit|restriction|ceiling|throttle|constraint)"
+    r"|\b"
+    + _REMOVE
+    + r"\w*\s+(the\s+|its\s+|any\s+|their\s+)?(power\s+)?"
+    + _CAP_NOUN
+    # "isn't capped any more", "is not throttled anymore"
+    + r"|"
+    + NOT
+    + r"\s+(be\s+|being\s+)?"
+    + _CAPPING
+    + r"\s+any\s*more\b"
     # "may run at full power"
     r"|\b(run|transmit|go|operate)s?\s+(at\s+)?(full|maximum|max|peak)\s+power\b",
     re.I,

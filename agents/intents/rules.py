@@ -9,7 +9,9 @@ How it reads (:func:`read_intents`):
 
 1. :func:`~.cues.prepare`: number words, fractions and percentages become digits ("30%" ->
    "0.3 percent_of_power"), "twice as" -> "2 times"; a list of ids ("links 1, 2 and 3") becomes
-   one mention each.
+   one mention each, and so does a range ("terminals 1 through 3", "links 2-4", "users 2 to
+   4"); a number followed by "for link 1" is a value, not an id ("weights 2 for link 0 and 3
+   for link 1").
 2. The text is cut into pieces at sentence ends, ``, : ;`` and the words *and, or, but, while,
    whereas*; each piece is read for the links it names, its numbers (a number followed by a
    word that is not one of our units or a small word of the sentence, "3 cameras", "10-minute",
@@ -20,9 +22,10 @@ How it reads (:func:`read_intents`):
    silence (cap 0) when it has no other number; a number next to a rate unit (``min_rate``) or
    to "of max"/"power"/a percentage (``max_power_frac``); a weight cue (``weight``, the number
    before "times" or after "weight"/"priority"); else the piece's unit cue; a bare number after
-   a statement ("device 4 at half power and device 5 at a quarter") repeats its kind. A rate
-   stated as an upper bound ("doesn't need more than") and a statement about the past ("was at
-   2.5 yesterday") state nothing.
+   a statement ("device 4 at half power and device 5 at a quarter", "... whereas station 2 can
+   live with 0.3") repeats its kind. A rate stated as an upper bound ("doesn't need more than")
+   and a statement about the past ("was at 2.5 yesterday") state nothing, unless the past says
+   a floor or cap is gone ("the limit that was put on node 2 can be dropped").
 4. Whose statement: the links the piece names, plus those of a piece before it that named links
    and stated nothing, joined by *and* or a comma ("give user 0 and user 2 ..."); a piece that
    names none refers back to the last links named ("it needs ..."); a piece that only names
@@ -66,11 +69,24 @@ from .cues import (
 from .intent import MAX_RATE, MAX_WEIGHT, Intent, IntentError
 
 _NOUN = LINK_NOUN
+# what may follow a number that is a value, not a link id: a unit, or "for / to / on" and a link
+# ("weights 2 for link 0 and 3 for link 1": the 3 is link 1's weight, not a link)
+_NOT_AN_ID = (
+    r"(?!\s*(?:[.]\d|bits?\b|b/s|bps|percent_of_power|of\b|times\b|x\b"
+    rf"|(?:for|to|on|at|with)\s+(?:the\s+)?{_NOUN}))"
+)
 _ID_LIST = re.compile(
-    rf"\b{_NOUN}s?[\s_#-]*(\d+)((?:\s*,\s*\d+)*)\s*,?\s*(?:and|or|&)\s+(\d+)\b"
-    r"(?!\s*(?:[.]\d|bits?\b|b/s|bps|percent_of_power|of\b|times\b))",
+    rf"\b{_NOUN}s?[\s_#-]*(\d+)((?:\s*,\s*\d+)*)\s*,?\s*(?:and|or|&)\s+(\d+)\b" + _NOT_AN_ID,
     re.I,
 )
+# a range of ids: "terminals 1 through 3", "links 2-4", "radios 1 thru 3", "users 2 to 4" (with
+# "to" only after a plural noun: "raise link 1 to 3" is no range)
+_ID_RANGE = re.compile(
+    rf"\b{_NOUN}(?:s[\s_#-]*(\d+)\s*(?:-|–|through|thru|to|until|till)\s*(\d+)"
+    rf"|[\s_#-]*(\d+)\s*(?:-|–|through|thru)\s*(\d+))\b" + _NOT_AN_ID,
+    re.I,
+)
+_MAX_RANGE = 32  # a wider "range" is more likely a value than a list of links
 _JOINING = {",", "and", "&"}
 _CONTRAST = {"but", "while", "whereas"}
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.]\d+)?")
@@ -78,17 +94,25 @@ _RATE_AFTER = re.compile(r"\s*(bits?\b|b/s|bps\b|bit/s)", re.I)
 _POWER_AFTER = re.compile(r"\s*(percent_of_power\b|of\b|power\b|times\s+(its|the)\b)", re.I)
 _WEIGHT_AFTER = re.compile(r"\s*times\b", re.I)
 _SENTENCE_END = re.compile(r"[.;!?\n]")
-_WEIGHT_BEFORE = re.compile(r"(weigh\w*|priority)(\s+(it|of|by|to|at))?\s*$", re.I)
+_WEIGHT_BEFORE = re.compile(
+    r"(weigh\w*|priorit(y|ies)|importance|multiplier|factor)(\s+(it|of|by|to|at|=))?\s*$", re.I
+)
 
 
 def _expand_lists(text: str) -> str:
-    """ "links 1, 2 and 3" -> "link 1 and link 2 and link 3"."""
+    """ "links 1, 2 and 3" and "links 1 through 3" -> "link 1 and link 2 and link 3"."""
 
     def one_each(m: re.Match) -> str:
         ids = [m[1], *re.findall(r"\d+", m[2]), m[3]]
         return " and ".join(f"link {i}" for i in ids)
 
-    return _ID_LIST.sub(one_each, text)
+    def every_one(m: re.Match) -> str:
+        lo, hi = (int(x) for x in ((m[1], m[2]) if m[1] else (m[3], m[4])))
+        if not lo < hi <= lo + _MAX_RANGE:
+            return m[0]
+        return " and ".join(f"link {i}" for i in range(lo, hi + 1))
+
+    return _ID_LIST.sub(one_each, _ID_RANGE.sub(every_one, text))
 
 
 def _values(piece: str, spans) -> list[re.Match]:
@@ -211,13 +235,18 @@ def find_statements(text: str, agent_ids) -> Reading:
         named = objectives_named(piece)
         if named:
             out.objectives.append((piece.strip(), named))
-        if PAST.search(piece):
+        # a statement about the past asks for nothing, unless it says a floor or cap is gone ("the
+        # limit that was put on node 2 can be dropped", "the cap was removed yesterday")
+        if PAST.search(piece) and not (NO_FLOOR.search(piece) or NO_CAP.search(piece)):
             last_links, pending, previous = links or last_links, [], None
             continue
         if contrast:
             pending = []
         values = _values(piece, [m.span(1) for m in mentions])
-        found = _statement(piece, values, (previous[1] if previous and joined else None) or heading)
+        # a bare number after a statement repeats its kind, after "and" or a contrast alike
+        # ("station 0 needs 0.6 bit/s/Hz whereas station 2 can live with 0.3")
+        again = previous[1] if previous and (joined or contrast) else None
+        found = _statement(piece, values, again or heading)
         if found is None:
             if links and orphan is not None:
                 state(links, orphan)

@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g``, all ten by default; ``--model gemma3``,
+objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g|objectives_h``, all eleven by default; ``--model gemma3``,
 ``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -22,7 +22,9 @@ readers; tuned on after it) and ``objectives_f`` (a sixth such set, 8 sentences 
 same 8 categories, written and committed before the readers were tuned on ``objectives_e``: the
 held-out figure of those readers; tuned on after it) and ``objectives_g`` (a seventh such set, 8
 sentences in each of the same 8 categories, written and committed before the readers were tuned
-on ``objectives_f``: the held-out figure of those readers). None of their sentences
+on ``objectives_f``: the held-out figure of those readers; tuned on after it) and ``objectives_h``
+(an eighth such set, 8 sentences in each of the same 8 categories, written and committed before
+the readers were tuned on ``objectives_g``: the held-out figure of those readers). None of their sentences
 is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
@@ -69,6 +71,7 @@ SETS = {
     "objectives_e": PHRASINGS.with_name("intent_phrasings_objectives_e.yaml"),
     "objectives_f": PHRASINGS.with_name("intent_phrasings_objectives_f.yaml"),
     "objectives_g": PHRASINGS.with_name("intent_phrasings_objectives_g.yaml"),
+    "objectives_h": PHRASINGS.with_name("intent_phrasings_objectives_h.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -189,7 +192,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all ten by default)",
+        help="a phrasing set (repeatable; all eleven by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -236,6 +239,7 @@ def main(argv=None) -> None:
         "objectives_e",
         "objectives_f",
         "objectives_g",
+        "objectives_h",
     ):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")

@@ -70,26 +70,3 @@ MODEL_CASES = [CASES[0], CASES[1], CASES[5], CASES[9], CASES[10], CASES[13]]
 def test_model_reads_the_classes_objectives_g_missed(model, text, k, want, intent_keys):
     got = parse_intents(text, range(k), model)
     assert intent_keys(got) == want and len(got) == len(want), text
-
-
-def test_objectives_h_is_a_fresh_set_of_eight_categories():
-    from collections import Counter
-
-    from wireless_agents.agents.intents import FEW_SHOT, PHRASINGS, load_phrasings
-    from wireless_agents.agents.intents.goals import OBJECTIVE_SHOTS, WEIGHT_SHOTS
-
-    h = load_phrasings(PHRASINGS.with_name("intent_phrasings_objectives_h.yaml"))
-    categories = ("sum_rate", "max_min", "min_power", "weight", "negation", "distractor")
-    assert Counter(r["category"] for r in h) == dict.fromkeys(
-        (*categories, "multi_link", "mixed"), 8
-    )
-    shots = {s[0].strip().lower() for s in (*FEW_SHOT, *WEIGHT_SHOTS, *OBJECTIVE_SHOTS)}
-    others = {
-        r["text"].strip().lower()
-        for p in PHRASINGS.parent.glob("intent_phrasings*.yaml")
-        if p.name != "intent_phrasings_objectives_h.yaml"
-        for r in load_phrasings(p)
-    }
-    texts = {r["text"].strip().lower() for r in h}
-    assert len(texts) == 64 and not texts & shots and not texts & others
-    assert all(x.get("agent", 0) < r["k"] for r in h for x in r["expect"])

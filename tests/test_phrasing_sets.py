@@ -14,7 +14,9 @@ CATEGORIES = ("sum_rate", "max_min", "min_power", "weight", "negation", "distrac
               "multi_link", "mixed")  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["objectives_e", "objectives_f", "objectives_g", "objectives_h"])
+@pytest.mark.parametrize(
+    "name", ["objectives_e", "objectives_f", "objectives_g", "objectives_h", "objectives_i"]
+)
 def test_a_held_out_set_is_fresh_and_has_eight_of_each_category(name):
     path = PHRASINGS.with_name(f"intent_phrasings_{name}.yaml")
     rows = load_phrasings(path)

@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g|objectives_h``, all eleven by default; ``--model gemma3``,
+objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g|objectives_h|objectives_i``, all twelve by default; ``--model gemma3``,
 ``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -24,8 +24,10 @@ held-out figure of those readers; tuned on after it) and ``objectives_g`` (a sev
 sentences in each of the same 8 categories, written and committed before the readers were tuned
 on ``objectives_f``: the held-out figure of those readers; tuned on after it) and ``objectives_h``
 (an eighth such set, 8 sentences in each of the same 8 categories, written and committed before
-the readers were tuned on ``objectives_g``: the held-out figure of those readers). None of their sentences
-is a few-shot example of a prompt.
+the readers were tuned on ``objectives_g``: the held-out figure of those readers) and ``objectives_i``
+(a ninth such set, 8 sentences in each of the same 8 categories, written by an independent author who
+saw neither the readers nor any earlier set, committed before either reader ran on it: the first
+independent held-out figure). None of their sentences is a few-shot example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
@@ -72,6 +74,7 @@ SETS = {
     "objectives_f": PHRASINGS.with_name("intent_phrasings_objectives_f.yaml"),
     "objectives_g": PHRASINGS.with_name("intent_phrasings_objectives_g.yaml"),
     "objectives_h": PHRASINGS.with_name("intent_phrasings_objectives_h.yaml"),
+    "objectives_i": PHRASINGS.with_name("intent_phrasings_objectives_i.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -192,7 +195,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all eleven by default)",
+        help="a phrasing set (repeatable; all twelve by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -240,6 +243,7 @@ def main(argv=None) -> None:
         "objectives_f",
         "objectives_g",
         "objectives_h",
+        "objectives_i",
     ):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")

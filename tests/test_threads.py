@@ -96,3 +96,17 @@ def test_the_backend_picks_per_call_unless_the_environment_fixes_it(monkeypatch,
             assert backend.n_threads == 1 and backend.threads == {}
     finally:
         backend.close()
+
+
+def test_back_to_the_default_threads_keeps_the_environments_count(model, monkeypatch):
+    """``set_threads(None)`` returns to the default: ``$WAGENTS_THREADS`` when it is set (the
+    cost benchmark's rows go back to the default between paths; the variable must fix them)."""
+    assert isinstance(model, LlamaCppBackend)
+    monkeypatch.setenv("WAGENTS_THREADS", "1")
+    try:
+        model.set_threads(None)
+        assert model.n_threads == 1 and model.threads == {}  # fixed: no picker counting
+    finally:
+        monkeypatch.delenv("WAGENTS_THREADS")
+        model.set_threads(None)
+    assert model.n_threads is None  # picked per call again

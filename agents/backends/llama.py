@@ -228,8 +228,9 @@ class LlamaCppBackend(ModelBackend):
         return dict(self._picker.counts) if self._picker is not None else {}
 
     def set_threads(self, n: int | None) -> None:
-        """Run the next calls on ``n`` threads (None: picked per call again, see
-        :mod:`agents.backends.threads`)."""
+        """Run the next calls on ``n`` threads (None: back to the default, ``$WAGENTS_THREADS``
+        if set, else picked per call, see :mod:`agents.backends.threads`)."""
+        n = fixed_threads() if n is None else n
         if n is None:
             self.n_threads, self._picker = None, self._picker or ThreadPicker()
             return

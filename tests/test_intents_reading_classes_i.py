@@ -15,7 +15,7 @@ CASES = [
     ("gNB 1 must stay quiet", 3, {(MPF, 1, 0.0)}),
     ("Cell 3 needs at least 0.7 bit/s/Hz", 4, {(FLOOR, 3, 0.7)}),
     ("STA 0 and STA 2 need 0.3 bit/s/Hz", 3, {(FLOOR, 0, 0.3), (FLOOR, 2, 0.3)}),
-    ("Beam 1 should not exceed a third of max power", 2, {(MPF, 1, 1 / 3)}),
+    ("Beam 1 should not exceed a quarter of max power", 2, {(MPF, 1, 0.25)}),
     ("Hold eNB 2 at 0.6 of maximum power", 3, {(MPF, 2, 0.6)}),
     # "cell" as a goal word stays one
     ("Maximise cell-wide throughput", 4, {(OBJ, None, "sum_rate")}),
@@ -26,7 +26,11 @@ CASES = [
     ("Terminal 3's weight: 2", 4, {(W, 3, 2.0)}),
     ("Weight for station two: 1.5", 3, {(W, 2, 1.5)}),
     # quantifiers over all links: every, each, all, everyone, all of them
-    ("Each user needs at least 0.4 bit/s/Hz", 3, {(FLOOR, 0, 0.4), (FLOOR, 1, 0.4), (FLOOR, 2, 0.4)}),
+    (
+        "Each user needs at least 0.4 bit/s/Hz",
+        3,
+        {(FLOOR, 0, 0.4), (FLOOR, 1, 0.4), (FLOOR, 2, 0.4)},
+    ),
     ("Cap all radios at 70% power", 2, {(MPF, 0, 0.7), (MPF, 1, 0.7)}),
     ("Everyone gets a floor of 0.2 bit/s/Hz", 2, {(FLOOR, 0, 0.2), (FLOOR, 1, 0.2)}),
     # the others: every link but those named

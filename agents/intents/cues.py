@@ -26,6 +26,32 @@ COMPARED = re.compile(
     + r"(\d+)\b",
     re.I,
 )
+# a statement about every link ("every link", "each user", "all radios", "everyone"), every link
+# but those named ("every other link", "everyone else", "the rest"), or every link of those named
+# before ("all of them", "each of them"; every link when none was)
+_EVERY_NOUN = LINK_NOUN + r"s?\b(?![\s_#-]*\d)"
+OTHER_LINKS = re.compile(
+    r"\b(?:every|each|all(?:\s+the)?|any)\s+other\s+"
+    + _EVERY_NOUN
+    + r"|\b(?:everyone|everybody)\s+else\b"
+    r"|\ball\s+(?:the\s+)?(?:other|remaining)\s+"
+    + _EVERY_NOUN
+    + r"|\b(?:all\s+)?the\s+(?:rest|others)\b"
+    r"|\ball\s+others\b",
+    re.I,
+)
+ALL_LINKS = re.compile(
+    r"\b(?:every|each|all(?:\s+(?:of\s+)?the)?)\s+(?:single\s+)?"
+    + _EVERY_NOUN
+    + r"|\b(?:everyone|everybody)\b(?!\s+else)",
+    re.I,
+)
+THEM_ALL = re.compile(r"\b(?:all|each|every\s+one|both)\s+of\s+them\b", re.I)
+# a quantifier after these words is the term of a comparison ("counts more than the others",
+# "four times the weight of everyone else"), not the links a statement is about
+COMPARED_TERM = re.compile(
+    r"\b(?:than|as|of|like|to|with|over|above|below|versus|vs|from|times)\s*$", re.I
+)
 # a negation; "n't" is glued to its verb ("don't", "mustn't"), so it has no word boundary before it
 NOT = r"(?:\bnot|n't|\bnever)"
 
@@ -52,8 +78,9 @@ _MINIMISE = forms("minimi[sz]e")
 # before weights ("maximise the total rate with link 4 counting double", "a weighted sum where
 # link 0 has weight 3", "total throughput with weights 3 for node 0 ...": the goal and the links'
 # weights are separate statements)
+# (a colon between digits, the time "22:00", cuts nothing)
 PIECE_SEPARATOR = re.compile(
-    r"((?<!\d)[.]|[.](?!\d)|[;!?\n:,]|\band\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
+    r"((?<!\d)[.]|[.](?!\d)|[;!?\n,]|(?<!\d):|:(?!\d)|\band\b|\bbut\b|\bwhile\b|\bwhereas\b|&"
     # "or", but not the "or" of a bound ("at or below half", "at or above 0.4")
     r"|\bor\b(?!\s+(?:below|under|above|over|beneath)\b)"
     r"|\b(?:with|where)\b(?=\s+" + LINK_NAME + r"\d"
@@ -72,12 +99,13 @@ _AMOUNT = (
 OBJECTIVE_CUES = {
     "weighted_sum_rate": re.compile(r"\bweighted\s+(sum|total|throughput|rate|capacity)", re.I),
     "min_power": re.compile(
-        r"\b(save|saving|cut|reduce|minimi[sz]e|lower|trim|conserve)\b[^,;:]*\b(energy|power)\b"
+        rf"\b(save|saving|cut|reduc(e|es|ed|ing)|{_MINIMISE}|lower|trim|conserve)\b[^,;:]*"
+        r"\b(energy|powers?)\b"
         r"|\benergy[- ]sav|\bpower\s+sav|\bmilliwatt|\bpower\s+bill|\bpower\s+draw"
         r"|\b(energy|power)\s+(use|usage|consumption)\b|\bbattery\s+life|\bgo\s+green\b"
         r"|(\bno|\bwithout|" + NOT + r")\s+(\w+\s+)?wast\w*\s+(\w+\s+)?(energy|power)\b"
         r"|(?<!at\s)\b(least|lowest|minimum|minimal|less|little|min|smallest)\s+"
-        r"([a-z]+\s+){0,2}(power|energy|output|emissions?|wattage|consumption)\b"
+        r"([a-z]+\s+){0,2}(powers?|energy|output|emissions?|wattage|consumption)\b"
         rf"|\b{_MINIMISE}\s+(the\s+)?(total\s+)?(transmit\s+)?power\b"
         r"|\btotal\s+(transmit\s+)?power\s+(as\s+)?low"
         r"|\b(frugal|sparing|economical)(ly)?\b"
@@ -86,7 +114,7 @@ OBJECTIVE_CUES = {
         r"|\bas\s+quiet(ly)?\s+as\b"
         # the power kept down in other words ("keep the total wattage down")
         r"|\bwattage\b[^,;:]*\b(down|low)\b"
-        r"|\b(keep|bring|hold|get)\s+(\w+\s+){0,3}(power|energy|consumption)\s+(down|low)\b"
+        r"|\b(keep|bring|hold|get)\s+(\w+\s+){0,4}(powers?|energy|consumption)\s+(down|low)\b"
         r"|\b(minimi[sz]e|reduce|cut|lower|trim)\s+([\w']+\s+){0,3}"
         r"(transmit\w*|transmissions?|output|emissions?)\b"
         # a thesaurus pass: power spent sparingly ("burn as little as", "spend the least"), its
@@ -97,7 +125,7 @@ OBJECTIVE_CUES = {
         r"[^,;:]{0,40}?\bas\s+(low|small|little|modest|tiny)\s+as\b"
         r"|(?<!at\s)\b(least|lowest|minimum|minimal|smallest|reduced|leanest)\s+([a-z]+\s+){0,2}"
         r"(watts|footprint|expenditure|draw|usage|spend|budget)\b"
-        r"|\b(power|energy|consumption|output|wattage)\s+(\w+\s+){0,2}to\s+(a|the)\s+(bare\s+)?minimum\b"
+        r"|\b(powers?|energy|consumption|output|wattage)\s+(\w+\s+){0,2}to\s+(a|the)\s+(bare\s+)?minimum\b"
         r"|\beco\b|\beco[- ]?(mode|friendly)\b|\bgreen\s+(mode|operation|profile|setting)\b"
         r"|\bgo(es|ing)?\s+green\b|\b(energy|power)[- ]efficien\w*"
         r"|\b(save|saving|spare|sparing|preserve|conserve|extend)\w*\s+(the\s+)?(\w+\s+)?batter(y|ies)\b"
@@ -369,6 +397,7 @@ _OUR_UNITS = (
 )
 _SMALL_WORDS = (
     r"a|an|the|of|and|or|nor|but|for|to|at|by|in|on|as|so|if|than|then|when|while|during|until|"
+    r"after|before|since|once|"
     r"is|are|be|being|must|should|may|might|can|could|would|will|shall|needs?|has|have|gets?|"
     r"any|each|all|apiece|both|alone|only|still|also|too|now|again|instead|either|please|"
     r"more|less|or|under|below|above|over|no|not|never|it|its|that|this|which|who"
@@ -383,7 +412,8 @@ MEASURE = re.compile(
 # a number that labels a thing other than a link ("pole 9", "channel 6", "room 12") is no value
 LABEL = re.compile(
     r"\b(pole|mast|tower|channel|room|building|gate|bay|aisle|bed|ward|zone|sector|site|port|"
-    r"lane|platform|dock|row|block|hall|cabinet|rack|shelf|camera|sensor)\s*(no\.?|number|#)?\s*$",
+    r"lane|platform|dock|row|block|hall|cabinet|rack|shelf|camera|sensor|firmware|version|release"
+    r"|build|software|revision|rev)\s*(no\.?|number|#)?\s*$",
     re.I,
 )
 
@@ -394,6 +424,27 @@ def measure(text: str, number: re.Match) -> bool:
     return bool(MEASURE.match(text, number.end()) or LABEL.search(text[: number.start()]))
 
 
+# digits that write something other than a number: a version or an address ("2.4.1",
+# "10.0.0.12"), a date ("2024-05-06", "14/03/2025"), a time of day ("22:00", "7:45:30")
+NOT_A_NUMBER = re.compile(
+    r"(?<![\w.])\d+(?:[.]\d+){2,}(?![\w])|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+)
+# short forms operators write: pwr, tput (thr, thrpt, thruput), tx before a power word, "min the"
+# / "max the" as verbs
+ABBREVIATIONS = (
+    (re.compile(r"\bpwrs?\b", re.I), "power"),
+    (re.compile(r"\b(?:tput|thrpt|thruput|thr)\b", re.I), "throughput"),
+    (re.compile(r"\btx(?=[\s-]+(?:power|pwr|energy)\b)", re.I), "transmit"),
+    (re.compile(r"\bmin(?=\s+(?:the|our|all|overall|total)\b(?!\s+\d))", re.I), "minimise"),
+    (re.compile(r"\bmax(?=\s+(?:the|our|all|overall|total)\b(?!\s+\d))", re.I), "maximise"),
+)
+# a colon after a link's name (and up to three words) and before a number states that number for
+# it ("Terminal 3's weight: 2", "max power for node 2: 0.3"): it cuts nothing
+_VALUE_COLON = re.compile(
+    r"(\b" + LINK_NAME + r"\d+(?:'s)?(?:\s+[\w-]+){0,3}?)\s*:\s*(?=\d)",
+    re.I,
+)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per\s*cent\b|percent\b)", re.I)
 _TIMES_WORDS = [
     (re.compile(r"\btwice\b(?=\s+(as|the|that|what)\b)", re.I), "2 times"),
@@ -409,12 +460,16 @@ _TIMES_WORDS = [
 
 def prepare(text: str) -> str:
     """The text as the rules read it: percentages become fractions followed by the power cue
-    ``percent_of_power`` ("30%" -> "0.3 percent_of_power"), "twice as / counts double" become
-    "2 times", and then :func:`~.numbers.normalize_text` (number words, fractions)."""
+    ``percent_of_power`` ("30%" -> "0.3 percent_of_power"), short forms are written out ("pwr"
+    -> "power": :data:`ABBREVIATIONS`), "twice as / counts double" become "2 times", then
+    :func:`~.numbers.normalize_text` (number words, fractions), and a colon between a link's
+    name and its number goes ("node 2's weight: 3" -> "node 2's weight 3")."""
     s = _PERCENT.sub(lambda m: f"{_fmt(float(m[1]) / 100.0)} percent_of_power", text)
+    for pattern, repl in ABBREVIATIONS:
+        s = pattern.sub(repl, s)
     for pattern, repl in _TIMES_WORDS:
         s = pattern.sub(repl, s)
-    return normalize_text(s)
+    return _VALUE_COLON.sub(r"\1 ", normalize_text(s))
 
 
 def objectives_named(piece: str) -> list[str]:
@@ -439,9 +494,11 @@ def objective_words(text: str) -> list[str]:
 
 def distractor_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` whose numbers are not an asked value: a number followed by a count or a
-    measure ("3 cameras", "10-minute", "150 m", "2500 mAh") or labelling a thing ("pole 9"), and every number of a piece about the past
-    ("was at 2.5 bit/s/Hz yesterday")."""
+    measure ("3 cameras", "10-minute", "150 m", "2500 mAh") or labelling a thing ("pole 9"), a
+    version, address, date or time (:data:`NOT_A_NUMBER`), and every number of a piece about the
+    past ("was at 2.5 bit/s/Hz yesterday")."""
     spans = [m.span() for m in re.finditer(r"\d+(?:[.]\d+)?", text) if measure(text, m)]
+    spans += [m.span() for m in NOT_A_NUMBER.finditer(text)]
     start = 0
     for piece in PIECE_SEPARATOR.split(text):
         if PAST.search(piece):

@@ -16,11 +16,11 @@ from .schema import UNIT_KINDS, VALUE_PATTERN
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.]\d+)?")
 # how a sentence names each unit: a rate ("bit/s/Hz", "b/s/Hz", "bps/Hz", "bits per second") or
-# power ("of max power", "30% power", "dBm", "watts", "55% of maximum")
+# power ("of max power", "30% power", "pwr", "dBm", "watts", "55% of maximum")
 UNIT_MENTION = {
     "bit/s/Hz": re.compile(r"\bbits?\b|\bb/s|\bbps\b|\bbps/hz|spectral efficiency|\brate\b", re.I),
     "power": re.compile(
-        r"\bpower\b|\bdbm\b|\bwatts?\b|\bmw\b|\bof\s+(its\s+|the\s+)?(max|maximum|full|peak)\b",
+        r"\bpower\b|\bpwr\b|\bcap(s|ped|ping)?\b|\bdbm\b|\bwatts?\b|\bmw\b|\bof\s+(its\s+|the\s+)?(max|maximum|full|peak)\b",
         re.I,
     ),
 }

@@ -77,6 +77,7 @@ def _plain(clause: str, reading) -> bool:
         len(named) <= 1
         and not reading.objectives
         and not any(st.kind == "weight" for st in reading.statements)
+        and all(set(st.links) <= named for st in reading.statements)  # "each user needs ..."
         and not (NO_FLOOR.search(clause) or NO_CAP.search(clause))
         and (bool(named) or bool(re.search(r"\d", prepare(clause))))
         and goal_sentence(clause) is None

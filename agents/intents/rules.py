@@ -38,6 +38,12 @@ How it reads (:func:`read_intents`):
    statement of the same kind on the same link replaces an earlier one.
 6. A link named only as the term of a comparison ("a worse channel than link 1": :data:`~.cues.
    COMPARED`) is not a link the piece's statement is about.
+7. A piece that names no link, no objective and no pronoun for links named before, and states
+   no bare silence, but quantifies over links states for every link ("each user needs ...",
+   "everyone"), every link but those named so far ("every other link", "the rest"), or the
+   links named before ("all of them"): :func:`quantified`; unless a piece of its sentence
+   after it names links ("every link must keep 1.5 bit/s/Hz: link 0 first"), which it then
+   applies to, as a statement before any link was named does.
 """
 
 from __future__ import annotations
@@ -47,17 +53,22 @@ from dataclasses import dataclass, field, replace
 
 from .clauses import check_text, split_sentences
 from .cues import (
+    ALL_LINKS,
     COMPARED,
+    COMPARED_TERM,
     LINK_MENTION,
     LINK_NOUN,
     NO_CAP,
     NO_FLOOR,
+    NOT_A_NUMBER,
+    OTHER_LINKS,
     PAST,
     PIECE_SEPARATOR,
     POWER_CUE,
     RATE_CUE,
     RATE_UPPER,
     SILENCE_CUE,
+    THEM_ALL,
     WEIGHT_CUE,
     WEIGHT_RESET,
     heading_kind,
@@ -117,8 +128,10 @@ def _expand_lists(text: str) -> str:
 
 def _values(piece: str, spans) -> list[re.Match]:
     """The numbers of ``piece`` that may be the asked value: not a link id, not a count or a
-    measure ("3 cameras", "10-minute", "150 m", "20 dBm") or a label ("pole 9")."""
+    measure ("3 cameras", "10-minute", "150 m", "20 dBm"), a label ("pole 9") or part of a
+    version, address, date or time ("2.4.1", "2024-05-06", "22:00")."""
     out = []
+    spans = [*spans, *(m.span() for m in NOT_A_NUMBER.finditer(piece))]
     for m in _NUMBER.finditer(piece):
         if any(a <= m.start() < b for a, b in spans) or measure(piece, m):
             continue
@@ -158,6 +171,26 @@ def _statement(piece: str, values: list[re.Match], previous: str | None):
     if previous is not None:  # "... and device 5 at a quarter": the kind before it
         return previous, value
     return None
+
+
+_PRONOUN = re.compile(r"\b(it|its|it's|they|them|their)\b", re.I)
+
+
+def quantified(piece: str, valid, named, before) -> list[int]:
+    """The links a piece that names none states something about by a quantifier: every link
+    ("each user", "all radios", "everyone": :data:`~.cues.ALL_LINKS`), every link but ``named``
+    ("every other link", "the rest": :data:`~.cues.OTHER_LINKS`), or ``before`` ("all of them",
+    every link when ``before`` is empty); empty when it has no quantifier, or only as the term of
+    a comparison ("as much as the others")."""
+    for pattern, links in (
+        (THEM_ALL, before or valid),
+        (OTHER_LINKS, set(valid) - set(named)),
+        (ALL_LINKS, valid),
+    ):
+        for m in pattern.finditer(piece):
+            if not COMPARED_TERM.search(piece[: m.start()]):
+                return sorted(links)
+    return []
 
 
 def clip(kind: str, value: float) -> tuple[float, str]:
@@ -206,16 +239,23 @@ def find_statements(text: str, agent_ids) -> Reading:
     pending: list[int] = []  # links named by a piece that stated nothing
     previous = None  # the last statement (piece, kind, value)
     orphan = None  # a statement made before any link was named ("half power, for link 12")
+    every: tuple[int, list[int]] | None = None  # where the orphan goes, the links it quantifies
     heading = None  # the kind a heading names for the rest of its sentence ("Weights: ...")
+    seen: set[int] = set()  # every link named so far
 
-    def state(links, st):
-        out.statements.append(Statement(st[0], tuple(links), st[1], st[2]))
+    def state(links, st, at=None):
+        at = len(out.statements) if at is None else at
+        out.statements.insert(at, Statement(st[0], tuple(links), st[1], st[2]))
 
     for i, piece in enumerate(parts):
         if i % 2:
             seps.add(piece.strip().lower())
             if _SENTENCE_END.fullmatch(piece.strip() or "\n"):
                 heading = None
+                if every is not None and orphan is not None:  # no link named after it
+                    state(every[1], orphan, every[0])
+                    last_links, pending, previous, orphan = every[1], [], orphan, None
+                every = None
             continue
         if not piece.strip():
             continue
@@ -228,6 +268,7 @@ def find_statements(text: str, agent_ids) -> Reading:
         compared = {m.start(1) for m in COMPARED.finditer(piece)}  # "worse than link 1"
         unknown = sorted({int(m[1]) for m in mentions} - valid)
         links = list(dict.fromkeys(int(m[1]) for m in mentions if m.start(1) not in compared))
+        seen |= set(links)
         if unknown:
             raise IntentError(
                 f"the text names link {unknown[0]}, but the links are {min(valid)}..{max(valid)}"
@@ -250,7 +291,7 @@ def find_statements(text: str, agent_ids) -> Reading:
         if found is None:
             if links and orphan is not None:
                 state(links, orphan)
-                last_links, pending, previous, orphan = links, [], orphan, None
+                last_links, pending, previous, orphan, every = links, [], orphan, None, None
             elif links and previous is not None and joined and not values:
                 state(links, previous)  # "mute radio 1 and radio 6"
             elif links:
@@ -259,12 +300,20 @@ def find_statements(text: str, agent_ids) -> Reading:
             continue
         st = (piece.strip(), *found)
         targets = links + [a for a in pending if joined and a not in links] if links else []
+        quantifies = not (targets or named or (found == ("max_power_frac", 0.0) and not values))
+        if quantifies and not (last_links and _PRONOUN.search(piece)):
+            quantifies = quantified(piece, valid, seen, last_links)
+            if quantifies:  # a link named later in its sentence narrows it ("... : link 0 first")
+                orphan, every = st, (len(out.statements), quantifies)
+                continue
         targets = targets or pending or last_links
         if targets:
             state(targets, st)
             last_links, pending, previous = targets, [], st
         else:
             orphan = st
+    if every is not None and orphan is not None:
+        state(every[1], orphan, every[0])
     return out
 
 

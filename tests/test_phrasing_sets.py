@@ -15,7 +15,15 @@ CATEGORIES = ("sum_rate", "max_min", "min_power", "weight", "negation", "distrac
 
 
 @pytest.mark.parametrize(
-    "name", ["objectives_e", "objectives_f", "objectives_g", "objectives_h", "objectives_i"]
+    "name",
+    [
+        "objectives_e",
+        "objectives_f",
+        "objectives_g",
+        "objectives_h",
+        "objectives_i",
+        "objectives_j",
+    ],
 )
 def test_a_held_out_set_is_fresh_and_has_eight_of_each_category(name):
     path = PHRASINGS.with_name(f"intent_phrasings_{name}.yaml")

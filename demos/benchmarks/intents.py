@@ -1,7 +1,7 @@
 """Intent reading accuracy: the model and the model-free rules read the same operator sentences.
 
 Run ``python -m wireless_agents.demos.benchmarks.intents`` (``--set default|fresh|hard|
-objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g|objectives_h|objectives_i``, all twelve by default; ``--model gemma3``,
+objectives|objectives_b|objectives_c|objectives_d|objectives_e|objectives_f|objectives_g|objectives_h|objectives_i|objectives_j``, all thirteen by default; ``--model gemma3``,
 ``--no-normalize``, ``--no-narrow``, ``--limit N``, ``--rules-only``). The sets are
 ``agents/data/intent_phrasings*.yaml``: ``default`` (the set the prompt was designed on),
 ``fresh`` (written after it), ``hard`` (distractor numbers, several links per sentence,
@@ -27,7 +27,10 @@ on ``objectives_f``: the held-out figure of those readers; tuned on after it) an
 the readers were tuned on ``objectives_g``: the held-out figure of those readers) and ``objectives_i``
 (a ninth such set, 8 sentences in each of the same 8 categories, written by an independent author who
 saw neither the readers nor any earlier set, committed before either reader ran on it: the first
-independent held-out figure). None of their sentences is a few-shot example of a prompt.
+independent held-out figure) and ``objectives_j`` (a tenth such set, 8 sentences in each of the
+same 8 categories, written by a second independent author who saw neither the readers nor any
+earlier set, committed before either reader ran on it). None of their sentences is a few-shot
+example of a prompt.
 
 Both readers return everything a sentence states (:func:`agents.intents.parse_intents`, the
 model; :func:`agents.intents.read_intents_by_rules`, no model); a sentence is correct when the
@@ -75,6 +78,7 @@ SETS = {
     "objectives_g": PHRASINGS.with_name("intent_phrasings_objectives_g.yaml"),
     "objectives_h": PHRASINGS.with_name("intent_phrasings_objectives_h.yaml"),
     "objectives_i": PHRASINGS.with_name("intent_phrasings_objectives_i.yaml"),
+    "objectives_j": PHRASINGS.with_name("intent_phrasings_objectives_j.yaml"),
 }
 ALIASES = {"tuned": "default"}  # the default set's former name
 
@@ -195,7 +199,7 @@ def main(argv=None) -> None:
         "--set",
         choices=[*SETS, *ALIASES],
         action="append",
-        help="a phrasing set (repeatable; all twelve by default)",
+        help="a phrasing set (repeatable; all thirteen by default)",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N phrasings")
     parser.add_argument("--rules-only", action="store_true", help="no model: the rules alone")
@@ -244,6 +248,7 @@ def main(argv=None) -> None:
         "objectives_g",
         "objectives_h",
         "objectives_i",
+        "objectives_j",
     ):
         if name in results:
             print(f"\n{name} set, per category (sentences read exactly):\n")

@@ -288,18 +288,16 @@ class EdgeAgent:
                 self.profile_text,
             )  # fmt: skip
             messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
+            if direct:  # the conversation as if the model had called it: the call it was bound to
+                messages += tool_turns(name, result, decide_now)
         gen = GenerationConfig(
             max_tokens=cfg.max_tokens, temperature=cfg.temperature, seed=cfg.seed
         )
-        guess = ""  # what the model is likely to write, for the backend to check (see below)
-        if direct and cfg.prompt == "compact":
-            guess = "" if requests else answer_guess(result)
-        elif direct:  # the conversation as if the model had called it: the call it was bound to
-            messages += tool_turns(name, result, decide_now)
-            # the decision the system prompt's example leads to; not with requests to answer,
-            # where the model weighs its profile and a guess checked in a batch could tip a
-            # near tie (the backend's batch and its one-token steps round differently)
-            guess = "" if requests else answer_guess(result)
+        # what the model is likely to write, for the backend to check: with its tool's result,
+        # the decision the system prompt's example leads to; not with requests to answer, where
+        # the model weighs its profile and a guess checked in a batch could tip a near tie (the
+        # backend's batch and its one-token steps round differently)
+        guess = answer_guess(result) if direct and not requests else ""
         try:
             for n_call in range(cfg.max_tool_calls + 1):
                 may_call = bool(cfg.tools) and not direct and n_call < cfg.max_tool_calls

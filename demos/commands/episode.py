@@ -19,6 +19,8 @@ from wireless_agents.demos.errors import UsageError
 
 
 def add_parser(sub) -> None:
+    from wireless_agents.agents.prompts_compact import PROMPTS
+
     p = sub.add_parser(
         "episode",
         help="run one episode: LLM agents (or a classical planner) set powers slot by slot",
@@ -58,7 +60,7 @@ def add_parser(sub) -> None:
                    help="no model call for a decision that leaves language nothing to settle "
                    "(no request, profile, intent, rule or goal; the tool's power within the "
                    "cap): the agent takes its tool's power, counted as forced in the summary")  # fmt: skip
-    p.add_argument("--prompt", default="full", choices=("full", "compact"),
+    p.add_argument("--prompt", default=PROMPTS[0], choices=PROMPTS,
                    help="the agents' prompt layout with their single tool: full (default) or "
                    "compact (the tool's result as a sentence, messages grouped, what stays the "
                    "same between rounds first: fewer tokens computed per decision)")  # fmt: skip

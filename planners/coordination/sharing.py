@@ -183,7 +183,7 @@ def share_slices(state, agents, decider: str, powers, close, target=None
                 continue
         if taken & set(plan.members):
             continue
-        more = 0 < plan.reuse_misses and plan.misses < plan.reuse_misses  # floors not all met
+        more = plan.misses < plan.reuse_misses  # reuse misses floors the schedule meets
         why = "we meet more floors" if more else "we take turns"
         if not _offer_round(i, plan, plan.members[1:], plan.reuse_rates, floors, more, why,
                             state, k, 2 * step, offers, answers, counters):  # fmt: skip
@@ -279,9 +279,10 @@ def _objections(floors, now, r, objective, target) -> list[int]:
     each link says whether its floor holds, and the team serves as many as it can), or under
     ``max_min`` a rate below the common rate the team reached (``target``, announced in the
     max-min phase; None: no such check)."""
-    bad = (floors > 0) & (now >= floors - RATE_TOL) & (r < floors - RATE_TOL)
-    met_now = int(np.sum((floors > 0) & (r >= floors - RATE_TOL)))
-    if met_now > int(np.sum((floors > 0) & (now >= floors - RATE_TOL))):
+    held_reuse = (floors > 0) & (now >= floors - RATE_TOL)
+    held_plan = (floors > 0) & (r >= floors - RATE_TOL)
+    bad = held_reuse & ~held_plan
+    if held_plan.sum() > held_reuse.sum():  # the schedule meets more floors in all
         bad[:] = False
     if objective == "max_min" and target:
         bad |= r < float(target) - RATE_TOL

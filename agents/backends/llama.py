@@ -309,6 +309,11 @@ class LlamaCppBackend(ModelBackend):
         )
 
     @property
+    def evaluated(self) -> int:
+        """Tokens the model has computed so far, every call (see :meth:`_eval`)."""
+        return self._evaluated
+
+    @property
     def llama(self):
         """The underlying ``llama_cpp.Llama`` (for benchmarks that time a bare completion)."""
         return self._llm

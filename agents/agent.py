@@ -89,10 +89,10 @@ class AgentConfig:
     answer, no profile, no operator intent, no rules or goal in its perception, and the tool's
     suggestion within its cap) takes the tool's suggestion with no model call at all, and is
     recorded as forced (:attr:`Decision.forced`); False (the default): the model is asked.
-    ``prompt``: the prompt layout of the direct-tool path, ``full`` (the default: the tool's
-    call and result as chat turns) or ``compact`` (:mod:`~wireless_agents.agents.prompts_compact`:
-    the same facts in fewer tokens, ordered for the session cache); the other paths always
-    write the full layout.
+    ``prompt``: the prompt layout of the direct-tool path, ``compact`` (the default,
+    :mod:`~wireless_agents.agents.prompts_compact`: the tool's result as a sentence, the same
+    facts in fewer tokens, ordered for the session cache) or ``full`` (the tool's call and
+    result as chat turns, the layout before); the other paths always write the full layout.
     """
 
     tools: tuple[str, ...] = ("wmmse_step", "best_response", "what_if", "check_constraints")
@@ -279,7 +279,7 @@ class EdgeAgent:
         if direct and cfg.prompt == "compact":  # the tool's result in the prompt, no tool turn
             messages = compact_chat(name, compact_prompt(
                 view, slot, self.memory.records, list(inbox), asked, self.profile_text,
-                name, result, decide_now, self.operator_intent,
+                result, decide_now, self.operator_intent,
             ))  # fmt: skip
         else:
             system = SYSTEM_TOOLS if cfg.tools else SYSTEM_NO_TOOLS

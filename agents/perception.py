@@ -19,12 +19,12 @@ GOALS = {
 }
 
 
-def _db(x: float) -> str:
-    return f"{10 * math.log10(x):.1f} dB" if x > 0 else "off"
+def _db(x: float, digits: int = 1) -> str:
+    return f"{10 * math.log10(x):.{digits}f} dB" if x > 0 else "off"
 
 
-def _dbm(w: float) -> str:
-    return f"{10 * math.log10(w) + 30:.1f} dBm" if w > 0 else "nothing"
+def _dbm(w: float, digits: int = 1) -> str:
+    return f"{10 * math.log10(w) + 30:.{digits}f} dBm" if w > 0 else "nothing"
 
 
 def perceive(view: LocalView, slot: int | None = None) -> str:
@@ -41,7 +41,7 @@ def perceive(view: LocalView, slot: int | None = None) -> str:
     return " ".join(lines)
 
 
-def loudest(view: LocalView) -> list[str]:
+def loudest(view: LocalView, digits: int = 1) -> list[str]:
     """The (at most three) loudest interferers heard in the last slot, received power in dBm:
     ``["Loudest: link 2 -67.6 dBm."]``, or ``[]`` when none was heard."""
     loud = [
@@ -49,7 +49,7 @@ def loudest(view: LocalView) -> list[str]:
     ][:3]
     if not loud:
         return []
-    return ["Loudest: " + ", ".join(f"link {j} {_dbm(rx)}" for j, rx in loud) + "."]
+    return ["Loudest: " + ", ".join(f"link {j} {_dbm(rx, digits)}" for j, rx in loud) + "."]
 
 
 def rules_and_goal(view: LocalView) -> list[str]:

@@ -41,10 +41,15 @@ def test_decision_with_tool_is_valid_and_recorded(model, views):
         and acts[-1].amount == pytest.approx(d.power / v.p_max, abs=1e-3)
     )
     assert all(len(a.reason) <= REASON_CHARS for a in acts)
-    # one tool offered: the agent calls it, the model decides in one call, whose prompt shows
-    # the call it was bound to make and the result
+    # one tool offered: the agent calls it, the model decides in one call, whose prompt gives
+    # the result as a sentence (the compact layout, the default) ...
     assert d.tokens > 0 and d.model_seconds > 0 and len(d.calls) == 1
     chat = d.requests[0][0]
+    assert "My tool wmmse_step:" in chat[0]["content"]
+    assert "\nMy tool suggests power " in chat[-1]["content"]
+    # ... or shows the call it was bound to make and its result (the full layout)
+    full = EdgeAgent(0, model, AgentConfig(tools=("wmmse_step",), prompt="full")).decide(v, slot=1)
+    chat = full.requests[0][0]
     assert chat[-2] == {"role": "assistant", "content": '{"tool": "wmmse_step"}'}
     assert chat[-1]["content"].startswith('Result: {"suggested_power"')
     assert 0 < d.tokens_evaluated <= d.tokens

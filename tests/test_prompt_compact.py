@@ -1,5 +1,6 @@
-"""The compact prompt layout (``prompt: compact``): the tool's result as a sentence, messages
-grouped, what stays the same between rounds first; the default layout byte for byte as before."""
+"""The compact prompt layout (``prompt: compact``, the default): the tool's result as a sentence,
+messages grouped, what stays the same between rounds first; the full layout (``prompt: full``)
+byte for byte as before, and the layout of every decision the compact one does not cover."""
 
 from __future__ import annotations
 
@@ -62,10 +63,10 @@ def agent(model, prompt: str | None = None) -> EdgeAgent:
     return a
 
 
-def test_the_default_layout_writes_the_prompts_it_wrote_before(model):
+def test_the_full_layout_writes_the_prompts_it_wrote_before(model):
     for requests, user, decide in (([], FULL_USER, "Decide now."),
                                    (REQUEST, FULL_USER + FULL_REQUESTS, FULL_ANSWER)):  # fmt: skip
-        d = agent(model).decide(VIEW, inbox=INBOX, slot=1, requests=requests)
+        d = agent(model, "full").decide(VIEW, inbox=INBOX, slot=1, requests=requests)
         result = d.tool_calls[0]["result"]
         assert d.requests[0][0] == [
             {"role": "system", "content": FULL_SYSTEM},
@@ -75,42 +76,60 @@ def test_the_default_layout_writes_the_prompts_it_wrote_before(model):
         ]
 
 
+def test_several_tools_or_the_model_calling_its_tool_write_the_full_layout(model):
+    for cfg in (AgentConfig(tools=("local_wmmse", "what_if")),
+                AgentConfig(tools=TOOL, direct_tool=False)):  # fmt: skip
+        a = EdgeAgent(0, model, cfg)
+        a.remember(0, 0.5, 6.98)
+        chat = a.decide(VIEW, inbox=INBOX, slot=1).requests[0][0]
+        assert chat[0]["content"] == FULL_SYSTEM and chat[1]["content"] == FULL_USER
+
+
 def test_the_compact_prompt_has_the_tool_result_and_grouped_messages(model):
-    d = agent(model, "compact").decide(VIEW, inbox=INBOX, slot=1, requests=REQUEST)
+    d = agent(model).decide(VIEW, inbox=INBOX, slot=1, requests=REQUEST)
     chat = d.requests[0][0]
     user = chat[-1]["content"]
     result = d.tool_calls[0]["result"]
     # the result as a sentence in the user prompt, no tool call turn
-    assert result_sentence("local_wmmse", result) in user
-    assert "My tool local_wmmse suggests power 0.8 (my rate" in user
+    assert result_sentence(result) in user
+    assert "My tool suggests power 0.8 (my rate" in user
+    # the tool named once, in the system prompt; rates' unit once, there too
+    assert "My tool local_wmmse: my power in the WMMSE plan" in chat[0]["content"]
+    assert "Rates are in bit/s/Hz." in chat[0]["content"]
+    # levels in whole dB: gain, SINR, interference+noise, the loudest links
+    assert "Slot 1: gain -90 dB, SINR 21 dB, rate 6.98, interference+noise -84 dBm." in user
+    assert "Loudest: link 1 -87 dBm, link 2 -90 dBm." in user
     assert not any('"tool"' in m["content"] for m in chat)
     # messages grouped by text, every sender kept
     assert ('Messages: links 1, 2: "inform 0.4: my tool suggests it"; '
             'link 3: "inform 1: my tool suggests it".') in user  # fmt: skip
     # nothing the decision needs dropped: rules, goal, memory, profile, requests, instruction
     for words in ("min rate 1 bit/s/Hz", "power at most 0.80 of max", "Goal: raise the worst",
-                  "0.50, 6.98", f'My profile: "{PROFILE}"', "link 1 asks me to lower to 0.3.",
+                  "Past slots (power, rate): 0.50, 6.98.", f'My profile: "{PROFILE}"', "link 1 asks me to lower to 0.3.",
                   "Grant unless your profile forbids it."):  # fmt: skip
         assert words in user, words
     # what stays the same between rounds before what changes
     assert user.index("Slot 1:") < user.index("Now at 0.50") < user.index("Messages:")
-    assert user.index("Messages:") < user.index("My tool local_wmmse suggests")
+    assert user.index("Messages:") < user.index("My tool suggests")
 
 
 def test_result_sentence_writes_powers_as_the_answer_can():
     # the full layout showed 0.0091, which the answer's grammar (3 decimals) cannot copy
-    assert result_sentence("local_wmmse", {"suggested_power": 0.0091, "rate": 1.5}) == (
-        "My tool local_wmmse suggests power 0.009 (my rate 1.5 bit/s/Hz)."
+    assert result_sentence({"suggested_power": 0.0091, "rate": 1.5}) == (
+        "My tool suggests power 0.009 (my rate 1.5)."
     )
-    assert result_sentence("min_power", {"suggested_power": 1.0, "reachable": False}) == (
-        "My tool min_power suggests power 1.0 (my floor out of reach)."
+    assert result_sentence({"suggested_power": 1.0, "rate": 4.0362}) == (
+        "My tool suggests power 1.0 (my rate 4.04)."
+    )
+    assert result_sentence({"suggested_power": 1.0, "reachable": False}) == (
+        "My tool suggests power 1.0 (my floor out of reach)."
     )
     assert grouped_messages([(4, "a"), (0, "b"), (2, "a")]) == 'links 4, 2: "a"; link 0: "b"'
     assert grouped_messages([]) == ""
 
 
 def test_a_compact_decision_parses_and_takes_the_tools_power(model):
-    a = EdgeAgent(0, model, AgentConfig(tools=TOOL, prompt="compact"))
+    a = EdgeAgent(0, model, AgentConfig(tools=TOOL))
     d = a.decide(VIEW, inbox=INBOX, slot=1)
     assert d.fallback is None and len(d.calls) == 1
     answer = json.loads(d.raw[0])
@@ -126,24 +145,23 @@ def test_the_prompt_setting_is_checked(tmp_path, capsys):
     from wireless_agents.planners.episode import default_settings
     from wireless_agents.planners.episode.settings import team_config
 
-    with pytest.raises(ValueError, match="prompt must be one of full, compact"):
+    with pytest.raises(ValueError, match="prompt must be one of compact, full"):
         AgentConfig(prompt="short")
-    with pytest.raises(ValueError, match="prompt must be one of full, compact"):
+    with pytest.raises(ValueError, match="prompt must be one of compact, full"):
         default_settings(prompt="short")
-    assert "prompt" not in default_settings()  # the default run's settings as before
-    for other in ({"tools": ["local_wmmse", "what_if"]}, {"direct_tool": False}):
-        with pytest.raises(ValueError, match="prompt compact is the layout of one tool"):
-            default_settings(prompt="compact", **other)
-    s = default_settings(prompt="compact")
-    assert s["prompt"] == "compact" and team_config(s).prompt == "compact"
+    assert "prompt" not in default_settings()  # the default layout: no key
+    assert team_config(default_settings()).prompt == "compact" == AgentConfig().prompt
+    assert "prompt" not in default_settings(prompt="compact")
+    s = default_settings(prompt="full")
+    assert s["prompt"] == "full" and team_config(s).prompt == "full"
     assert main(["episode", "--prompt", "short", "--steps", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--prompt: invalid choice: 'short'" in err
     text = ("suite: p\nscenarios:\n  - name: a\n    env: {topology: d2d, agents: 3}\n"
             "    steps: 1\n    planner_options: {rounds: 1, prompt: %s}\n")  # fmt: skip
     suite = tmp_path / "s.yaml"
-    suite.write_text(text % "compact")
-    assert settings_for(load_suite(str(suite)).scenarios[0], "llm")["prompt"] == "compact"
+    suite.write_text(text % "full")
+    assert settings_for(load_suite(str(suite)).scenarios[0], "llm")["prompt"] == "full"
     suite.write_text(text % "short")
     with pytest.raises(SuiteError, match="unknown prompt 'short'"):
         load_suite(str(suite))

@@ -1,11 +1,17 @@
 """What a decision costs the host: the quick-start episode on each decision path, side by side.
 
 Run ``python -m wireless_agents.demos.benchmarks.cost`` (``--agents K --steps N --seed S``,
-default the quick start: K = 6, 5 slots, seed 0, the bundled model). The same episode runs on
-each path in one process, one after the other on the same model:
+default the quick start: K = 6, 5 slots, seed 0, the bundled model). The baseline is "today":
+the quick start's 108 model calls as the code made them before the work on time and cost
+(commit a30e5b4), recorded once and replayed on the same model with that code's settings
+(:mod:`.today`: half the cores, one shared cache, every token its own step, the full grammar
+chain); it is replayed first and again last, and each path's share is of the mean of the two
+(both printed, with how many of the 108 answers are the recorded ones). It stands only for the
+quick start's own episode (K = 6, 5 slots, seed 0). Between the two replays the same episode
+runs on each path in one process, one after the other on the same model:
 
-- ``two calls, half the cores``: the baseline, "today" in the issue: the two-call path below on
-  half the usable cores whatever the load (the backend's threads before the picker);
+- ``two calls, half the cores``: the two-call path below on half the usable cores whatever the
+  load (the backend's threads before the picker), the full layout;
 - ``two calls``: the model calls its single tool (``{"tool": "local_wmmse"}``) in a call of its
   own, then decides (``wagents episode --model-calls-tool``), with the threads picked per call;
 - ``one call, shared cache``: the agent calls the tool itself and the model only decides; every
@@ -20,10 +26,10 @@ each path in one process, one after the other on the same model:
 - ``one call, own sessions, guess checked, top token first``: the same, the grammar asked
   about the top token alone first (:mod:`wireless_agents.agents.backends.greedy`; the same
   tokens): the default;
-- ``compact prompt``: the same path on the compact prompt layout (``--prompt compact``,
-  :mod:`wireless_agents.agents.prompts_compact`: the tool's result as a sentence, the messages
-  grouped, what stays the same between the rounds of a slot first); after the table, how many
-  of its decisions' powers are those of the default row;
+- every path above writes the full layout (``--prompt full``); ``compact prompt`` (the
+  default) the compact one (:mod:`wireless_agents.agents.prompts_compact`: the tool's result as
+  a sentence, the messages grouped, what stays the same between the rounds of a slot first);
+  after the table, how many of its decisions' powers are those of the full layout's row;
 - ``forced, no model call``: ``--skip-forced``: a decision that leaves language nothing to
   settle takes the tool's power with no model call (counted in ``forced``);
 - ``tool`` (model-free twin): the rule agents of ``--planner tool``.
@@ -49,6 +55,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from wireless_agents.agents.backends.threads import usable_cpus  # noqa: E402
 from wireless_agents.agents.models import DEFAULT_MODEL, load_model  # noqa: E402
+from wireless_agents.demos.benchmarks import today  # noqa: E402
 from wireless_agents.planners.episode import default_settings, run_episode  # noqa: E402
 
 SESSION_BYTES = 256 * 2**20
@@ -68,20 +75,42 @@ class Path:
     greedy_first: bool = True
 
 
-BASELINE = "two calls, half the cores (before the thread picker)"
-DEFAULT = "one call, own sessions, guess checked, top token first (default)"
-COMPACT = "compact prompt (`--prompt compact`), otherwise the default"
+FULL = {"prompt": "full"}
+TODAY = "today: a30e5b4's 108 calls replayed (two calls, half the cores, shared cache)"
+FULL_LAYOUT = "one call, own sessions, guess checked, top token first (`--prompt full`)"
+DEFAULT = "compact prompt, otherwise as above (the default)"
+PATHS_BASE = "two calls, half the cores (before the thread picker)"
 PATHS = {
-    BASELINE: Path({"direct_tool": False}, 0, False, HALF, False),
+    PATHS_BASE: Path({"direct_tool": False}, 0, False, HALF, False),
     "two calls (`--model-calls-tool`)": Path({"direct_tool": False}, 0, False),
-    "one call, shared cache": Path({}, 0, False),
-    "one call, own sessions": Path({}, SESSION_BYTES, False),
-    "one call, own sessions, guess checked, full grammar": Path(greedy_first=False),
+    "one call, shared cache": Path(FULL, 0, False),
+    "one call, own sessions": Path(FULL, SESSION_BYTES, False),
+    "one call, own sessions, guess checked, full grammar": Path(FULL, greedy_first=False),
+    FULL_LAYOUT: Path(FULL),
     DEFAULT: Path(),
-    COMPACT: Path({"prompt": "compact"}),
     "forced, no model call (`--skip-forced`)": Path({"skip_forced": True}),
     "tool (model-free)": Path({"planner": "tool"}),
 }
+
+
+def replayed(backend) -> dict:
+    """The row of today's recorded calls (:func:`.today.replay` on half the usable cores, as
+    that code ran them): a decision was two calls then (its tool call, then its answer)."""
+    r = today.replay(backend, max(1, usable_cpus() // 2))
+    rec = r["recorded"]
+    decisions = r["calls"] // 2
+    return {
+        "decodes": r["decodes"] / decisions,
+        "ratio": rec["ratio_to_wmmse"],
+        "calls": r["calls"],
+        "forced": 0,
+        "evaluated": r["evaluated"] / decisions,
+        "evaluated_all": r["evaluated"],
+        "seconds_per_slot": r["seconds"] / rec["steps"],
+        "same": r["same"],
+        "recorded": rec,
+        "threads": {max(1, usable_cpus() // 2): r["calls"]},
+    }
 
 
 def measure(backend, path: Path, agents: int, steps: int, seed: int) -> dict:
@@ -120,14 +149,30 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=DEFAULT_MODEL)
     args = ap.parse_args(argv)
     backend = load_model(args.model)
+    quick_start = (args.agents, args.steps, args.seed, args.model) == (6, 5, 0, DEFAULT_MODEL)
+    replays = [replayed(backend)] if quick_start else []
     rows = {name: measure(backend, path, args.agents, args.steps, args.seed)
             for name, path in PATHS.items()}  # fmt: skip
+    if quick_start:
+        replays.append(replayed(backend))
+        rows = {
+            TODAY: replays[0]
+            | {"seconds_per_slot": sum(r["seconds_per_slot"] for r in replays) / 2}
+        } | rows
     for knob in ("guesses", "greedy_first"):
         if hasattr(backend, knob):
             setattr(backend, knob, True)
-    base = rows[BASELINE]["seconds_per_slot"]
+    base = rows[TODAY if quick_start else PATHS_BASE]["seconds_per_slot"]
     print(f"quick-start episode, d2d K={args.agents}, {args.steps} slots, seed {args.seed}, "
           f"{args.model}:")  # fmt: skip
+    for n, r in enumerate(replays):
+        print(f"today, replay {n + 1} ({'first' if n == 0 else 'last'}): "
+              f"{r['seconds_per_slot']:.2f} model s / slot, {r['same']} of {r['calls']} answers "
+              f"the recorded ones, {r['evaluated_all']} tokens evaluated (recorded "
+              f"{r['recorded']['tokens_evaluated']})")  # fmt: skip
+    if not quick_start:
+        print(f"(not the quick start: the recorded calls of today do not apply; shares are of "
+              f"'{PATHS_BASE}')")  # fmt: skip
     print("| path | ratio to WMMSE | model calls | forced, no model call "
           "| tokens evaluated / decision with a call | decode batches / decision with a call "
           "| model s / slot | of the baseline | calls by threads |")  # fmt: skip
@@ -137,13 +182,13 @@ def main(argv=None) -> int:
         dec = "-" if r["decodes"] is None else f"{r['decodes']:.1f}"
         share = r["seconds_per_slot"] / base if base else float("nan")
         threads = ", ".join(f"{c} x {n}" for n, c in sorted(r["threads"].items())) or "-"
-        print(f"| {name} | {r['ratio']:.4f} | {r['calls']} | {r['forced']} | {ev} | {dec} | "
+        ratio = f"{r['ratio']:.4f}" + (" (recorded)" if name == TODAY else "")
+        print(f"| {name} | {ratio} | {r['calls']} | {r['forced']} | {ev} | {dec} | "
               f"{r['seconds_per_slot']:.2f} | {share:.2f} | {threads} |")  # fmt: skip
-    same = sum(
-        a == b for a, b in zip(rows[COMPACT]["powers"], rows[DEFAULT]["powers"], strict=False)
-    )
-    print(f"compact prompt: {same} of {len(rows[DEFAULT]['powers'])} decisions' powers identical "
-          f"to the default row's ({len(rows[COMPACT]['powers'])} decisions)")  # fmt: skip
+    full, compact = rows[FULL_LAYOUT]["powers"], rows[DEFAULT]["powers"]
+    same = sum(a == b for a, b in zip(compact, full, strict=False))
+    print(f"compact prompt (the default): {same} of {len(full)} decisions' powers identical to "
+          f"the full layout's ({len(compact)} decisions)")  # fmt: skip
     return 0
 
 

@@ -61,9 +61,10 @@ def add_parser(sub) -> None:
                    "(no request, profile, intent, rule or goal; the tool's power within the "
                    "cap): the agent takes its tool's power, counted as forced in the summary")  # fmt: skip
     p.add_argument("--prompt", default=PROMPTS[0], choices=PROMPTS,
-                   help="the agents' prompt layout with their single tool: full (default) or "
-                   "compact (the tool's result as a sentence, messages grouped, what stays the "
-                   "same between rounds first: fewer tokens computed per decision)")  # fmt: skip
+                   help="the agents' prompt layout with their single tool: compact (default: "
+                   "the tool's result as a sentence, messages grouped, what stays the same "
+                   "between rounds first) or full (the layout before, more tokens per "
+                   "decision); several tools or --model-calls-tool always write the full one")  # fmt: skip
     p.add_argument("--no-inbox", action="store_true",
                    help="ablation: the agents' models do not see their messages or the "
                    "requests addressed to them (requests go unanswered)")  # fmt: skip

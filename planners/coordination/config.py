@@ -63,8 +63,10 @@ class TeamConfig:
     ``skip_forced``: with ``direct_tool``, a model agent whose decision leaves language nothing
     to settle takes its tool's suggestion with no model call, recorded as forced
     (:meth:`~wireless_agents.agents.agent.EdgeAgent.forced`; default False: always asked).
-    ``prompt``: the model agents' prompt layout with their single tool, ``full`` (the default)
-    or ``compact`` (:mod:`~wireless_agents.agents.prompts_compact`; ``AgentConfig.prompt``).
+    ``prompt``: the model agents' prompt layout with their single tool, ``compact`` (the
+    default, :mod:`~wireless_agents.agents.prompts_compact`) or ``full`` (the layout before it;
+    ``AgentConfig.prompt``); several tools or the model calling its tool always write the full
+    layout.
     ``mini_slots``: time slices per slot (1: one power vector); with L > 1 the links choose
     between sharing time with their strongest interferers and reusing space, and negotiate
     the slices (:mod:`.sharing`); the plan is then a (K, L) schedule.
@@ -103,7 +105,7 @@ class TeamConfig:
     inbox: bool = True
     direct_tool: bool = True
     skip_forced: bool = False
-    prompt: str = "full"
+    prompt: str = "compact"
     air: str = "compact"
     air_step_db: float = 0.25
     rerequests: int = 6

@@ -167,7 +167,7 @@ def default_settings(**over) -> dict:
         s.pop("skip_forced", None)
     elif s["skip_forced"] is not True:
         raise ValueError(f"skip_forced must be true or false, got {s['skip_forced']!r}")
-    if s.get("prompt", PROMPTS[0]) == PROMPTS[0]:  # --prompt compact: only a run that has it
+    if s.get("prompt", PROMPTS[0]) == PROMPTS[0]:  # --prompt full: only a run that has it
         s.pop("prompt", None)
     elif s["prompt"] not in PROMPTS:
         raise ValueError(f"prompt must be one of {', '.join(PROMPTS)}, got {s['prompt']!r}")
@@ -195,9 +195,6 @@ def default_settings(**over) -> dict:
         s["tools"] = list(SCENARIO_TOOLS.get(s["scenario"], DEFAULT_TOOLS))
     if s["rounds"] is None:
         s["rounds"] = SCENARIO_TEAM.get(s["scenario"], {}).get("rounds", team.rounds)
-    if s.get("prompt") == "compact" and (len(s["tools"]) != 1 or s.get("direct_tool") is False):
-        raise ValueError("prompt compact is the layout of one tool the agent calls itself: "
-                         "give one tool, and not the model-calls-tool path")  # fmt: skip
     return s
 
 

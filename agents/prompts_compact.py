@@ -1,5 +1,6 @@
-"""The compact prompt layout (``prompt: compact``): the same facts as the full layout, fewer tokens,
-ordered for the agent's session cache.
+"""The compact prompt layout (``prompt: compact``, the default): the same facts as the full
+layout (:mod:`.prompts`, ``prompt: full``) in fewer tokens, ordered for the agent's session
+cache.
 
 For the direct-tool path (one tool offered, the agent runs it): the decision is one model call,
 and what it costs is the prefill of what its session has not computed yet (the llama.cpp

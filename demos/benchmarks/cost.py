@@ -34,6 +34,11 @@ runs on each path in one process, one after the other on the same model:
   settle takes the tool's power with no model call (counted in ``forced``);
 - ``tool`` (model-free twin): the rule agents of ``--planner tool``.
 
+``--pairs N`` measures, instead of the table, the target's ratio in N alternating pairs, today's
+replay then the default path's episode, each pair back to back (load drifts over the minutes
+the table takes: the two replays of one run have differed by 12%), and prints each pair's ratio
+and their median.
+
 Printed per path: ratio to WMMSE, model calls, decisions forced, tokens the model computed per
 decision that called it (``tokens_evaluated``: prefill after the cache, plus generated, plus
 guessed tokens dropped), llama.cpp decode batches per decision that called it, model
@@ -48,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 from dataclasses import dataclass, field
 
@@ -147,9 +153,19 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--model", default=DEFAULT_MODEL)
+    ap.add_argument("--pairs", type=int, default=0,
+                    help="instead of the table, N alternating pairs: today's replay, then the "
+                    "default path (the quick start only)")  # fmt: skip
     args = ap.parse_args(argv)
-    backend = load_model(args.model)
     quick_start = (args.agents, args.steps, args.seed, args.model) == (6, 5, 0, DEFAULT_MODEL)
+    if args.pairs > 0 and not quick_start:
+        print("--pairs: today's recorded calls are the quick start's (K = 6, 5 slots, seed 0, "
+              "smollm2)", file=sys.stderr)  # fmt: skip
+        return 2
+    backend = load_model(args.model)
+    if args.pairs > 0:
+        alternate(backend, args.pairs)
+        return 0
     replays = [replayed(backend)] if quick_start else []
     rows = {name: measure(backend, path, args.agents, args.steps, args.seed)
             for name, path in PATHS.items()}  # fmt: skip
@@ -190,6 +206,22 @@ def main(argv=None) -> int:
     print(f"compact prompt (the default): {same} of {len(full)} decisions' powers identical to "
           f"the full layout's ({len(compact)} decisions)")  # fmt: skip
     return 0
+
+
+def alternate(backend, pairs: int) -> list[float]:
+    """The default path's model time per slot over today's, in ``pairs`` back-to-back pairs
+    (today's replay, then the default episode); prints each and the median, returns them."""
+    ratios = []
+    for n in range(pairs):
+        old = replayed(backend)
+        new = measure(backend, PATHS[DEFAULT], 6, 5, 0)
+        ratios.append(new["seconds_per_slot"] / old["seconds_per_slot"])
+        print(f"pair {n + 1}: today {old['seconds_per_slot']:.2f} s / slot ({old['same']} of "
+              f"{old['calls']} answers recorded), default {new['seconds_per_slot']:.2f} s / slot "
+              f"(ratio to WMMSE {new['ratio']:.4f}): {ratios[-1]:.3f} of today")  # fmt: skip
+    print(f"median of {pairs} pairs: {statistics.median(ratios):.3f} of today's model time per "
+          f"slot (min {min(ratios):.3f}, max {max(ratios):.3f})")  # fmt: skip
+    return ratios
 
 
 if __name__ == "__main__":

@@ -42,8 +42,9 @@ def perceive(view: LocalView, slot: int | None = None) -> str:
 
 
 def loudest(view: LocalView, digits: int = 1) -> list[str]:
-    """The (at most three) loudest interferers heard in the last slot, received power in dBm:
-    ``["Loudest: link 2 -67.6 dBm."]``, or ``[]`` when none was heard."""
+    """The (at most three) loudest interferers heard in the last slot, received power in dBm
+    with ``digits`` decimals: ``["Loudest: link 2 -67.6 dBm."]``, or ``[]`` when none was
+    heard (the compact layout writes whole dBm)."""
     loud = [
         (j, rx) for j, rx in zip(view.neighbours, view.neighbour_rx_last, strict=True) if rx > 0
     ][:3]

@@ -213,6 +213,7 @@ def test_a_failed_task_keeps_the_finished_and_resume_runs_only_the_missing(
     that one task and ends with the report of an uninterrupted run."""
     import wireless_agents.planners.episode as episode
     from wireless_agents.demos.cli import main
+    from wireless_agents.planners.episode.checkpoint import package_version
 
     suite = tmp_path / "suite.yaml"
     suite.write_text(CLASSICAL)
@@ -250,6 +251,17 @@ def test_a_failed_task_keeps_the_finished_and_resume_runs_only_the_missing(
     # a fresh run on it would throw the finished work away: refused
     assert main([*args, "--out", str(out)]) == 2
     assert "holds an incomplete report: add --resume" in capsys.readouterr().err
+
+    # a report begun by another version of the package is not finished by this one: its traces
+    # may mean something else (e.g. another default prompt layout)
+    assert doc["version"] == package_version()
+    (out / "report.json").write_text(json.dumps(doc | {"version": "0.0.1"}))
+    ran.clear()
+    assert main([*args, "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "was begun by wireless-agents 0.0.1; this is" in err
+    assert ran == [] and json.loads((out / "report.json").read_text())["version"] == "0.0.1"
+    (out / "report.json").write_text(json.dumps(doc))
 
     ran.clear()
     fault[0] = False  # the fault is gone: the resume finishes the report

@@ -133,6 +133,7 @@ def run(args) -> int:
     from wireless_agents.demos import evaluate as ev
     from wireless_agents.demos.evaluate.folder import plain
     from wireless_agents.demos.suite import SuiteError, load_suite
+    from wireless_agents.planners.episode.checkpoint import package_version
 
     planners = _planners(args.planners)
     if args.workers is not None and not 1 <= args.workers <= 64:
@@ -181,6 +182,7 @@ def run(args) -> int:
     done = [n for n in range(len(all_tasks)) if n in traces]
     rows = ev.score(suite, [all_tasks[n] for n in done], {i: traces[n] for i, n in enumerate(done)})
     meta = {
+        "version": package_version(),
         "runner": "ray" if args.ray else "local",
         "wall_seconds": time.perf_counter() - t0 + (old or {}).get("wall_seconds", 0.0),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -215,8 +217,14 @@ def _kept(out: Path, old: dict, suite, planners: list[str], all_tasks) -> dict[i
     planners and scenarios (anything else would mix two evaluations in one report)."""
     from wireless_agents.demos import evaluate as ev
     from wireless_agents.demos.evaluate.folder import finished_traces, plain
+    from wireless_agents.planners.episode.checkpoint import package_version
 
     now = plain(ev.report_document(suite, planners, [], {}))
+    if old.get("version") != package_version():  # its traces may mean something else
+        was = old.get("version") or "an earlier version"
+        raise UsageError(f"--resume: the report in {out} was begun by wireless-agents {was}; "
+                         f"this is {package_version()}: finish it with that version or start "
+                         "a new --out")  # fmt: skip
     for key in ("suite", "planners", "scenarios"):
         if old.get(key) != now[key]:
             raise UsageError(f"--resume: the report in {out} is of other {key} than this run's; "

@@ -25,7 +25,7 @@ runs on each path in one process, one after the other on the same model:
   position sampled by llama-cpp-python's full chain (the grammar tests the whole vocabulary);
 - ``one call, own sessions, guess checked, top token first``: the same, the grammar asked
   about the top token alone first (:mod:`wireless_agents.agents.backends.greedy`; the same
-  tokens): the default;
+  tokens): the default backend, on the full layout;
 - every path above writes the full layout (``--prompt full``); ``compact prompt`` (the
   default) the compact one (:mod:`wireless_agents.agents.prompts_compact`: the tool's result as
   a sentence, the messages grouped, what stays the same between the rounds of a slot first);
@@ -43,7 +43,7 @@ Printed per path: ratio to WMMSE, model calls, decisions forced, tokens the mode
 decision that called it (``tokens_evaluated``: prefill after the cache, plus generated, plus
 guessed tokens dropped), llama.cpp decode batches per decision that called it, model
 seconds per slot (wall time of the calls on this machine, shared with other work: read the
-ratio to the two-call path, measured in the same run), that ratio, and the calls by the CPU
+ratio to today's replay, measured in the same run), that ratio, and the calls by the CPU
 threads they ran with (``48 x 2``: 48 calls on 2 threads; the backend takes every core while the
 machine's other processes leave them idle, :mod:`wireless_agents.agents.backends.threads`: rows
 measured at different loads may differ in it, ``WAGENTS_THREADS=N`` fixes it for every row).

@@ -137,8 +137,8 @@ def changing_part(
     """What changes between the rounds of a slot: my current power (the last slot's, or the
     one I proposed in the round before; written ``Now at``, not ``My power``: the model copied
     a power so named into its answer instead of its tool's), the messages heard (grouped),
-    my profile and the requests to me (when there are requests, as in the full layout), the tool's result and the
-    instruction (``decide_now``)."""
+    my profile and the requests to me (when there are requests, as in the full layout), the
+    tool's result and the instruction (``decide_now``)."""
     lines = [f"Now at {view.last_power / view.p_max:.2f} of max."]
     if inbox:
         lines.append(f"Messages: {grouped_messages(inbox)}.")

@@ -99,10 +99,16 @@ PATHS = {
 }
 
 
+def half_the_cores() -> int:
+    """The threads before the picker: half the usable cores, whatever the load."""
+    return max(1, usable_cpus() // 2)
+
+
 def replayed(backend) -> dict:
     """The row of today's recorded calls (:func:`.today.replay` on half the usable cores, as
     that code ran them): a decision was two calls then (its tool call, then its answer)."""
-    r = today.replay(backend, max(1, usable_cpus() // 2))
+    threads = half_the_cores()
+    r = today.replay(backend, threads)
     rec = r["recorded"]
     decisions = r["calls"] // 2
     return {
@@ -115,13 +121,13 @@ def replayed(backend) -> dict:
         "seconds_per_slot": r["seconds"] / rec["steps"],
         "same": r["same"],
         "recorded": rec,
-        "threads": {max(1, usable_cpus() // 2): r["calls"]},
+        "threads": {threads: r["calls"]},
     }
 
 
 def measure(backend, path: Path, agents: int, steps: int, seed: int) -> dict:
     if hasattr(backend, "set_threads"):
-        backend.set_threads(max(1, usable_cpus() // 2) if path.threads == HALF else None)
+        backend.set_threads(half_the_cores() if path.threads == HALF else None)
     if hasattr(backend, "keep_sessions"):
         backend.keep_sessions(path.state_bytes)
     for knob in ("guesses", "greedy_first"):

@@ -28,14 +28,20 @@ rates are in bit/s/Hz, said once in the system prompt; levels (gain, SINR, inter
 the loudest links, noise) are whole dB and dBm; results' rates have at most 2 decimals; the
 memory is the slots' ``power, rate`` pairs without their mean (the full layout's ``avg``).
 Those cuts were measured on the quick start (48 of 48 decisions' powers as on the full layout
-before and after them; 139 tokens computed per decision before them, 118 after).
+before and after them; 139 tokens computed per decision before them, 118 after). Cut since
+(version 0.3.0, the quick start again: 48 of 48 answers as before, 118 -> 96 tokens computed
+per decision warm): the size of the tool's plan (``4 links in my plan``, which no decision
+used), ``Decide now.`` (the answer's turn follows the tool's result; the instruction to answer
+requests stays), a reason every message shares said once (:func:`messages_line`), and trailing
+zeros of powers and rates (:func:`short`: ``0``, not ``0.00``; every digit is a token).
 """
 
 from __future__ import annotations
 
+from wireless_agents.agents.acts import parse_message
 from wireless_agents.agents.memory import SlotRecord
 from wireless_agents.agents.perception import _db, _dbm, loudest, rules_and_goal
-from wireless_agents.agents.prompts import TOOL_REASON, power_text
+from wireless_agents.agents.prompts import DECIDE, TOOL_REASON, power_text
 from wireless_agents.tools import TOOLS
 from wireless_agents.tools.view import LocalView
 
@@ -52,6 +58,12 @@ SYSTEM_COMPACT = (
 )
 
 
+def short(x: float) -> str:
+    """``x`` to 2 decimals without trailing zeros (``0``, ``0.8``, ``20.56``): every digit is a
+    token of its own to the bundled model's tokenizer."""
+    return f"{round(float(x), 2):g}" if abs(x) < 1e5 else f"{x:.0f}"
+
+
 def memory_text(records: list[SlotRecord]) -> str:
     """The slots an agent remembers, oldest first, one ``power, rate`` pair each (power a
     fraction of p_max, rate in bit/s/Hz): the full layout's memory summary
@@ -59,7 +71,7 @@ def memory_text(records: list[SlotRecord]) -> str:
     slot's text only appends to it (until the memory is full). Empty without records."""
     if not records:
         return ""
-    pairs = "; ".join(f"{r.power_frac:.2f}, {r.rate:.2f}" for r in records)
+    pairs = "; ".join(f"{short(r.power_frac)}, {short(r.rate)}" for r in records)
     return f"Past slots (power, rate): {pairs}."
 
 
@@ -79,13 +91,13 @@ def stable_part(
     head = f"Slot {slot}: " if slot is not None else "Last slot: "
     lines.append(
         f"{head}gain {_db(view.direct_gain, 0)}, SINR {_db(view.last_sinr, 0)}, "
-        f"rate {view.last_rate:.2f}, interference+noise "
+        f"rate {short(view.last_rate)}, interference+noise "
         f"{_dbm(view.interference_plus_noise, 0)}."
     )
     return " ".join(lines + loudest(view, 0))
 
 
-def grouped_messages(inbox: list[tuple[int, str]]) -> str:
+def grouped_messages(inbox: list[tuple[int, str]], quote: bool = True) -> str:
     """The messages heard, one entry per distinct text with every link that sent it, in the
     order of each text's first sender: ``links 0, 1, 5: "inform 0.2"; link 3: "inform 1"``
     (lossless: every sender and every text is there). Empty without messages."""
@@ -95,8 +107,23 @@ def grouped_messages(inbox: list[tuple[int, str]]) -> str:
     parts = []
     for text, who in senders.items():
         name = "link" if len(who) == 1 else "links"
-        parts.append(f'{name} {", ".join(map(str, who))}: "{text}"')
+        said = f'"{text}"' if quote else text
+        parts.append(f"{name} {', '.join(map(str, who))}{': ' if quote else ' '}{said}")
     return "; ".join(parts)
+
+
+def messages_line(inbox: list[tuple[int, str]]) -> str:
+    """The ``Messages:`` line. When every message is one ``inform`` with the same reason, the
+    reason is said once: ``Messages, all "my tool suggests it": links 1, 3 inform 0; link 2
+    inform 1.`` (lossless); otherwise :func:`grouped_messages`."""
+    acts = [parse_message(t) for _, t in inbox]
+    reasons = {a[0].reason for a in acts if a and len(a) == 1 and a[0].act == "inform"}
+    plain = all(a and len(a) == 1 and a[0].act == "inform" for a in acts)
+    if plain and len(reasons) == 1 and next(iter(reasons)):
+        (reason,) = reasons
+        bare = [(s, t.rsplit(": ", 1)[0]) for s, t in inbox]
+        return f'Messages, all "{reason}": {grouped_messages(bare, quote=False)}.'
+    return f"Messages: {grouped_messages(inbox)}."
 
 
 def result_sentence(result: dict) -> str:
@@ -114,8 +141,8 @@ def result_sentence(result: dict) -> str:
             continue
         if key == "rate" and isinstance(value, (int, float)):
             extras.append(f"my rate {round(value, 2):g}")
-        elif key == "neighbourhood" and isinstance(value, int):
-            extras.append(f"{value} link{'s' if value != 1 else ''} in my plan")
+        elif key == "neighbourhood":
+            continue  # the links its plan covers: read by nobody (cut for the tokens, 0.2.1)
         elif key == "reachable" and isinstance(value, bool):
             extras.append("my floor reachable" if value else "my floor out of reach")
         else:
@@ -139,15 +166,16 @@ def changing_part(
     a power so named into its answer instead of its tool's), the messages heard (grouped),
     my profile and the requests to me (when there are requests, as in the full layout), the
     tool's result and the instruction (``decide_now``)."""
-    lines = [f"Now at {view.last_power / view.p_max:.2f} of max."]
+    lines = [f"Now at {short(view.last_power / view.p_max)} of max."]
     if inbox:
-        lines.append(f"Messages: {grouped_messages(inbox)}.")
+        lines.append(messages_line(inbox))
     if requests:
         if profile:
             lines.append(f'My profile: "{profile}"')
         lines.append("Requests to me: " + " ".join(requests))
     lines.append(result_sentence(result))
-    lines.append(decide_now)
+    if decide_now != DECIDE:
+        lines.append(decide_now)
     return "\n".join(lines)
 
 
@@ -172,21 +200,19 @@ def compact_prompt(
 # after the system prompt: the same for every agent and call, so computed once): the model
 # takes its tool's power, not its current one nor a neighbour's
 EXAMPLE = (
-    "I am link 3 (noise -114 dBm). Past slots (power, rate): 0.80, 1.20. "
-    "Slot 7: gain -88 dB, SINR 4 dB, rate 1.20, interference+noise -95 dBm. "
+    "I am link 3 (noise -114 dBm). Past slots (power, rate): 0.8, 1.2. "
+    "Slot 7: gain -88 dB, SINR 4 dB, rate 1.2, interference+noise -95 dBm. "
     "Loudest: link 1 -96 dBm.\n"
-    "Now at 0.80 of max.\n"
-    "Messages: "
-    + grouped_messages(
+    "Now at 0.8 of max.\n"
+    + messages_line(
         [
             (1, "inform 1: my tool suggests it"),
             (2, "inform 1: my tool suggests it"),
             (4, "inform 0: my tool suggests it"),
         ]
     )  # fmt: skip
-    + ".\n"
+    + "\n"
     + result_sentence({"suggested_power": 0.35, "rate": 2.1, "neighbourhood": 4})
-    + "\nDecide now."
 )
 EXAMPLE_ANSWER = '{"power": "0.35", "reason": "' + TOOL_REASON + '"}'
 

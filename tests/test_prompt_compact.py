@@ -9,7 +9,12 @@ import json
 import pytest
 from wireless_agents.agents.acts import Act
 from wireless_agents.agents.agent import AgentConfig, EdgeAgent
-from wireless_agents.agents.prompts_compact import grouped_messages, result_sentence
+from wireless_agents.agents.prompts_compact import (
+    grouped_messages,
+    messages_line,
+    result_sentence,
+    short,
+)
 from wireless_agents.tools import LocalView
 
 TOOL = ("local_wmmse",)
@@ -100,17 +105,23 @@ def test_the_compact_prompt_has_the_tool_result_and_grouped_messages(model):
     assert "Slot 1: gain -90 dB, SINR 21 dB, rate 6.98, interference+noise -84 dBm." in user
     assert "Loudest: link 1 -87 dBm, link 2 -90 dBm." in user
     assert not any('"tool"' in m["content"] for m in chat)
-    # messages grouped by text, every sender kept
-    assert ('Messages: links 1, 2: "inform 0.4: my tool suggests it"; '
-            'link 3: "inform 1: my tool suggests it".') in user  # fmt: skip
+    # messages grouped by text, every sender kept, their one reason said once
+    assert ('Messages, all "my tool suggests it": links 1, 2 inform 0.4; '
+            'link 3 inform 1.') in user  # fmt: skip
     # nothing the decision needs dropped: rules, goal, memory, profile, requests, instruction
     for words in ("min rate 1 bit/s/Hz", "power at most 0.80 of max", "Goal: raise the worst",
-                  "Past slots (power, rate): 0.50, 6.98.", f'My profile: "{PROFILE}"', "link 1 asks me to lower to 0.3.",
+                  "Past slots (power, rate): 0.5, 6.98.", f'My profile: "{PROFILE}"', "link 1 asks me to lower to 0.3.",
                   "Grant unless your profile forbids it."):  # fmt: skip
         assert words in user, words
     # what stays the same between rounds before what changes
-    assert user.index("Slot 1:") < user.index("Now at 0.50") < user.index("Messages:")
-    assert user.index("Messages:") < user.index("My tool suggests")
+    assert user.index("Slot 1:") < user.index("Now at 0.5 of max.") < user.index("Messages")
+    assert user.index("Messages") < user.index("My tool suggests")
+    # requests to answer: the instruction says how; a plain decision ends with the tool's result
+    assert user.endswith("Grant unless your profile forbids it.")
+    d = agent(model).decide(VIEW, inbox=INBOX, slot=1)
+    plain = d.requests[0][0][-1]["content"]
+    assert plain.endswith(result_sentence(d.tool_calls[0]["result"]))
+    assert "Decide now" not in plain
 
 
 def test_result_sentence_writes_powers_as_the_answer_can():
@@ -124,8 +135,28 @@ def test_result_sentence_writes_powers_as_the_answer_can():
     assert result_sentence({"suggested_power": 1.0, "reachable": False}) == (
         "My tool suggests power 1.0 (my floor out of reach)."
     )
+    # the plan's size is not written (nobody read it)
+    assert result_sentence({"suggested_power": 0.5, "rate": 2.0, "neighbourhood": 4}) == (
+        "My tool suggests power 0.5 (my rate 2)."
+    )
     assert grouped_messages([(4, "a"), (0, "b"), (2, "a")]) == 'links 4, 2: "a"; link 0: "b"'
     assert grouped_messages([]) == ""
+
+
+def test_the_messages_reason_is_said_once_only_when_every_message_is_one_inform_with_it():
+    same = [(4, "inform 0.2: my tool suggests it"), (0, "inform 1: my tool suggests it")]
+    assert (
+        messages_line(same)
+        == 'Messages, all "my tool suggests it": link 4 inform 0.2; link 0 inform 1.'
+    )
+    # two reasons, a request, two acts in one message, a message without reason: as heard
+    for inbox in ([*same, (2, "inform 0.1: too loud")],
+                  [*same, (2, "request link 0 lower 0.3: my floor is missed")],
+                  [(2, "inform 0.1: my tool suggests it; grant link 0 lower 0.1: fine")],
+                  [(2, "inform 0.1"), (3, "inform 0.1")]):  # fmt: skip
+        assert messages_line(inbox) == f"Messages: {grouped_messages(inbox)}."
+    # the numbers are written without trailing zeros: every digit is a token
+    assert [short(x) for x in (0.0, 0.5, 1.0, 20.564, 0.004)] == ["0", "0.5", "1", "20.56", "0"]
 
 
 def test_a_compact_decision_parses_and_takes_the_tools_power(model):

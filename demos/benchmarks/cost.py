@@ -203,7 +203,7 @@ def main(argv=None) -> int:
         ev = "-" if r["evaluated"] is None else f"{r['evaluated']:.0f}"
         dec = "-" if r["decodes"] is None else f"{r['decodes']:.1f}"
         share = r["seconds_per_slot"] / base if base else float("nan")
-        threads = ", ".join(f"{c} x {n}" for n, c in sorted(r["threads"].items())) or "-"
+        threads = by_threads(r)
         ratio = f"{r['ratio']:.4f}" + (" (recorded)" if name == TODAY else "")
         print(f"| {name} | {ratio} | {r['calls']} | {r['forced']} | {ev} | {dec} | "
               f"{r['seconds_per_slot']:.2f} | {share:.2f} | {threads} |")  # fmt: skip
@@ -212,6 +212,11 @@ def main(argv=None) -> int:
     print(f"compact prompt (the default): {same} of {len(full)} decisions' powers identical to "
           f"the full layout's ({len(compact)} decisions)")  # fmt: skip
     return 0
+
+
+def by_threads(row: dict) -> str:
+    """A row's calls by the CPU threads they ran with: ``"8 x 1, 40 x 2"``, or ``-``."""
+    return ", ".join(f"{c} x {n}" for n, c in sorted(row["threads"].items())) or "-"
 
 
 def alternate(backend, pairs: int) -> list[float]:
@@ -224,7 +229,8 @@ def alternate(backend, pairs: int) -> list[float]:
         ratios.append(new["seconds_per_slot"] / old["seconds_per_slot"])
         print(f"pair {n + 1}: today {old['seconds_per_slot']:.2f} s / slot ({old['same']} of "
               f"{old['calls']} answers recorded), default {new['seconds_per_slot']:.2f} s / slot "
-              f"(ratio to WMMSE {new['ratio']:.4f}): {ratios[-1]:.3f} of today")  # fmt: skip
+              f"(ratio to WMMSE {new['ratio']:.4f}, {new['evaluated']:.0f} tokens evaluated / "
+              f"decision, calls by threads {by_threads(new)}): {ratios[-1]:.3f} of today")  # fmt: skip
     print(f"median of {pairs} pairs: {statistics.median(ratios):.3f} of today's model time per "
           f"slot (min {min(ratios):.3f}, max {max(ratios):.3f})")  # fmt: skip
     return ratios

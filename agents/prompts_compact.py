@@ -29,8 +29,8 @@ the loudest links, noise) are whole dB and dBm; results' rates have at most 2 de
 memory is the slots' ``power, rate`` pairs without their mean (the full layout's ``avg``).
 Those cuts were measured on the quick start (48 of 48 decisions' powers as on the full layout
 before and after them; 139 tokens computed per decision before them, 118 after). Cut since
-(version 0.3.0, the quick start again: 48 of 48 answers as before, 118 -> 96 tokens computed
-per decision warm): the size of the tool's plan (``4 links in my plan``, which no decision
+(version 0.3.0, the quick start again: 48 of 48 answers as before, 126 -> 101 tokens computed
+per decision, the first call's system prompt and example included): the size of the tool's plan (``4 links in my plan``, which no decision
 used), ``Decide now.`` (the answer's turn follows the tool's result; the instruction to answer
 requests stays), a reason every message shares said once (:func:`messages_line`), and trailing
 zeros of powers and rates (:func:`short`: ``0``, not ``0.00``; every digit is a token).

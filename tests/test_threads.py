@@ -110,3 +110,24 @@ def test_back_to_the_default_threads_keeps_the_environments_count(model, monkeyp
         monkeypatch.delenv("WAGENTS_THREADS")
         model.set_threads(None)
     assert model.n_threads is None  # picked per call again
+
+
+def test_a_fixed_spell_keeps_the_picker_for_when_picking_resumes(model, monkeypatch):
+    """The cost benchmark fixes the threads for today's replay, then picks again for the default
+    path: the picker of before goes on (its next look spans the fixed calls); a new one would
+    give the episode's first call half the cores, being too new to tell."""
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    model.set_threads(None)
+    hi = [{"role": "user", "content": "Hi."}]
+    model.chat(hi, config=GenerationConfig(max_tokens=2))
+    picked = model.threads
+    assert sum(picked.values()) >= 1
+    model.set_threads(1)
+    try:
+        model.chat(hi, config=GenerationConfig(max_tokens=2))
+        assert model.threads == {}  # fixed: nothing picked
+    finally:
+        model.set_threads(None)
+    assert model.threads == picked  # the same picker, its counts kept
+    model.chat(hi, config=GenerationConfig(max_tokens=2))
+    assert sum(model.threads.values()) == sum(picked.values()) + 1

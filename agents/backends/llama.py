@@ -225,7 +225,8 @@ class LlamaCppBackend(ModelBackend):
     @property
     def threads(self) -> dict[int, int]:
         """Calls so far by the thread count they ran with ({} with a fixed ``n_threads``)."""
-        return dict(self._picker.counts) if self._picker is not None else {}
+        picking = self._picker is not None and self.n_threads is None
+        return dict(self._picker.counts) if picking else {}
 
     def set_threads(self, n: int | None) -> None:
         """Run the next calls on ``n`` threads (None: back to the default, ``$WAGENTS_THREADS``
@@ -234,12 +235,14 @@ class LlamaCppBackend(ModelBackend):
         if n is None:
             self.n_threads, self._picker = None, self._picker or ThreadPicker()
             return
-        self.n_threads, self._picker = int(n), None
+        # the picker is kept, idle: back to picking, its first look spans the fixed calls (a
+        # new picker's first call, under 50 ms after it, would run on half the cores)
+        self.n_threads = int(n)
         self._run_on(self.n_threads)
 
     def _pick_threads(self) -> None:
         """Give the coming call the picker's thread count (see :mod:`agents.backends.threads`)."""
-        if self._picker is not None:
+        if self._picker is not None and self.n_threads is None:
             self._run_on(self._picker.pick())
 
     def _run_on(self, n: int) -> None:

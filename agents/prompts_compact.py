@@ -30,10 +30,11 @@ memory is the slots' ``power, rate`` pairs without their mean (the full layout's
 Those cuts were measured on the quick start (48 of 48 decisions' powers as on the full layout
 before and after them; 139 tokens computed per decision before them, 118 after). Cut since
 (version 0.3.0, the quick start again: 48 of 48 answers as before, 126 -> 101 tokens computed
-per decision, the first call's system prompt and example included): the size of the tool's plan (``4 links in my plan``, which no decision
-used), ``Decide now.`` (the answer's turn follows the tool's result; the instruction to answer
-requests stays), a reason every message shares said once (:func:`messages_line`), and trailing
-zeros of powers and rates (:func:`short`: ``0``, not ``0.00``; every digit is a token).
+per decision, the first call's system prompt and example included): the size of the tool's
+plan (``4 links in my plan``, which no decision used), ``Decide now.`` (the answer's turn
+follows the tool's result; the instruction to answer requests stays), a reason every message
+shares said once (:func:`messages_line`), and trailing zeros of powers and rates
+(:func:`short`: ``0``, not ``0.00``; every digit is a token).
 """
 
 from __future__ import annotations
@@ -128,10 +129,9 @@ def messages_line(inbox: list[tuple[int, str]]) -> str:
 
 def result_sentence(result: dict) -> str:
     """A tool's result as the sentence the prompt reads, e.g. ``My tool suggests power 0.35 (my
-    rate 2.1, 4 links in my plan).``: the power as the decision writes it
-    (:func:`~.prompts.power_text`), then the result's other fields in words (rate in bit/s/Hz
-    with at most 2 decimals, ``neighbourhood`` links, ``price``, ``reachable``; any other field
-    as ``key value``). A result with no suggested power is given as its fields. The tool's name
+    rate 2.1).``: the power as the decision writes it (:func:`~.prompts.power_text`), then the
+    result's other fields in words (rate in bit/s/Hz with at most 2 decimals, ``reachable``;
+    any other field as ``key value``; not ``neighbourhood``, the size of the tool's plan). A result with no suggested power is given as its fields. The tool's name
     is in the system prompt (:func:`system_prompt`), not here."""
     power = result.get("suggested_power") if isinstance(result, dict) else None
     has_power = isinstance(power, (int, float)) and not isinstance(power, bool) and power == power
@@ -142,7 +142,7 @@ def result_sentence(result: dict) -> str:
         if key == "rate" and isinstance(value, (int, float)):
             extras.append(f"my rate {round(value, 2):g}")
         elif key == "neighbourhood":
-            continue  # the links its plan covers: read by nobody (cut for the tokens, 0.2.1)
+            continue  # the links its plan covers: read by nobody (cut for the tokens in 0.3.0)
         elif key == "reachable" and isinstance(value, bool):
             extras.append("my floor reachable" if value else "my floor out of reach")
         else:
@@ -165,7 +165,8 @@ def changing_part(
     one I proposed in the round before; written ``Now at``, not ``My power``: the model copied
     a power so named into its answer instead of its tool's), the messages heard (grouped),
     my profile and the requests to me (when there are requests, as in the full layout), the
-    tool's result and the instruction (``decide_now``)."""
+    tool's result and the instruction ``decide_now`` unless it is the plain
+    :data:`~.prompts.DECIDE` (the answer's turn follows the tool's result)."""
     lines = [f"Now at {short(view.last_power / view.p_max)} of max."]
     if inbox:
         lines.append(messages_line(inbox))

@@ -117,13 +117,12 @@ def messages_line(inbox: list[tuple[int, str]]) -> str:
     """The ``Messages:`` line. When every message is one ``inform`` with the same reason, the
     reason is said once: ``Messages, all "my tool suggests it": links 1, 3 inform 0; link 2
     inform 1.`` (lossless); otherwise :func:`grouped_messages`."""
-    acts = [parse_message(t) for _, t in inbox]
-    reasons = {a[0].reason for a in acts if a and len(a) == 1 and a[0].act == "inform"}
-    plain = all(a and len(a) == 1 and a[0].act == "inform" for a in acts)
-    if plain and len(reasons) == 1 and next(iter(reasons)):
-        (reason,) = reasons
+    informs = [a[0] for a in map(parse_message, (t for _, t in inbox))
+               if a and len(a) == 1 and a[0].act == "inform"]  # fmt: skip
+    reasons = {a.reason for a in informs}
+    if len(informs) == len(inbox) and len(reasons) == 1 and informs[0].reason:
         bare = [(s, t.rsplit(": ", 1)[0]) for s, t in inbox]
-        return f'Messages, all "{reason}": {grouped_messages(bare, quote=False)}.'
+        return f'Messages, all "{informs[0].reason}": {grouped_messages(bare, quote=False)}.'
     return f"Messages: {grouped_messages(inbox)}."
 
 

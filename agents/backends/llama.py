@@ -225,8 +225,12 @@ class LlamaCppBackend(ModelBackend):
     @property
     def threads(self) -> dict[int, int]:
         """Calls so far by the thread count they ran with ({} with a fixed ``n_threads``)."""
-        picking = self._picker is not None and self.n_threads is None
-        return dict(self._picker.counts) if picking else {}
+        return dict(self._picker.counts) if self._picking else {}
+
+    @property
+    def _picking(self) -> bool:
+        """Threads are picked per call: a picker, and no fixed count (a fixed spell keeps it)."""
+        return self._picker is not None and self.n_threads is None
 
     def set_threads(self, n: int | None) -> None:
         """Run the next calls on ``n`` threads (None: back to the default, ``$WAGENTS_THREADS``
@@ -242,7 +246,7 @@ class LlamaCppBackend(ModelBackend):
 
     def _pick_threads(self) -> None:
         """Give the coming call the picker's thread count (see :mod:`agents.backends.threads`)."""
-        if self._picker is not None and self.n_threads is None:
+        if self._picking:
             self._run_on(self._picker.pick())
 
     def _run_on(self, n: int) -> None:

@@ -65,6 +65,7 @@ from wireless_agents.demos.benchmarks import today  # noqa: E402
 from wireless_agents.planners.episode import default_settings, run_episode  # noqa: E402
 
 SESSION_BYTES = 256 * 2**20
+QUICK_START = {"agents": 6, "steps": 5, "seed": 0}  # today's recording is of this episode
 HALF = "half"  # the threads before the picker: half the usable cores, whatever the load
 
 
@@ -155,15 +156,16 @@ def measure(backend, path: Path, agents: int, steps: int, seed: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--agents", type=int, default=6)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=0)
+    for name, value in QUICK_START.items():
+        ap.add_argument(f"--{name}", type=int, default=value)
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--pairs", type=int, default=0,
                     help="instead of the table, N alternating pairs: today's replay, then the "
                     "default path (the quick start only)")  # fmt: skip
     args = ap.parse_args(argv)
-    quick_start = (args.agents, args.steps, args.seed, args.model) == (6, 5, 0, DEFAULT_MODEL)
+    quick_start = args.model == DEFAULT_MODEL and all(
+        getattr(args, name) == value for name, value in QUICK_START.items()
+    )
     if args.pairs > 0 and not quick_start:
         print("--pairs: today's recorded calls are the quick start's (K = 6, 5 slots, seed 0, "
               "smollm2)", file=sys.stderr)  # fmt: skip
@@ -225,7 +227,7 @@ def alternate(backend, pairs: int) -> list[float]:
     ratios = []
     for n in range(pairs):
         old = replayed(backend)
-        new = measure(backend, PATHS[DEFAULT], 6, 5, 0)
+        new = measure(backend, PATHS[DEFAULT], **QUICK_START)
         ratios.append(new["seconds_per_slot"] / old["seconds_per_slot"])
         print(f"pair {n + 1}: today {old['seconds_per_slot']:.2f} s / slot ({old['same']} of "
               f"{old['calls']} answers recorded), default {new['seconds_per_slot']:.2f} s / slot "

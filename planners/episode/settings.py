@@ -167,7 +167,8 @@ def default_settings(**over) -> dict:
         s.pop("skip_forced", None)
     elif s["skip_forced"] is not True:
         raise ValueError(f"skip_forced must be true or false, got {s['skip_forced']!r}")
-    if s.get("prompt", PROMPTS[0]) == PROMPTS[0]:  # --prompt full: only a run that has it
+    # the default layout leaves no key: only a run with --prompt full keeps one
+    if s.get("prompt", PROMPTS[0]) == PROMPTS[0]:
         s.pop("prompt", None)
     elif s["prompt"] not in PROMPTS:
         raise ValueError(f"prompt must be one of {', '.join(PROMPTS)}, got {s['prompt']!r}")
